@@ -1,0 +1,117 @@
+"""Key parsing, Ethereum L1 -> StarkNet L2 key derivation and account addresses.
+
+Error messages never contain key material.
+"""
+import hashlib
+import re
+
+from ccxt.base.errors import AuthenticationError
+
+from . import backend
+from .curve import EC_ORDER
+from .typed_data import hash_on_elements, selector
+from .felt import short_string
+
+_HEX = re.compile(r"^(0x)?([0-9a-fA-F]{1,64})$")
+_ADDRESS_BOUND = 2**251 - 256
+_CONTRACT_ADDRESS_PREFIX = short_string("STARKNET_CONTRACT_ADDRESS")
+_MAX_ALLOWED = 2**256 - (2**256 % EC_ORDER)
+
+
+def parse_hex_key(value, what: str, bound: int) -> int:
+    """A 1..64-hex-digit key (``0x`` optional; short keys are left-padded) in ``[1, bound)``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        match = _HEX.match(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            raise AuthenticationError(f"{what} must be a hex string of at most 64 digits")
+        number = int(match.group(2), 16)
+    if not 0 < number < bound:
+        raise AuthenticationError(f"{what} is out of range")
+    return number
+
+
+_SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def parse_eth_private_key(value) -> int:
+    return parse_hex_key(value, "Ethereum private key", _SECP256K1_ORDER)
+
+
+def parse_stark_private_key(value) -> int:
+    return parse_hex_key(value, "StarkNet private key", EC_ORDER)
+
+
+def parse_address(value, what: str = "account address") -> int:
+    return parse_hex_key(value, what, 2**251)
+
+
+def grind_key(seed: int) -> int:
+    """StarkWare key grinding: first sha256(seed || index) below the largest multiple of EC_ORDER."""
+    seed_bytes = _even_hex_bytes(seed)
+    index = 0
+    while True:
+        key = int.from_bytes(hashlib.sha256(seed_bytes + _even_hex_bytes(index)).digest(), "big")
+        if key < _MAX_ALLOWED:
+            return key % EC_ORDER
+        index += 1
+
+
+def _even_hex_bytes(x: int) -> bytes:
+    h = format(x, "x")
+    return bytes.fromhex(h if len(h) % 2 == 0 else "0" + h)
+
+
+def stark_key_typed_data(l1_chain_id) -> dict:
+    return {
+        "domain": {"name": "Paradex", "chainId": int(l1_chain_id), "version": "1"},
+        "primaryType": "Constant",
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+            ],
+            "Constant": [{"name": "action", "type": "string"}],
+        },
+        "message": {"action": "STARK Key"},
+    }
+
+
+def derive_l2_private_key(eth_private_key, l1_chain_id) -> int:
+    """Sign the EIP-712 "STARK Key" message with the L1 key; grind its r into a STARK key."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    key = parse_eth_private_key(eth_private_key)
+    signable = encode_typed_data(full_message=stark_key_typed_data(l1_chain_id))
+    signed = Account.sign_message(signable, key.to_bytes(32, "big"))
+    return grind_key(signed.r)
+
+
+def eth_address(eth_private_key) -> str:
+    from eth_account import Account
+
+    key = parse_eth_private_key(eth_private_key)
+    return Account.from_key(key.to_bytes(32, "big")).address
+
+
+def contract_address(class_hash: int, calldata, salt: int, deployer: int = 0) -> int:
+    return hash_on_elements([
+        _CONTRACT_ADDRESS_PREFIX, deployer, salt, class_hash, hash_on_elements(calldata),
+    ]) % _ADDRESS_BOUND
+
+
+def account_address(public_key: int, proxy_class_hash, account_class_hash) -> int:
+    """Address of Paradex's Cairo-0 proxy account for a STARK public key."""
+    calldata = [_int(account_class_hash), selector("initialize"), 2, public_key, 0]
+    return contract_address(_int(proxy_class_hash), calldata, public_key)
+
+
+def public_key(private_key: int) -> int:
+    return backend.public_key(private_key)
+
+
+def _int(value) -> int:
+    return value if isinstance(value, int) else int(value, 16)

@@ -1,0 +1,27 @@
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+# paradex-py's published derivation vector (../shared/paradex-api.md section 11)
+VECTOR = {
+    "l1_address": "0xd2c7314539dCe7752c8120af4eC2AA750Cf2035e",
+    "l1_private_key": "0xf8e4d1d772cdd44e5e77615ad11cc071c94e4c06dc21150d903f28e6aa6abdff",
+    "l1_chain_id": 11155111,
+    "account_hash": "0x41cb0280ebadaa75f996d8d92c6f265f6d040bb3ba442e5f86a554f1765244e",
+    "proxy_hash": "0x3530cc4759d78042f1b543bf797f5f3d647cde0388c33734cf91b7f7b9314a9",
+    "l2_private_key": 0x543B6CF6C91817A87174AAEA4FB370AC1C694E864D7740D728F8344D53E815,
+    "l2_public_key": 0x2C144D2F2D4FC61B6F8967F3BA0012A87D90140BCFE5A3E92E8DF83258C960F,
+    "l2_address": 0x129C135ED63DF9353885E292BE4426B8ED6122B13C6C0E1BB787288A1F5ADFA,
+    "chain_id": "PRIVATE_SN_POTC_SEPOLIA",
+}
+
+
+@pytest.fixture
+def vector():
+    return dict(VECTOR)
