@@ -1,0 +1,440 @@
+"""Matching engine: validation, price-time matching, triggers, fills, positions, balances.
+
+Everything here is synchronous and driven by an injectable clock. Subscribers
+(the WebSocket feed) receive ``(kind, market, payload)`` events after each
+change; every book mutation bumps the market's ``seq_no``, which trades, BBO
+and fills share.
+"""
+import itertools
+from decimal import Decimal, InvalidOperation
+
+from .book import Book
+from .errors import ApiError
+from .state import ZERO, Account, Order, Position, fmt
+
+SIDES = ("BUY", "SELL")
+TYPES = ("MARKET", "LIMIT", "STOP_LIMIT", "STOP_MARKET", "TAKE_PROFIT_LIMIT", "TAKE_PROFIT_MARKET",
+         "STOP_LOSS_LIMIT", "STOP_LOSS_MARKET")
+INSTRUCTIONS = ("GTC", "POST_ONLY", "IOC", "RPI")
+STP_MODES = ("EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH")
+FLAGS = ("REDUCE_ONLY", "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDITION_ABOVE_TRIGGER", "INTERACTIVE")
+TPSL = ("TAKE_PROFIT_LIMIT", "TAKE_PROFIT_MARKET", "STOP_LOSS_LIMIT", "STOP_LOSS_MARKET")
+DEFAULT_RECV_WINDOW = 300_000
+
+
+def _validation(message):
+    return ApiError("VALIDATION_ERROR", message, 400)
+
+
+def _decimal(value, name, required=True):
+    if value is None or value == "":
+        if required:
+            raise _validation(f"{name} is required")
+        return None
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        raise _validation(f"invalid {name}: {value!r}") from None
+    if not d.is_finite():
+        raise _validation(f"invalid {name}: {value!r}")
+    return d
+
+
+class Engine:
+    def __init__(self, specs, clock, initial_leverage=10):
+        self.specs = {s.symbol: s for s in specs}
+        self.books = {s.symbol: Book(s.symbol) for s in specs}
+        self.mark = {s.symbol: s.price for s in specs}
+        self.trades = {s.symbol: [] for s in specs}
+        self.clock = clock  # () -> ms
+        self.accounts = {}
+        self.orders = {}
+        self.untriggered = {s.symbol: [] for s in specs}
+        self.listeners = []
+        self.initial_leverage = initial_leverage
+        self._ids = itertools.count(1)
+        self.status = "ok"
+
+    # ---- ids / events -------------------------------------------------------------------------
+    def new_id(self) -> str:
+        return f"{self.clock():013d}{next(self._ids):015d}"
+
+    def emit(self, kind, market, payload):
+        for listener in list(self.listeners):
+            listener(kind, market, payload)
+
+    def _bump(self, market, changes):
+        book = self.books[market]
+        book.seq_no += 1
+        book.last_updated_at = self.clock()
+        self.emit("book", market, {"seq_no": book.seq_no, "changes": changes})
+        return book.seq_no
+
+    # ---- accounts -----------------------------------------------------------------------------
+    def open_account(self, address, public_key, eth_address="", balance=ZERO):
+        acct = self.accounts.get(address)
+        if acct is None:
+            acct = self.accounts[address] = Account(address, public_key, eth_address, Decimal(balance), self.clock())
+            if balance:
+                acct.transfers.append({
+                    "id": self.new_id(), "account": address, "kind": "DEPOSIT", "status": "COMPLETED",
+                    "direction": "IN", "token": "USDC", "amount": fmt(balance), "bridge": "STARKGATE",
+                    "counterparty": "", "external_account": eth_address, "external_chain": "ethereum",
+                    "external_txn_hash": "0x" + "0" * 64, "txn_hash": "0x" + "1" * 63, "failure_reason": "",
+                    "auto_withdrawal_fee": "0", "socialized_loss_factor": "0", "vault_address": "",
+                    "vault_unwind_completion_percentage": "0", "created_at": self.clock(), "last_updated_at": self.clock(),
+                })
+        return acct
+
+    def leverage(self, acct, market):
+        return acct.leverage.get(market, min(self.initial_leverage, self.specs[market].max_leverage))
+
+    def margin(self, acct):
+        """(account value, initial margin requirement incl. open orders, maintenance requirement)."""
+        upnl = ZERO
+        imr = mmr = ZERO
+        for market, pos in acct.positions.items():
+            if pos.size:
+                mark = self.mark[market]
+                upnl += (mark - pos.avg_entry) * pos.size
+                notional = abs(pos.size) * mark
+                imr += notional / self.leverage(acct, market)
+                mmr += notional / self.leverage(acct, market) / 2
+        for order in self.orders.values():
+            if order.account == acct.address and order.is_open and not order.reduce_only:
+                price = order.price or self.mark[order.market]
+                imr += order.remaining * price / self.leverage(acct, order.market)
+        return acct.balance + upnl, imr, mmr
+
+    def account_summary(self, acct) -> dict:
+        value, imr, mmr = self.margin(acct)
+        q = Decimal("1e-8")
+        return {
+            "account": acct.address, "account_value": fmt(value.quantize(q)),
+            "free_collateral": fmt((value - imr).quantize(q)), "initial_margin_requirement": fmt(imr.quantize(q)),
+            "maintenance_margin_requirement": fmt(mmr.quantize(q)), "margin_cushion": fmt((value - mmr).quantize(q)),
+            "total_collateral": fmt(acct.balance.quantize(q)), "settlement_asset": "USDC", "status": "ACTIVE",
+            "seq_no": acct.seq_no, "updated_at": self.clock(),
+        }
+
+    # ---- order entry --------------------------------------------------------------------------
+    def validate(self, acct, req: dict, interactive=False) -> Order:
+        market = req.get("market")
+        spec = self.specs.get(market)
+        if spec is None:
+            raise ApiError("MARKET_NOT_FOUND", f"market {market!r} not found", 400)
+        side, otype = req.get("side"), req.get("type")
+        if side not in SIDES:
+            raise _validation(f"invalid side: {side!r}")
+        if otype not in TYPES:
+            raise _validation(f"invalid order type: {otype!r}")
+        instruction = req.get("instruction") or "GTC"
+        if instruction not in INSTRUCTIONS:
+            raise _validation(f"invalid instruction: {instruction!r}")
+        flags = req.get("flags") or []
+        if not isinstance(flags, list) or any(f not in FLAGS for f in flags):
+            raise _validation(f"invalid flags: {flags!r}")
+        stp = req.get("stp") or "EXPIRE_TAKER"
+        if stp not in STP_MODES:
+            raise _validation(f"invalid stp: {stp!r}")
+        size = _decimal(req.get("size"), "size")
+        is_market = "MARKET" in otype
+        price = _decimal(req.get("price"), "price", required=not is_market)
+        if is_market:
+            price = None  # omitted, "0", or ignored: market orders are signed and matched without a price
+            if instruction in ("POST_ONLY", "RPI"):
+                raise _validation(f"{instruction} is not valid for market orders")
+        elif price <= 0 or price % spec.tick != 0:
+            raise _validation(f"price {fmt(price)} is not a positive multiple of the tick size {fmt(spec.tick)}")
+        trigger = None
+        if otype not in ("MARKET", "LIMIT"):
+            trigger = _decimal(req.get("trigger_price"), "trigger_price")
+            if trigger <= 0 or trigger % spec.tick != 0:
+                raise _validation(f"trigger_price {fmt(trigger)} is not a positive multiple of the tick size")
+        reduce_only = "REDUCE_ONLY" in flags
+        if size < 0 or (size == 0 and not (otype in TPSL and reduce_only)):
+            raise ApiError("INVALID_ORDER_SIZE", f"invalid order size {fmt(size)}", 400)
+        if size % spec.step != 0:
+            raise ApiError("INVALID_ORDER_SIZE", f"size {fmt(size)} is not a multiple of {fmt(spec.step)}", 400)
+        if size > spec.max_order_size:
+            raise ApiError("INVALID_ORDER_SIZE", f"size {fmt(size)} above max order size {fmt(spec.max_order_size)}", 400)
+        notional = size * (price or self.mark[market])
+        if size and notional < spec.min_notional and not reduce_only:
+            raise _validation(f"order notional {fmt(notional)} below min notional {fmt(spec.min_notional)}")
+        client_id = req.get("client_id") or ""
+        if len(client_id) > 64:
+            raise _validation("client_id longer than 64 characters")
+        if client_id and client_id in acct.last_client_ids:
+            raise ApiError("DUPLICATED_CLIENT_ID", f"client id {client_id} already used by an open order", 400)
+        open_count = sum(1 for o in self.orders.values() if o.account == acct.address and o.market == market and o.is_open)
+        if open_count >= spec.max_open_orders:
+            raise _validation(f"max open orders ({spec.max_open_orders}) reached for {market}")
+        now = self.clock()
+        ts = req.get("signature_timestamp")
+        if not isinstance(ts, int):
+            raise _validation("signature_timestamp must be an integer (ms)")
+        recv_window = req.get("recv_window") or DEFAULT_RECV_WINDOW
+        if now > ts + int(recv_window) or ts > now + 60_000:
+            raise ApiError("INVALID_TIMESTAMP", f"signature_timestamp {ts} outside the receive window", 400)
+        if self.status == "cancel_only":
+            raise ApiError("SYSTEM_STATUS_CANCEL_ONLY", "exchange is in cancel-only mode", 400)
+        return Order(
+            id=self.new_id(), account=acct.address, market=market, side=side, type=otype, size=size, remaining=size,
+            price=price, trigger_price=trigger, instruction=instruction, flags=list(flags), stp=stp,
+            client_id=client_id, status="NEW", cancel_reason="", filled_notional=ZERO, timestamp=ts,
+            received_at=now, created_at=now, last_updated_at=now, seq_no=0, request_info=None,
+            interactive=interactive, signer_key=None,
+        )
+
+    def submit(self, order: Order) -> dict:
+        """Accept a validated order; returns its NEW snapshot (Paradex answers 201 before matching)."""
+        acct = self.accounts[order.account]
+        self.orders[order.id] = order
+        if order.client_id:
+            acct.last_client_ids[order.client_id] = order.id
+        snapshot = order.to_json()
+        self.emit("order", order.market, order.to_json())
+        self._process(order)
+        return snapshot
+
+    def _process(self, order: Order):
+        acct = self.accounts[order.account]
+        if order.reduce_only and not self._fit_reduce_only(acct, order):
+            return
+        if not order.reduce_only and "MARKET" not in order.type:
+            value, imr, _ = self.margin(acct)
+            if imr > value:
+                return self._close(order, "NOT_ENOUGH_MARGIN")
+        if order.type not in ("MARKET", "LIMIT"):
+            order.status = "UNTRIGGERED"
+            self.untriggered[order.market].append(order)
+            self._touch(order)
+            self._check_triggers(order.market)
+            return
+        self._execute(order)
+
+    def _fit_reduce_only(self, acct, order) -> bool:
+        pos = acct.positions.get(order.market)
+        held = pos.size if pos else ZERO
+        if held == 0 or (held > 0) == (order.side == "BUY"):
+            if order.status == "UNTRIGGERED" or order.type in TPSL:
+                return True  # may become valid when triggered
+            self._close(order, "REDUCE_ONLY_WILL_INCREASE")
+            return False
+        if order.size == 0 or order.remaining > abs(held):
+            order.remaining = abs(held)
+            if order.size == 0:
+                order.size = abs(held)
+        return True
+
+    def _execute(self, order: Order):
+        book = self.books[order.market]
+        opposite = book.opposite(order.side)
+        best = opposite.best()
+        crosses = best is not None and (order.price is None or
+                                        (order.price >= best if order.side == "BUY" else order.price <= best))
+        if order.instruction in ("POST_ONLY", "RPI") and crosses:
+            return self._close(order, "POST_ONLY_WOULD_CROSS")
+        if crosses:
+            self._match(order, book)
+        if order.status == "CLOSED" or order.remaining == 0:
+            if order.status != "CLOSED":
+                self._close(order, "")
+            return
+        if order.price is None:  # market remainder
+            return self._close(order, "EMPTY_MARKET" if order.remaining == order.size else "")
+        if order.instruction == "IOC":
+            return self._close(order, "REMAINING_IOC_CANCEL")
+        order.status = "OPEN"
+        book.side(order.side).add(order)
+        self._touch(order)
+        self._bump(order.market, [(order.side, order.price, book.side(order.side).level_size(order.price, False),
+                                   book.side(order.side).level_size(order.price, True))])
+
+    def _match(self, taker: Order, book: Book):
+        opposite = book.opposite(taker.side)
+        for price in list(opposite.best_first()):
+            if taker.remaining == 0 or taker.status == "CLOSED":
+                break
+            if taker.price is not None and (price > taker.price if taker.side == "BUY" else price < taker.price):
+                break
+            for maker in list(opposite.levels.get(price, ())):
+                if taker.remaining == 0 or taker.status == "CLOSED":
+                    break
+                if maker.is_rpi and not taker.interactive:
+                    continue
+                if maker.account == taker.account:
+                    if taker.stp in ("EXPIRE_MAKER", "EXPIRE_BOTH"):
+                        self._cancel_resting(maker, "SELF_TRADE")
+                    if taker.stp in ("EXPIRE_TAKER", "EXPIRE_BOTH"):
+                        self._close(taker, "SELF_TRADE")
+                        return
+                    continue
+                self._fill(taker, maker, min(taker.remaining, maker.remaining), price, book)
+
+    def _fill(self, taker, maker, size, price, book):
+        now = self.clock()
+        trade_id = self.new_id()
+        for order in (taker, maker):
+            order.remaining -= size
+            order.filled_notional += size * price
+        side_book = book.opposite(taker.side)
+        if maker.remaining == 0:
+            side_book.remove(maker)
+        seq = self._bump(taker.market, [(maker.side, price, side_book.level_size(price, False),
+                                         side_book.level_size(price, True))])
+        trade = {"id": trade_id, "market": taker.market, "side": taker.side, "size": fmt(size), "price": fmt(price),
+                 "created_at": now, "trade_type": "FILL", "seq_no": seq}
+        self.trades[taker.market].append(trade)
+        self.mark[taker.market] = price
+        self.emit("trade", taker.market, trade)
+        for order, role in ((taker, "TAKER"), (maker, "MAKER")):
+            self._settle(order, role, size, price, trade_id, seq, now)
+        if maker.remaining == 0:
+            self._close(maker, "")
+        else:
+            self._touch(maker)
+        self._check_triggers(taker.market)
+
+    def _settle(self, order, role, size, price, trade_id, seq, now):
+        acct = self.accounts[order.account]
+        spec = self.specs[order.market]
+        pos = acct.positions.get(order.market)
+        if pos is None:
+            pos = acct.positions[order.market] = Position(acct.address, order.market, now)
+        realized = pos.apply_fill(order.side, size, price)
+        fee = size * price * (spec.taker_fee if role == "TAKER" else spec.maker_fee)
+        acct.balance += realized - fee
+        acct.seq_no += 1
+        pos.seq_no += 1
+        pos.last_updated_at = now
+        pos.closed_at = now if pos.size == 0 else 0
+        fill_id = f"{trade_id[:-1]}{1 if role == 'TAKER' else 2}"
+        pos.last_fill_id = fill_id
+        fill = {
+            "id": fill_id, "account": acct.address, "market": order.market, "order_id": order.id,
+            "client_id": order.client_id or "", "side": order.side, "liquidity": role, "fill_type": "FILL",
+            "price": fmt(price), "size": fmt(size), "remaining_size": fmt(order.remaining),
+            "fee": fmt(fee.quantize(Decimal("1e-8"))), "fee_currency": "USDC",
+            "realized_pnl": fmt(realized.quantize(Decimal("1e-8"))), "realized_funding": "0",
+            "underlying_price": fmt(self.mark[order.market]), "flags": ["interactive"] if order.interactive else [],
+            "orderbook_seq_no": seq, "created_at": now,
+        }
+        acct.fills.append(fill)
+        self.emit("fill", order.market, fill)
+        self.emit("position", order.market, pos.to_json(self.mark[order.market], self.leverage(acct, order.market)))
+        self.emit("account", order.market, self.account_summary(acct))
+
+    def _touch(self, order):
+        order.last_updated_at = self.clock()
+        order.seq_no += 1
+        self.emit("order", order.market, order.to_json())
+
+    def _close(self, order, reason):
+        acct = self.accounts[order.account]
+        order.status = "CLOSED"
+        order.cancel_reason = reason
+        if order.client_id and acct.last_client_ids.get(order.client_id) == order.id:
+            del acct.last_client_ids[order.client_id]
+        if order in self.untriggered[order.market]:
+            self.untriggered[order.market].remove(order)
+        acct.history.append(order)
+        self._touch(order)
+
+    def _cancel_resting(self, order, reason):
+        book = self.books[order.market]
+        if order.status == "OPEN" and order.price is not None:
+            side = book.side(order.side)
+            side.remove(order)
+            self._bump(order.market, [(order.side, order.price, side.level_size(order.price, False),
+                                       side.level_size(order.price, True))])
+        self._close(order, reason)
+
+    # ---- triggers and marks -------------------------------------------------------------------
+    def _triggered(self, order, mark) -> bool:
+        if "STOP_CONDITION_BELOW_TRIGGER" in order.flags:
+            return mark <= order.trigger_price
+        if "STOP_CONDITION_ABOVE_TRIGGER" in order.flags:
+            return mark >= order.trigger_price
+        above = order.side == "BUY"
+        if order.type.startswith("TAKE_PROFIT"):
+            above = not above
+        return mark >= order.trigger_price if above else mark <= order.trigger_price
+
+    def _check_triggers(self, market):
+        mark = self.mark[market]
+        for order in [o for o in self.untriggered[market] if self._triggered(o, mark)]:
+            self.untriggered[market].remove(order)
+            order.status = "NEW"
+            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order):
+                continue
+            if order.remaining == 0:
+                self._close(order, "REDUCE_ONLY_WILL_INCREASE")
+                continue
+            self._execute(order)
+
+    def set_mark(self, market, price):
+        self.mark[market] = Decimal(price)
+        self._check_triggers(market)
+
+    # ---- cancel / modify ----------------------------------------------------------------------
+    def owned(self, acct, order_id) -> Order:
+        order = self.orders.get(str(order_id))
+        if order is None or order.account != acct.address:
+            raise ApiError("ORDER_ID_NOT_FOUND", f"order {order_id} not found", 400)
+        return order
+
+    def by_client_id(self, acct, client_id) -> Order:
+        order_id = acct.last_client_ids.get(client_id)
+        if order_id is None:
+            raise ApiError("CLIENT_ORDER_ID_NOT_FOUND", f"client order id {client_id} not found", 400)
+        return self.orders[order_id]
+
+    def cancel(self, order: Order):
+        if not order.is_open:
+            raise ApiError("ORDER_IS_CLOSED", f"order {order.id} is closed", 400)
+        self._cancel_resting(order, "USER_CANCELED")
+
+    def cancel_all(self, acct, market=None) -> list:
+        victims = [o for o in self.orders.values()
+                   if o.account == acct.address and o.is_open and (market is None or o.market == market)]
+        for order in victims:
+            self._cancel_resting(order, "USER_CANCELED")
+        return victims
+
+    def modify(self, order: Order, req: dict) -> dict:
+        if order.status != "OPEN" and order.status != "UNTRIGGERED":
+            raise ApiError("ORDER_IS_NOT_OPEN", f"order {order.id} is not open", 400)
+        spec = self.specs[order.market]
+        if req.get("market") != order.market or req.get("side", order.side) != order.side \
+                or req.get("type", order.type) != order.type:
+            raise _validation("market, side and type cannot be modified")
+        size = _decimal(req.get("size"), "size")
+        price = _decimal(req.get("price"), "price", required="MARKET" not in order.type)
+        filled = order.size - order.remaining
+        if size <= filled or size % spec.step != 0:
+            raise ApiError("INVALID_ORDER_SIZE", f"invalid size for modify order: {fmt(size)}", 400)
+        if price is not None and price != 0 and price % spec.tick != 0:
+            raise _validation(f"price {fmt(price)} is not a multiple of the tick size {fmt(spec.tick)}")
+        trigger = req.get("trigger_price")
+        book = self.books[order.market]
+        resting = order.status == "OPEN"
+        if resting:
+            book.side(order.side).remove(order)
+            self._bump(order.market, [(order.side, order.price, book.side(order.side).level_size(order.price, False),
+                                       book.side(order.side).level_size(order.price, True))])
+        order.size, order.remaining = size, size - filled
+        if price:
+            order.price = price
+        if trigger:
+            order.trigger_price = Decimal(str(trigger))
+        order.timestamp = req.get("signature_timestamp", order.timestamp)
+        order.request_info = {"id": self.new_id(), "request_type": "MODIFY_ORDER", "status": "SUCCESS", "message": ""}
+        snapshot = order.to_json()
+        if resting:
+            order.status = "NEW"
+            self._execute(order)
+        else:
+            self._touch(order)
+            self._check_triggers(order.market)
+        return snapshot

@@ -1,0 +1,437 @@
+"""REST /v1 routes of the simulator (aiohttp)."""
+import json
+from decimal import Decimal
+
+from aiohttp import web
+
+from ..core import signing
+from .errors import ApiError
+from .state import fmt
+
+CLAIMS = web.RequestKey("claims", dict) if hasattr(web, "RequestKey") else "claims"
+
+
+def _ip(request):
+    return request.remote or "local"
+
+
+class RestApi:
+    def __init__(self, sim):
+        self.sim = sim
+        self.engine = sim.engine
+
+    # ---- plumbing -----------------------------------------------------------------------------
+    def routes(self, prefix="/v1"):
+        r = [
+            ("GET", "/system/config", self.system_config, "public"),
+            ("GET", "/system/state", self.system_state, "public"),
+            ("GET", "/system/time", self.system_time, "public"),
+            ("GET", "/markets", self.markets, "public"),
+            ("GET", "/markets/summary", self.markets_summary, "public"),
+            ("GET", "/markets/klines", self.klines, "public"),
+            ("GET", "/orderbook/{market}", self.orderbook, "public"),
+            ("GET", "/orderbook/{market}/interactive", self.orderbook_interactive, "public"),
+            ("GET", "/bbo/{market}", self.bbo, "public"),
+            ("GET", "/bbo/{market}/interactive", self.bbo_interactive, "public"),
+            ("GET", "/trades", self.trades, "public"),
+            ("GET", "/funding/data", self.funding_data, "public"),
+            ("GET", "/onboarding", self.onboarding_get, "public"),
+            ("POST", "/onboarding", self.onboarding_post, "onboarding"),
+            ("POST", "/auth", self.auth, "auth"),
+            ("POST", "/auth/{public_key}", self.auth, "auth"),
+            ("GET", "/account", self.account, "private_get"),
+            ("GET", "/account/info", self.account_info, "private_get"),
+            ("GET", "/account/subaccounts", self.subaccounts, "private_get"),
+            ("GET", "/account/margin", self.margin_get, "private_get"),
+            ("POST", "/account/margin/{market}", self.margin_set, "orders"),
+            ("GET", "/account/keys/subkeys", self.subkeys_list, "private_get"),
+            ("POST", "/account/keys/subkeys", self.subkeys_add, "orders"),
+            ("DELETE", "/account/keys/subkeys/{public_key}", self.subkeys_revoke, "orders"),
+            ("GET", "/balance", self.balance, "private_get"),
+            ("GET", "/positions", self.positions, "private_get"),
+            ("GET", "/fills", self.fills, "private_get"),
+            ("GET", "/funding/payments", self.funding_payments, "private_get"),
+            ("GET", "/transfers", self.transfers, "private_get"),
+            ("GET", "/liquidations", self.liquidations, "private_get"),
+            ("GET", "/orders", self.orders_open, "private_get"),
+            ("POST", "/orders", self.order_create, "orders"),
+            ("DELETE", "/orders", self.orders_cancel_all, "orders"),
+            ("GET", "/orders-history", self.orders_history, "private_get"),
+            ("POST", "/orders/batch", self.orders_batch_create, "orders"),
+            ("DELETE", "/orders/batch", self.orders_batch_cancel, "orders"),
+            ("GET", "/orders/by_client_id/{client_id}", self.order_by_client_get, "private_get"),
+            ("DELETE", "/orders/by_client_id/{client_id}", self.order_by_client_cancel, "orders"),
+            ("GET", "/orders/{order_id}", self.order_get, "private_get"),
+            ("PUT", "/orders/{order_id}", self.order_modify, "orders"),
+            ("DELETE", "/orders/{order_id}", self.order_cancel, "orders"),
+        ]
+        return [web.route(m, prefix + p, self._wrap(h, scope)) for m, p, h, scope in r]
+
+    def _wrap(self, handler, scope):
+        private = scope in ("private_get", "orders")
+
+        async def wrapped(request):
+            sim = self.sim
+            headers = {}
+            try:
+                sim.faults.maybe_http5xx()
+                claims = sim.authority.check_bearer(request.headers.get("Authorization")) if private else None
+                key = claims["sub"] if claims else _ip(request)
+                allowed, headers = sim.limiter.take(scope, key)
+                if not allowed:
+                    raise ApiError("RATE_LIMIT_EXCEEDED", "rate limit exceeded", 429)
+                request[CLAIMS] = claims
+                status, body = await handler(request)
+            except ApiError as err:
+                headers.update(err.headers)
+                if err.status == 429 and "Retry-After" not in headers:
+                    headers["Retry-After"] = "1"
+                return web.json_response(err.body(), status=err.status, headers=headers)
+            if status == 204:
+                return web.Response(status=204, headers=headers)
+            return web.json_response(body, status=status, headers=headers,
+                                     dumps=lambda o: json.dumps(o, separators=(",", ":")))
+        return wrapped
+
+    def _acct(self, request):
+        acct = self.engine.accounts.get(request[CLAIMS]["sub"])
+        if acct is None:
+            raise ApiError("ACCOUNT_NOT_FOUND", "account not found", 400)
+        return acct
+
+    async def _json(self, request):
+        try:
+            return await request.json()
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError("BINDING_ERROR", "request body is not valid JSON", 400) from None
+
+    def _market(self, name):
+        if name not in self.engine.specs:
+            raise ApiError("MARKET_NOT_FOUND", f"market {name!r} not found", 404)
+        return self.engine.specs[name]
+
+    # ---- public -------------------------------------------------------------------------------
+    async def system_config(self, request):
+        return 200, self.sim.system_config()
+
+    async def system_state(self, request):
+        return 200, {"status": self.engine.status}
+
+    async def system_time(self, request):
+        return 200, {"server_time": str(self.sim.clock.ms())}
+
+    async def markets(self, request):
+        market = request.query.get("market")
+        specs = self.engine.specs.values() if not market else [self._market(market)]
+        return 200, {"results": [s.to_json() for s in specs]}
+
+    async def markets_summary(self, request):
+        market = request.query.get("market")
+        if not market:
+            raise ApiError("INVALID_REQUEST_PARAMETER", "market is required", 400)
+        names = list(self.engine.specs) if market == "ALL" else [self._market(market).symbol]
+        return 200, {"results": [self.sim.market_summary(n) for n in names]}
+
+    async def klines(self, request):
+        q = request.query
+        spec = self._market(q.get("symbol", ""))
+        try:
+            resolution = int(q.get("resolution", ""))
+            start, end = int(q["start_at"]), int(q["end_at"])
+        except (KeyError, ValueError):
+            raise ApiError("INVALID_REQUEST_PARAMETER", "symbol, resolution, start_at and end_at are required", 400) from None
+        if resolution not in (1, 3, 5, 15, 30, 60):
+            raise ApiError("INVALID_REQUEST_PARAMETER", f"unsupported resolution {resolution}", 400)
+        return 200, {"results": self.sim.klines(spec.symbol, resolution, start, end, q.get("price_kind", "last"))}
+
+    def _levels(self, request, include_rpi):
+        spec = self._market(request.match_info["market"])
+        book = self.engine.books[spec.symbol]
+        try:
+            depth = int(request.query.get("depth", 20))
+        except ValueError:
+            raise ApiError("INVALID_REQUEST_PARAMETER", "invalid depth", 400) from None
+        tick = request.query.get("price_tick")
+        tick = Decimal(tick.replace("_", ".")) if tick else None
+        bids = book.bids.aggregated(depth, include_rpi, tick)
+        asks = book.asks.aggregated(depth, include_rpi, tick)
+        return spec, book, bids, asks
+
+    async def orderbook(self, request, include_rpi=False):
+        spec, book, bids, asks = self._levels(request, include_rpi)
+        body = {"market": spec.symbol, "seq_no": book.seq_no, "last_updated_at": book.last_updated_at,
+                "asks": [[fmt(p), fmt(s)] for p, s in asks], "bids": [[fmt(p), fmt(s)] for p, s in bids]}
+        for name, side, rpi in (("best_ask_api", book.asks, False), ("best_bid_api", book.bids, False),
+                                ("best_ask_interactive", book.asks, True), ("best_bid_interactive", book.bids, True)):
+            top = side.aggregated(1, rpi)
+            body[name] = [fmt(top[0][0]), fmt(top[0][1])] if top else []
+        return 200, body
+
+    async def orderbook_interactive(self, request):
+        return await self.orderbook(request, include_rpi=True)
+
+    async def bbo(self, request, include_rpi=False):
+        spec = self._market(request.match_info["market"])
+        return 200, self.sim.bbo(spec.symbol, include_rpi)
+
+    async def bbo_interactive(self, request):
+        return await self.bbo(request, include_rpi=True)
+
+    async def trades(self, request):
+        market = request.query.get("market")
+        if not market:
+            raise ApiError("INVALID_REQUEST_PARAMETER", "market is required", 400)
+        spec = self._market(market)
+        items = [{k: v for k, v in t.items() if k != "seq_no"} for t in reversed(self.engine.trades[spec.symbol])]
+        return 200, self.sim.pager.page(items, request.query, max_page=1000)
+
+    async def funding_data(self, request):
+        spec = self._market(request.query.get("market", ""))
+        return 200, self.sim.pager.page(list(reversed(self.sim.funding[spec.symbol])), request.query)
+
+    async def onboarding_get(self, request):
+        q = request.query
+        if q.get("account_signer_type") != "starknet" or not q.get("public_key"):
+            raise ApiError("INVALID_REQUEST_PARAMETER", "account_signer_type=starknet and public_key are required", 400)
+        try:
+            public_key = int(q["public_key"], 16)
+        except ValueError:
+            raise ApiError("PUBLIC_KEY_INVALID", "invalid public_key", 400) from None
+        address = hex(self.sim.authority.address_for(public_key))
+        cfg = self.sim.config
+        return 200, {"address": address, "exists": address in self.engine.accounts, "account_signer_type": "starknet",
+                     "derivation_info": {"class_hash": cfg["paraclear_account_hash"],
+                                         "proxy_class_hash": cfg["paraclear_account_proxy_hash"]}}
+
+    async def onboarding_post(self, request):
+        body = await self._json(request)
+        address, public_key, eth = self.sim.authority.check_onboarding(request.headers, body)
+        self.sim.onboard(address, public_key, eth)
+        return 200, {}
+
+    async def auth(self, request):
+        self.sim.faults.maybe_auth_fail()
+        acct, signer_key = self.sim.authority.check_auth(request.headers, self.engine.accounts,
+                                                         request.match_info.get("public_key"))
+        interactive = request.query.get("token_usage") == "interactive"
+        return 200, {"jwt_token": self.sim.authority.issue_jwt(acct.address, signer_key, interactive)}
+
+    # ---- account ------------------------------------------------------------------------------
+    async def account(self, request):
+        return 200, self.engine.account_summary(self._acct(request))
+
+    async def account_info(self, request):
+        acct = self._acct(request)
+        spec = next(iter(self.engine.specs.values()))
+        return 200, {"results": [{
+            "account": acct.address, "created_at": acct.created_at, "derivation_path": "", "kind": "main",
+            "parent_account": "", "public_key": hex(acct.public_key), "username": "", "isolated_market": "",
+            "has_ecosystem_nft": False,
+            "fees": {"maker_rate": str(spec.maker_fee), "taker_rate": str(spec.taker_fee),
+                     "spot_maker_rate": str(spec.maker_fee), "spot_taker_rate": str(spec.taker_fee)},
+        }]}
+
+    async def subaccounts(self, request):
+        self._acct(request)
+        return 200, {"results": []}
+
+    async def margin_get(self, request):
+        acct = self._acct(request)
+        spec = self._market(request.query.get("market", ""))
+        return 200, {"account": acct.address, "margin_methodology": "cross_margin", "configs": [{
+            "market": spec.symbol, "leverage": self.engine.leverage(acct, spec.symbol),
+            "margin_type": acct.margin_type.get(spec.symbol, "CROSS"), "isolated_margin_leverage": 0}]}
+
+    async def margin_set(self, request):
+        acct = self._acct(request)
+        spec = self._market(request.match_info["market"])
+        body = await self._json(request)
+        leverage, margin_type = body.get("leverage"), body.get("margin_type", "CROSS")
+        if not isinstance(leverage, int) or not 1 <= leverage <= spec.max_leverage:
+            raise ApiError("INVALID_REQUEST_PARAMETER", f"leverage must be an integer in 1..{spec.max_leverage}", 400)
+        if margin_type not in ("CROSS", "ISOLATED"):
+            raise ApiError("INVALID_REQUEST_PARAMETER", "margin_type must be CROSS or ISOLATED", 400)
+        acct.leverage[spec.symbol] = leverage
+        acct.margin_type[spec.symbol] = margin_type
+        return 200, {"account": acct.address, "market": spec.symbol, "leverage": leverage, "margin_type": margin_type}
+
+    async def subkeys_list(self, request):
+        acct = self._acct(request)
+        return 200, {"results": [{"account_id": acct.address, "public_key": hex(k), "state": s, "name": "",
+                                  "allowed_cidrs": [], "created_at": 0, "updated_at": 0, "revoked_at": 0}
+                                 for k, s in acct.subkeys.items()]}
+
+    async def subkeys_add(self, request):
+        acct = self._acct(request)
+        if int(request[CLAIMS]["pub"], 16) != acct.public_key:
+            raise ApiError("REQUEST_NOT_ALLOWED", "subkeys cannot manage subkeys", 403)
+        body = await self._json(request)
+        try:
+            key = int(str(body.get("public_key")), 16)
+        except ValueError:
+            raise ApiError("PUBLIC_KEY_INVALID", "invalid public_key", 400) from None
+        acct.subkeys[key] = body.get("state") or "active"
+        return 201, {}
+
+    async def subkeys_revoke(self, request):
+        acct = self._acct(request)
+        key = int(request.match_info["public_key"], 16)
+        if key not in acct.subkeys:
+            raise ApiError("NOT_FOUND", "subkey not found", 404)
+        acct.subkeys[key] = "revoked"
+        return 200, {"public_key": hex(key)}
+
+    async def balance(self, request):
+        acct = self._acct(request)
+        return 200, {"results": [{"token": "USDC", "size": fmt(acct.balance.quantize(Decimal("1e-8"))),
+                                  "last_updated_at": self.sim.clock.ms()}]}
+
+    async def positions(self, request):
+        acct = self._acct(request)
+        return 200, {"results": [p.to_json(self.engine.mark[m], self.engine.leverage(acct, m))
+                                 for m, p in acct.positions.items()]}
+
+    async def fills(self, request):
+        acct = self._acct(request)
+        market = request.query.get("market")
+        items = [f for f in reversed(acct.fills) if not market or f["market"] == market]
+        return 200, self.sim.pager.page(items, request.query)
+
+    async def funding_payments(self, request):
+        acct = self._acct(request)
+        market = request.query.get("market")
+        items = [f for f in reversed(acct.funding_payments) if not market or f["market"] == market]
+        return 200, self.sim.pager.page(items, request.query)
+
+    async def transfers(self, request):
+        acct = self._acct(request)
+        status = request.query.get("status")
+        items = [t for t in reversed(acct.transfers) if not status or t["status"] == status]
+        return 200, self.sim.pager.page(items, request.query)
+
+    async def liquidations(self, request):
+        self._acct(request)
+        return 200, {"results": []}
+
+    # ---- orders -------------------------------------------------------------------------------
+    def _verify_order(self, request, req: dict, modify_id=None):
+        claims = request[CLAIMS]
+        try:
+            felts = signing.order_felts(req.get("signature_timestamp"), req.get("market"), req.get("side"),
+                                        req.get("type"), req.get("size"), req.get("price") or None)
+        except Exception as err:  # ccxt InvalidOrder / BadRequest from the shared encoder
+            raise ApiError("VALIDATION_ERROR", str(err), 400) from None
+        account = int(claims["sub"], 16)
+        chain = self.sim.config["starknet_chain_id"]
+        digest = (signing.modify_order_hash(chain, account, felts, modify_id) if modify_id is not None
+                  else signing.order_hash(chain, account, felts))
+        acct = self._acct(request)
+        keys = [acct.public_key] + [k for k, s in acct.subkeys.items() if s == "active"]
+        if not any(signing.verify(k, digest, req.get("signature")) for k in keys):
+            raise ApiError("INVALID_ORDER_SIGNATURE", "order signature verification failed", 400)
+
+    def _new_order(self, request, req):
+        if not isinstance(req, dict):
+            raise ApiError("BINDING_ERROR", "order must be a JSON object", 400)
+        acct = self._acct(request)
+        order = self.engine.validate(acct, req, interactive=request[CLAIMS].get("token_usage") == "interactive")
+        self._verify_order(request, req)
+        return order
+
+    async def order_create(self, request):
+        req = await self._json(request)
+        order = self._new_order(request, req)
+        return 201, self.engine.submit(order)
+
+    async def orders_batch_create(self, request):
+        reqs = await self._json(request)
+        if not isinstance(reqs, list) or not 1 <= len(reqs) <= self.sim.batch_limit:
+            raise ApiError("BATCH_SIZE_OUT_OF_RANGE", f"batch size must be within 1..{self.sim.batch_limit}", 400)
+        acct = self._acct(request)
+        for req in reqs:  # signatures and basic validation reject the whole batch
+            if not isinstance(req, dict):
+                raise ApiError("BINDING_ERROR", "orders must be JSON objects", 400)
+            self._verify_order(request, req)
+        orders, errors = [], []
+        for req in reqs:
+            try:
+                order = self.engine.validate(acct, req, request[CLAIMS].get("token_usage") == "interactive")
+            except ApiError as err:
+                errors.append({"error": err.code, "message": err.message})
+                continue
+            orders.append(self.engine.submit(order))
+        return 201, {"orders": orders, "errors": errors}
+
+    async def orders_open(self, request):
+        acct = self._acct(request)
+        market = request.query.get("market")
+        return 200, {"results": [o.to_json() for o in self.engine.orders.values()
+                                 if o.account == acct.address and o.is_open and (not market or o.market == market)]}
+
+    async def orders_history(self, request):
+        acct = self._acct(request)
+        q = request.query
+        items = [o for o in self.engine.orders.values() if o.account == acct.address]
+        items.sort(key=lambda o: (o.created_at, o.id), reverse=True)
+        for key, attr in (("market", "market"), ("client_id", "client_id"), ("side", "side"),
+                          ("status", "status"), ("type", "type")):
+            if q.get(key):
+                items = [o for o in items if getattr(o, attr) == q[key]]
+        page = self.sim.pager.page(items, q)
+        page["results"] = [o.to_json() for o in page["results"]]
+        return 200, page
+
+    async def order_get(self, request):
+        order = self.engine.owned(self._acct(request), request.match_info["order_id"])
+        if not order.is_open:
+            raise ApiError("ORDER_ID_NOT_FOUND", f"order {order.id} is closed; see /orders-history", 400)
+        return 200, order.to_json()
+
+    async def order_by_client_get(self, request):
+        order = self.engine.by_client_id(self._acct(request), request.match_info["client_id"])
+        return 200, order.to_json()
+
+    async def order_cancel(self, request):
+        self.engine.cancel(self.engine.owned(self._acct(request), request.match_info["order_id"]))
+        return 204, None
+
+    async def order_by_client_cancel(self, request):
+        self.engine.cancel(self.engine.by_client_id(self._acct(request), request.match_info["client_id"]))
+        return 204, None
+
+    async def orders_cancel_all(self, request):
+        market = request.query.get("market")
+        if market:
+            self._market(market)
+        self.engine.cancel_all(self._acct(request), market)
+        return 200, {}
+
+    async def orders_batch_cancel(self, request):
+        acct = self._acct(request)
+        body = await self._json(request)
+        results = []
+        for key, finder in (("order_ids", self.engine.owned), ("client_order_ids", self.engine.by_client_id)):
+            for ident in body.get(key) or []:
+                try:
+                    order = finder(acct, ident)
+                except ApiError:
+                    results.append({("id" if key == "order_ids" else "client_id"): ident, "status": "NOT_FOUND"})
+                    continue
+                status = "ALREADY_CLOSED"
+                if order.is_open:
+                    self.engine.cancel(order)
+                    status = "QUEUED_FOR_CANCELLATION"
+                results.append({"id": order.id, "client_id": order.client_id, "account": acct.address,
+                                "market": order.market, "status": status})
+        return 200, {"results": results}
+
+    async def order_modify(self, request):
+        acct = self._acct(request)
+        order = self.engine.owned(acct, request.match_info["order_id"])
+        req = await self._json(request)
+        if str(req.get("id", order.id)) != order.id:
+            raise ApiError("INVALID_REQUEST_PARAMETER", "id in body does not match the path", 400)
+        req.setdefault("side", order.side)
+        req.setdefault("type", order.type)
+        self._verify_order(request, req, modify_id=order.id)
+        return 200, self.engine.modify(order, req)

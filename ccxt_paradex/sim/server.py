@@ -1,0 +1,157 @@
+"""The simulator process: state, background activity, and the aiohttp server."""
+import asyncio
+import logging
+import time
+from decimal import Decimal
+
+from aiohttp import web
+
+from .auth import JWT_TTL_S, Authority
+from .engine import Engine
+from .faults import Faults
+from .makers import Liquidity
+from .market_data import MarketData
+from .markets import default_markets, synthetic_markets
+from .paging import Pager
+from .ratelimit import RateLimiter
+from .rest import RestApi
+
+log = logging.getLogger("ccxt_paradex.sim")
+
+# Paradex testnet's identifiers, so clients derive the same addresses as on testnet.
+SYSTEM_CONFIG = {
+    "starknet_chain_id": "PRIVATE_SN_POTC_SEPOLIA",
+    "l1_chain_id": "11155111",
+    "paraclear_address": "0x286003f7c7bfc3f94e8f0af48b48302e7aee2fb13c23b141479ba00832ef2c6",
+    "paraclear_decimals": 8,
+    "paraclear_account_proxy_hash": "0x3530cc4759d78042f1b543bf797f5f3d647cde0388c33734cf91b7f7b9314a9",
+    "paraclear_account_hash": "0x41cb0280ebadaa75f996d8d92c6f265f6d040bb3ba442e5f86a554f1765244e",
+    "oracle_address": "0x2c6a867917ef858d6b193a0ff9e62b46d0dc760366920d631715d58baeaca1f",
+    "bridged_tokens": [{"name": "TEST USDC", "symbol": "USDC", "decimals": 6}],
+    "liquidation_fee": "0.2", "partial_liquidation_buffer": "0.2", "partial_liquidation_share_increment": "0.05",
+    "assets_limit_per_account": 550, "environment": "simulator",
+}
+
+
+class Clock:
+    """Wall clock plus an adjustable offset (tests move time forward to expire JWTs)."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def s(self) -> float:
+        return time.time() + self.offset
+
+    def ms(self) -> int:
+        return int(self.s() * 1000)
+
+    def advance(self, seconds: float):
+        self.offset += seconds
+
+
+class Simulator:
+    """A local Paradex. ``async with Simulator() as sim: sim.rest_url ...``"""
+
+    def __init__(self, host="127.0.0.1", port=0, seed=None, markets=None, initial_balance="100000",
+                 faults="", json_public=False, tick_interval=0.2, liquidity=True, jwt_ttl=JWT_TTL_S,
+                 batch_limit=10, rate_limits=True, funding_interval=8.0):
+        self.host, self.port = host, port
+        self.clock = Clock()
+        specs = markets if isinstance(markets, list) else (
+            synthetic_markets(markets) if isinstance(markets, int) else default_markets())
+        self.config = dict(SYSTEM_CONFIG)
+        self.engine = Engine(specs, self.clock.ms)
+        self.market_data = MarketData(self.engine, self.clock, seed)
+        self.liquidity = Liquidity(self.engine, seed) if liquidity else None
+        self.authority = Authority(self.config, self.clock.s, jwt_ttl)
+        self.limiter = RateLimiter(self.clock.s, enabled=rate_limits)
+        self.pager = Pager(b"sim-cursor-" + str(seed).encode())
+        self.faults = Faults(faults, seed)
+        self.initial_balance = Decimal(str(initial_balance))
+        self.json_public = json_public
+        self.tick_interval = tick_interval
+        self.funding_interval = funding_interval
+        self.batch_limit = batch_limit
+        self._runner = None
+        self._tasks = []
+        if self.liquidity:
+            self.liquidity.warm_up()
+        self.market_data.sample_funding()
+
+    # ---- state helpers used by the routes -------------------------------------------------------
+    @property
+    def funding(self):
+        return self.market_data.funding
+
+    def system_config(self):
+        return dict(self.config)
+
+    def market_summary(self, market):
+        return self.market_data.summary(market)
+
+    def bbo(self, market, include_rpi=False):
+        return self.market_data.bbo(market, include_rpi)
+
+    def klines(self, market, resolution, start, end, price_kind):
+        return self.market_data.klines(market, resolution, start, end, price_kind)
+
+    def onboard(self, address, public_key, eth_address=""):
+        return self.engine.open_account(address, public_key, eth_address, self.initial_balance)
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        rest = RestApi(self)
+        app.add_routes(rest.routes("/v1"))
+        return app
+
+    @property
+    def base_url(self):
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def rest_url(self):
+        return self.base_url + "/v1"
+
+    @property
+    def ws_url(self):
+        return f"ws://{self.host}:{self.port}/v1"
+
+    def ccxt_urls(self) -> dict:
+        """The ``urls`` override that points any ccxt paradex class at this simulator."""
+        return {"api": {"v1": self.rest_url, "v2": self.base_url + "/v2", "ws": self.ws_url}}
+
+    async def start(self):
+        self._runner = web.AppRunner(self.build_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        if self.liquidity and self.tick_interval:
+            self._tasks.append(asyncio.ensure_future(self._every(self.tick_interval, self.liquidity.step)))
+        if self.funding_interval:
+            self._tasks.append(asyncio.ensure_future(self._every(self.funding_interval, self.market_data.sample_funding)))
+        log.info("paradex simulator listening on %s (markets: %s)", self.rest_url, ", ".join(self.engine.specs))
+        return self
+
+    async def _every(self, seconds, fn):
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                fn()
+            except Exception:  # keep the simulator alive; a bug shows in the log
+                log.exception("simulator background step failed")
+
+    async def stop(self):
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self):
+        return await self.start()
+
+    async def __aexit__(self, *exc):
+        await self.stop()

@@ -1,0 +1,125 @@
+"""Simulator records: orders, positions, accounts, and their Paradex JSON forms."""
+from decimal import Decimal
+
+ZERO = Decimal(0)
+
+
+def fmt(value) -> str:
+    """Decimal -> plain decimal string as Paradex prints it ("0.05", "65000", "-1.5")."""
+    if value is None:
+        return ""
+    d = Decimal(value)
+    if d == 0:
+        return "0"
+    text = format(d.normalize(), "f")
+    return text
+
+
+class Order:
+    __slots__ = ("id", "account", "market", "side", "type", "size", "remaining", "price", "trigger_price",
+                 "instruction", "flags", "stp", "client_id", "status", "cancel_reason", "filled_notional",
+                 "timestamp", "received_at", "created_at", "last_updated_at", "seq_no", "request_info",
+                 "interactive", "signer_key")
+
+    def __init__(self, **kw):
+        for name in self.__slots__:
+            setattr(self, name, kw.get(name))
+
+    @property
+    def is_rpi(self):
+        return self.instruction == "RPI"
+
+    @property
+    def reduce_only(self):
+        return "REDUCE_ONLY" in self.flags
+
+    @property
+    def is_open(self):
+        return self.status in ("NEW", "OPEN", "UNTRIGGERED")
+
+    def to_json(self) -> dict:
+        filled = self.size - self.remaining
+        avg = self.filled_notional / filled if filled > 0 else ZERO
+        out = {
+            "id": self.id, "account": self.account, "market": self.market, "client_id": self.client_id or "",
+            "side": self.side, "type": self.type, "size": fmt(self.size), "remaining_size": fmt(self.remaining),
+            "price": fmt(self.price or ZERO), "avg_fill_price": fmt(avg.quantize(Decimal("1e-8")) if filled > 0 else ZERO),
+            "trigger_price": fmt(self.trigger_price or ZERO), "instruction": self.instruction,
+            "flags": list(self.flags), "stp": self.stp, "status": self.status, "cancel_reason": self.cancel_reason,
+            "timestamp": self.timestamp, "received_at": self.received_at, "created_at": self.created_at,
+            "last_updated_at": self.last_updated_at, "published_at": self.last_updated_at, "seq_no": self.seq_no,
+        }
+        if self.request_info:
+            out["request_info"] = dict(self.request_info)
+        return out
+
+
+class Position:
+    __slots__ = ("account", "market", "size", "avg_entry", "realized_pnl", "realized_funding", "created_at",
+                 "last_updated_at", "closed_at", "last_fill_id", "seq_no", "avg_exit", "funding_index")
+
+    def __init__(self, account, market, now):
+        self.account, self.market = account, market
+        self.size = self.avg_entry = self.realized_pnl = self.realized_funding = self.avg_exit = ZERO
+        self.funding_index = ZERO
+        self.created_at = self.last_updated_at = now
+        self.closed_at = 0
+        self.last_fill_id = ""
+        self.seq_no = 0
+
+    def apply_fill(self, side: str, size: Decimal, price: Decimal) -> Decimal:
+        """Update for a fill; returns the realized PnL of the closed part."""
+        signed = size if side == "BUY" else -size
+        realized = ZERO
+        if self.size == 0 or (self.size > 0) == (signed > 0):
+            total = abs(self.size) + size
+            self.avg_entry = (self.avg_entry * abs(self.size) + price * size) / total
+            self.size += signed
+            return realized
+        closing = min(size, abs(self.size))
+        direction = 1 if self.size > 0 else -1
+        realized = (price - self.avg_entry) * closing * direction
+        self.realized_pnl += realized
+        self.avg_exit = price
+        self.size += signed
+        if self.size == 0:
+            self.avg_entry = ZERO
+        elif (self.size > 0) != (direction > 0):  # flipped: the remainder opened at price
+            self.avg_entry = price
+        return realized
+
+    def to_json(self, mark: Decimal, leverage) -> dict:
+        upnl = (mark - self.avg_entry) * self.size if self.size else ZERO
+        return {
+            "id": f"{self.account}-{self.market}", "account": self.account, "market": self.market,
+            "status": "OPEN" if self.size != 0 else "CLOSED", "side": "LONG" if self.size >= 0 else "SHORT",
+            "size": fmt(self.size), "average_entry_price": fmt(self.avg_entry.quantize(Decimal("1e-8"))),
+            "average_entry_price_usd": fmt(self.avg_entry.quantize(Decimal("1e-8"))),
+            "average_exit_price": fmt(self.avg_exit), "unrealized_pnl": fmt(upnl.quantize(Decimal("1e-8"))),
+            "unrealized_funding_pnl": "0", "realized_positional_pnl": fmt(self.realized_pnl.quantize(Decimal("1e-8"))),
+            "realized_positional_funding_pnl": fmt(self.realized_funding),
+            "cost": fmt((self.avg_entry * self.size).quantize(Decimal("1e-8"))),
+            "cost_usd": fmt((self.avg_entry * self.size).quantize(Decimal("1e-8"))),
+            "cached_funding_index": fmt(self.funding_index), "leverage": str(leverage), "liquidation_price": "",
+            "last_fill_id": self.last_fill_id, "created_at": self.created_at, "last_updated_at": self.last_updated_at,
+            "closed_at": self.closed_at, "seq_no": self.seq_no,
+        }
+
+
+class Account:
+    def __init__(self, address: str, public_key: int, eth_address: str, balance: Decimal, now: int):
+        self.address = address
+        self.public_key = public_key
+        self.eth_address = eth_address
+        self.balance = balance
+        self.created_at = now
+        self.positions = {}
+        self.leverage = {}
+        self.margin_type = {}
+        self.fills = []
+        self.history = []          # closed orders, newest last
+        self.funding_payments = []
+        self.transfers = []
+        self.subkeys = {}          # public key int -> state
+        self.seq_no = 0
+        self.last_client_ids = {}  # client_id -> order id (open orders)
