@@ -15,6 +15,7 @@ from .markets import default_markets, synthetic_markets
 from .paging import Pager
 from .ratelimit import RateLimiter
 from .rest import RestApi
+from .ws import Feed
 
 log = logging.getLogger("ccxt_paradex.sim")
 
@@ -54,7 +55,8 @@ class Simulator:
 
     def __init__(self, host="127.0.0.1", port=0, seed=None, markets=None, initial_balance="100000",
                  faults="", json_public=False, tick_interval=0.2, liquidity=True, jwt_ttl=JWT_TTL_S,
-                 batch_limit=10, rate_limits=True, funding_interval=8.0):
+                 batch_limit=10, rate_limits=True, funding_interval=8.0, ping_interval=55.0, backlog_limit=2000,
+                 summary_interval=1.0):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
@@ -72,6 +74,8 @@ class Simulator:
         self.tick_interval = tick_interval
         self.funding_interval = funding_interval
         self.batch_limit = batch_limit
+        self.summary_interval = summary_interval
+        self.feed = Feed(self, ping_interval, backlog_limit)
         self._runner = None
         self._tasks = []
         if self.liquidity:
@@ -103,6 +107,7 @@ class Simulator:
         app = web.Application()
         rest = RestApi(self)
         app.add_routes(rest.routes("/v1"))
+        app.add_routes([web.get("/v1", self.feed.handle), web.get("/v1/", self.feed.handle)])
         return app
 
     @property
@@ -130,7 +135,12 @@ class Simulator:
         if self.liquidity and self.tick_interval:
             self._tasks.append(asyncio.ensure_future(self._every(self.tick_interval, self.liquidity.step)))
         if self.funding_interval:
-            self._tasks.append(asyncio.ensure_future(self._every(self.funding_interval, self.market_data.sample_funding)))
+            self._tasks.append(asyncio.ensure_future(self._every(self.funding_interval, self._funding)))
+        if self.summary_interval:
+            self._tasks.append(asyncio.ensure_future(self._every(self.summary_interval, self.feed.publish_summaries)))
+        disconnect = self.faults.settings.get("disconnect")
+        if disconnect:
+            self._tasks.append(asyncio.ensure_future(self._every_async(disconnect, self.feed.disconnect_all)))
         log.info("paradex simulator listening on %s (markets: %s)", self.rest_url, ", ".join(self.engine.specs))
         return self
 
@@ -142,7 +152,17 @@ class Simulator:
             except Exception:  # keep the simulator alive; a bug shows in the log
                 log.exception("simulator background step failed")
 
+    def _funding(self):
+        self.market_data.sample_funding()
+        self.feed.publish_funding()
+
+    async def _every_async(self, seconds, fn):
+        while True:
+            await asyncio.sleep(seconds)
+            await fn()
+
     async def stop(self):
+        await self.feed.disconnect_all()
         for task in self._tasks:
             task.cancel()
         self._tasks.clear()

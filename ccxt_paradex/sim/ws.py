@@ -1,0 +1,345 @@
+"""WebSocket /v1: JSON-RPC control plane, public channels (SBE or JSON), private JSON channels.
+
+A Feed listens to the engine and fans events out to Connections. Each
+connection has its own outbound queue drained by a writer task; a client that
+lets more than ``backlog_limit`` messages pile up is disconnected, as Paradex
+does. Faults (gap / dup / reorder) are applied to order-book delta frames.
+"""
+import asyncio
+import json
+import logging
+import time
+
+from aiohttp import WSMsgType, web
+
+from .errors import ApiError
+from .state import fmt
+
+log = logging.getLogger("ccxt_paradex.sim")
+SUPPORTED_SBE = {1: (0, 1, 2)}
+BOOK_DEPTH = 15
+PUBLIC_KINDS = {"trades", "bbo", "order_book", "markets_summary", "funding_data"}
+PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events"}
+JSONRPC_INVALID, JSONRPC_METHOD, JSONRPC_PARAMS = -32600, -32601, -32602
+ERR_MALFORMED_TOKEN, ERR_INVALID_TOKEN, ERR_AUTH_REQUIRED = 40110, 40111, 40300
+
+
+def _us():
+    return int(time.time() * 1_000_000)
+
+
+class ChannelError(Exception):
+    def __init__(self, code, message, data=None):
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+def parse_channel(name: str, markets) -> dict:
+    """channel name -> {kind, market, feed, refresh_ms, tick}; raises ChannelError."""
+    parts = name.split(".")
+    kind = parts[0]
+    if kind not in PUBLIC_KINDS | PRIVATE_KINDS:
+        raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "invalid channel")
+    market = parts[1] if len(parts) > 1 else "ALL"
+    if kind in ("positions", "account", "balance_events") or (kind in ("markets_summary", "funding_data") and len(parts) == 1):
+        market = "ALL"
+    if market != "ALL" and market not in markets:
+        raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown market {market}")
+    out = {"kind": kind, "market": market, "feed": None, "refresh_ms": None, "tick": None, "interactive": False}
+    if kind == "order_book":
+        if market == "ALL" or len(parts) < 3:
+            raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "order_book needs a market and feed")
+        feed, *params = ".".join(parts[2:]).split("@")
+        if feed not in ("snapshot", "deltas", "interactive", "interactive_deltas"):
+            raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown feed {feed}")
+        if feed.endswith("deltas") and params:
+            raise ChannelError(JSONRPC_INVALID, "no parameters expected for deltas topic.")
+        if not feed.endswith("deltas"):
+            if len(params) < 2 or params[0] != "15" or params[1] not in ("50ms", "100ms", "200ms", "400ms"):
+                raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "expected @15@{50ms|100ms}[@tick]")
+            out["refresh_ms"] = int(params[1][:-2])
+            out["tick"] = params[2].replace("_", ".") if len(params) > 2 else None
+        out["feed"] = "deltas" if feed.endswith("deltas") else "snapshot"
+        out["interactive"] = feed.startswith("interactive")
+    elif kind == "bbo" and len(parts) > 2:
+        out["interactive"] = parts[2] == "interactive"
+    return out
+
+
+class Connection:
+    def __init__(self, feed, ws, sbe_version):
+        self.feed = feed
+        self.ws = ws
+        self.sbe_version = sbe_version
+        self.account = None
+        self.subs = {}
+        self.queue = asyncio.Queue()
+        self.closed = False
+        self.held = None  # a delta frame held back by the reorder fault
+
+    def push(self, frame):
+        if self.closed:
+            return
+        self.queue.put_nowait(frame)
+        if self.queue.qsize() > self.feed.backlog_limit:
+            log.info("disconnecting a slow consumer (%d unread messages)", self.queue.qsize())
+            self.closed = True
+            asyncio.ensure_future(self.ws.close(code=1008, message=b"too many unread messages"))
+
+    def push_book(self, frame):
+        faults = self.feed.sim.faults
+        if faults.chance("gap"):
+            return
+        if self.held is not None:
+            held, self.held = self.held, None
+            self.push(frame)
+            self.push(held)
+            return
+        if faults.chance("reorder"):
+            self.held = frame
+            return
+        self.push(frame)
+        if faults.chance("dup"):
+            self.push(frame)
+
+    async def writer(self):
+        while True:
+            frame = await self.queue.get()
+            if isinstance(frame, bytes):
+                await self.ws.send_bytes(frame)
+            else:
+                await self.ws.send_str(frame)
+
+    def publish(self, channel, kind, data):
+        """A channel message: SBE binary for public kinds on an SBE session, JSON otherwise."""
+        if self.sbe_version is not None and kind in PUBLIC_KINDS:
+            return self.feed.encode_sbe(kind, data, self.sbe_version)
+        if kind == "trades":
+            data = {k: v for k, v in data.items() if k != "seq_no"}
+        return json.dumps({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}},
+                          separators=(",", ":"))
+
+
+class Feed:
+    def __init__(self, sim, ping_interval=55.0, backlog_limit=2000):
+        self.sim = sim
+        self.engine = sim.engine
+        self.ping_interval = ping_interval
+        self.backlog_limit = backlog_limit
+        self.connections = set()
+        self.published_levels = {m: {} for m in self.engine.specs}  # (side, price, interactive) -> size
+        self.engine.listeners.append(self.on_event)
+        self._last_bbo = {}
+
+    # ---- encoding --------------------------------------------------------------------------------
+    def encode_sbe(self, kind, data, version):
+        from . import sbe_encode
+        return sbe_encode.encode(kind, data, version)
+
+    # ---- handshake and control plane --------------------------------------------------------------
+    async def handle(self, request):
+        q = request.query
+        sbe_version = None
+        if "sbeSchemaId" in q or "sbeSchemaVersion" in q:
+            try:
+                schema, version = int(q.get("sbeSchemaId", "")), int(q.get("sbeSchemaVersion", ""))
+            except ValueError:
+                raise web.HTTPBadRequest(text="invalid sbeSchemaId / sbeSchemaVersion")
+            if version not in SUPPORTED_SBE.get(schema, ()):
+                raise web.HTTPBadRequest(text=f"unsupported SBE schema {schema}:{version}")
+            sbe_version = version
+        elif not self.sim.json_public:
+            raise web.HTTPBadRequest(text="SBE is required on public channels: add ?sbeSchemaId=1&sbeSchemaVersion=2")
+        ws = web.WebSocketResponse(heartbeat=self.ping_interval, max_msg_size=1 << 20)
+        await ws.prepare(request)
+        conn = Connection(self, ws, sbe_version)
+        self.connections.add(conn)
+        writer = asyncio.ensure_future(conn.writer())
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    reply = self.dispatch(conn, msg.data)
+                    if reply is not None:
+                        conn.push(json.dumps(reply, separators=(",", ":")))
+                elif msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+                    break
+        finally:
+            conn.closed = True
+            self.connections.discard(conn)
+            writer.cancel()
+        return ws
+
+    def dispatch(self, conn, text):
+        us_in = _us()
+        try:
+            req = json.loads(text)
+        except ValueError:
+            return {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}
+        rid = req.get("id") if isinstance(req, dict) else None
+        try:
+            if not isinstance(req, dict) or req.get("jsonrpc") != "2.0" or "method" not in req:
+                raise ChannelError(JSONRPC_INVALID, "invalid request")
+            method, params = req["method"], req.get("params") or {}
+            handler = {"auth": self.rpc_auth, "subscribe": self.rpc_subscribe,
+                       "unsubscribe": self.rpc_unsubscribe}.get(method)
+            if handler is None:
+                raise ChannelError(JSONRPC_METHOD, "method does not exist")
+            result = handler(conn, params)
+        except ChannelError as err:
+            error = {"code": err.code, "message": err.message}
+            if err.data is not None:
+                error["data"] = err.data
+            return {"jsonrpc": "2.0", "id": rid, "error": error, "usIn": us_in, "usOut": _us(), "usDiff": _us() - us_in}
+        return {"jsonrpc": "2.0", "id": rid, "result": result, "usIn": us_in, "usOut": _us(), "usDiff": _us() - us_in}
+
+    def rpc_auth(self, conn, params):
+        token = params.get("bearer") if isinstance(params, dict) else None
+        if not token:
+            raise ChannelError(ERR_MALFORMED_TOKEN, "malformed bearer token")
+        try:
+            claims = self.sim.authority.check_bearer("Bearer " + token)
+        except ApiError as err:
+            raise ChannelError(ERR_INVALID_TOKEN, err.message) from None
+        conn.account = claims["sub"]
+        return {"node_id": "sim0"}
+
+    def rpc_subscribe(self, conn, params):
+        name = params.get("channel") if isinstance(params, dict) else None
+        if not isinstance(name, str):
+            raise ChannelError(JSONRPC_PARAMS, "channel is required")
+        if name in conn.subs:
+            raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "already subscribed")
+        sub = parse_channel(name, self.engine.specs)
+        if sub["kind"] in PRIVATE_KINDS and conn.account is None:
+            raise ChannelError(ERR_AUTH_REQUIRED, "authentication required")
+        if sub["kind"] == "order_book" and conn.sbe_version is not None and any(
+                s["kind"] == "order_book" and s["market"] == sub["market"] for s in conn.subs.values()):
+            raise ChannelError(JSONRPC_INVALID, f"channel {name} cannot share an SBE session with another order_book channel of {sub['market']}")
+        sub["name"] = name
+        sub["last_seq"] = -1
+        conn.subs[name] = sub
+        if sub["kind"] == "order_book":
+            conn.push(conn.publish(name, "order_book", self.book_snapshot(sub)))
+            if sub["feed"] == "snapshot":
+                sub["task"] = asyncio.ensure_future(self._snapshots(conn, sub))
+        return {"channel": name}
+
+    def rpc_unsubscribe(self, conn, params):
+        name = params.get("channel") if isinstance(params, dict) else None
+        sub = conn.subs.pop(name, None)
+        if sub is None:
+            raise ChannelError(JSONRPC_INVALID, "invalid unsubscribe request", "not subscribed")
+        if sub.get("task"):
+            sub["task"].cancel()
+        return {"channel": name}
+
+    # ---- order books ------------------------------------------------------------------------------
+    def book_snapshot(self, sub):
+        market = sub["market"]
+        book = self.engine.books[market]
+        depth = BOOK_DEPTH if sub["feed"] == "snapshot" else None
+        from decimal import Decimal
+        tick = Decimal(sub["tick"]) if sub.get("tick") else None
+        inserts = [{"side": "BUY", "price": fmt(p), "size": fmt(s)} for p, s in book.bids.aggregated(depth, sub["interactive"], tick)]
+        inserts += [{"side": "SELL", "price": fmt(p), "size": fmt(s)} for p, s in book.asks.aggregated(depth, sub["interactive"], tick)]
+        sub["last_seq"] = book.seq_no
+        return {"seq_no": book.seq_no, "market": market, "last_updated_at": book.last_updated_at, "update_type": "s",
+                "inserts": inserts, "updates": [], "deletes": []}
+
+    async def _snapshots(self, conn, sub):
+        while not conn.closed:
+            await asyncio.sleep(sub["refresh_ms"] / 1000)
+            if self.engine.books[sub["market"]].seq_no != sub["last_seq"]:
+                conn.push(conn.publish(sub["name"], "order_book", self.book_snapshot(sub)))
+
+    def _delta(self, market, seq_no, changes, interactive):
+        book = self.engine.books[market]
+        levels = self.published_levels[market]
+        inserts, updates, deletes = [], [], []
+        for side, price, api_size, ui_size in changes:
+            size = ui_size if interactive else api_size
+            key = (side, price, interactive)
+            before = levels.get(key, 0)
+            if size == before:
+                continue
+            entry = {"side": side, "price": fmt(price), "size": fmt(size)}
+            (deletes if size == 0 else inserts if before == 0 else updates).append(entry)
+            if size:
+                levels[key] = size
+            else:
+                levels.pop(key, None)
+        return {"seq_no": seq_no, "market": market, "last_updated_at": book.last_updated_at, "update_type": "d",
+                "inserts": inserts, "updates": updates, "deletes": deletes}
+
+    # ---- engine events -----------------------------------------------------------------------------
+    def on_event(self, kind, market, payload):
+        try:
+            self._route(kind, market, payload)
+        except Exception:  # a feed bug must never break matching
+            log.exception("feed failed on a %s event", kind)
+
+    def _route(self, kind, market, payload):
+        if kind == "book":
+            self._on_book(market, payload)
+        elif kind == "trade":
+            self._fanout("trades", market, payload)
+        elif kind in ("order", "fill", "position", "account"):
+            channel_kind = {"order": "orders", "fill": "fills", "position": "positions", "account": "account"}[kind]
+            for conn in list(self.connections):
+                if conn.account != payload.get("account"):
+                    continue
+                for name, sub in conn.subs.items():
+                    if sub["kind"] == channel_kind and sub["market"] in ("ALL", market):
+                        conn.push(conn.publish(name, channel_kind, payload))
+
+    def _on_book(self, market, payload):
+        deltas = {}
+        for conn in list(self.connections):
+            for name, sub in conn.subs.items():
+                if sub["kind"] != "order_book" or sub["market"] != market or sub["feed"] != "deltas":
+                    continue
+                if payload["seq_no"] <= sub["last_seq"]:
+                    continue
+                interactive = sub["interactive"]
+                if interactive not in deltas:
+                    deltas[interactive] = self._delta(market, payload["seq_no"], payload["changes"], interactive)
+                sub["last_seq"] = payload["seq_no"]
+                conn.push_book(conn.publish(name, "order_book", deltas[interactive]))
+        for interactive in (False, True):
+            if interactive not in deltas:  # keep the published-level map current for later subscribers
+                self._delta(market, payload["seq_no"], payload["changes"], interactive)
+        self._maybe_bbo(market)
+
+    def _maybe_bbo(self, market):
+        for interactive in (False, True):
+            bbo = self.sim.bbo(market, interactive)
+            key = (market, interactive)
+            top = (bbo["bid"], bbo["bid_size"], bbo["ask"], bbo["ask_size"])
+            if self._last_bbo.get(key) == top:
+                continue
+            self._last_bbo[key] = top
+            for conn in list(self.connections):
+                for name, sub in conn.subs.items():
+                    if sub["kind"] == "bbo" and sub["market"] in ("ALL", market) and sub["interactive"] == interactive:
+                        conn.push(conn.publish(name, "bbo", bbo))
+
+    def _fanout(self, kind, market, data):
+        for conn in list(self.connections):
+            for name, sub in conn.subs.items():
+                if sub["kind"] == kind and sub["market"] in ("ALL", market):
+                    conn.push(conn.publish(name, kind, data))
+
+    def publish_summaries(self):
+        for market in self.engine.specs:
+            summary = self.sim.market_summary(market)
+            self._fanout("markets_summary", market, summary)
+
+    def publish_funding(self):
+        for market in self.engine.specs:
+            if self.sim.funding[market]:
+                self._fanout("funding_data", market, self.sim.funding[market][-1])
+
+    async def disconnect_all(self):
+        for conn in list(self.connections):
+            conn.closed = True
+            await conn.ws.close(code=1001, message=b"injected disconnect")
