@@ -6,6 +6,7 @@ change; every book mutation bumps the market's ``seq_no``, which trades, BBO
 and fills share.
 """
 import itertools
+from collections import deque
 from decimal import Decimal, InvalidOperation
 
 from .book import Book
@@ -45,10 +46,12 @@ class Engine:
         self.specs = {s.symbol: s for s in specs}
         self.books = {s.symbol: Book(s.symbol) for s in specs}
         self.mark = {s.symbol: s.price for s in specs}
-        self.trades = {s.symbol: [] for s in specs}
+        self.trades = {s.symbol: deque(maxlen=20000) for s in specs}
         self.clock = clock  # () -> ms
         self.accounts = {}
-        self.orders = {}
+        self.orders = {}          # every order of real accounts; open orders of synthetic ones
+        self.open_orders = {}     # account -> {order id: Order} (NEW / UNTRIGGERED / OPEN)
+        self.ephemeral = set()    # synthetic accounts: no history kept for them
         self.untriggered = {s.symbol: [] for s in specs}
         self.listeners = []
         self.initial_leverage = initial_leverage
@@ -100,8 +103,8 @@ class Engine:
                 notional = abs(pos.size) * mark
                 imr += notional / self.leverage(acct, market)
                 mmr += notional / self.leverage(acct, market) / 2
-        for order in self.orders.values():
-            if order.account == acct.address and order.is_open and not order.reduce_only:
+        for order in self.open_orders.get(acct.address, {}).values():
+            if not order.reduce_only:
                 price = order.price or self.mark[order.market]
                 imr += order.remaining * price / self.leverage(acct, order.market)
         return acct.balance + upnl, imr, mmr
@@ -166,7 +169,7 @@ class Engine:
             raise _validation("client_id longer than 64 characters")
         if client_id and client_id in acct.last_client_ids:
             raise ApiError("DUPLICATED_CLIENT_ID", f"client id {client_id} already used by an open order", 400)
-        open_count = sum(1 for o in self.orders.values() if o.account == acct.address and o.market == market and o.is_open)
+        open_count = sum(1 for o in self.open_orders.get(acct.address, {}).values() if o.market == market)
         if open_count >= spec.max_open_orders:
             raise _validation(f"max open orders ({spec.max_open_orders}) reached for {market}")
         now = self.clock()
@@ -190,6 +193,9 @@ class Engine:
         """Accept a validated order; returns its NEW snapshot (Paradex answers 201 before matching)."""
         acct = self.accounts[order.account]
         self.orders[order.id] = order
+        self.open_orders.setdefault(order.account, {})[order.id] = order
+        if order.account not in self.ephemeral:
+            acct.orders.append(order)
         if order.client_id:
             acct.last_client_ids[order.client_id] = order.id
         snapshot = order.to_json()
@@ -320,7 +326,8 @@ class Engine:
             "underlying_price": fmt(self.mark[order.market]), "flags": ["interactive"] if order.interactive else [],
             "orderbook_seq_no": seq, "created_at": now,
         }
-        acct.fills.append(fill)
+        if acct.address not in self.ephemeral:
+            acct.fills.append(fill)
         self.emit("fill", order.market, fill)
         self.emit("position", order.market, pos.to_json(self.mark[order.market], self.leverage(acct, order.market)))
         self.emit("account", order.market, self.account_summary(acct))
@@ -338,7 +345,9 @@ class Engine:
             del acct.last_client_ids[order.client_id]
         if order in self.untriggered[order.market]:
             self.untriggered[order.market].remove(order)
-        acct.history.append(order)
+        self.open_orders.get(order.account, {}).pop(order.id, None)
+        if order.account in self.ephemeral:
+            self.orders.pop(order.id, None)
         self._touch(order)
 
     def _cancel_resting(self, order, reason):
@@ -396,8 +405,7 @@ class Engine:
         self._cancel_resting(order, "USER_CANCELED")
 
     def cancel_all(self, acct, market=None) -> list:
-        victims = [o for o in self.orders.values()
-                   if o.account == acct.address and o.is_open and (market is None or o.market == market)]
+        victims = [o for o in self.open_orders.get(acct.address, {}).values() if market is None or o.market == market]
         for order in victims:
             self._cancel_resting(order, "USER_CANCELED")
         return victims

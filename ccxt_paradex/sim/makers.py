@@ -1,4 +1,10 @@
-"""Synthetic market makers and takers that keep books, trades, candles and funding alive."""
+"""Synthetic market makers and takers that keep books, trades, candles and funding alive.
+
+Each step moves every market's mark a little, replaces one maker level per
+market (a full re-quote only when the ladder is thin or crossed by the mark),
+and sometimes sends a small taker order: a steady, cheap stream of book
+deltas, BBO changes and trades.
+"""
 import random
 from decimal import Decimal
 
@@ -11,18 +17,19 @@ LEVELS = 10
 
 
 class Liquidity:
-    def __init__(self, engine: Engine, seed=None, levels=LEVELS, taker_probability=0.2):
+    def __init__(self, engine: Engine, seed=None, levels=LEVELS, taker_probability=0.2, changes_per_step=1):
         self.engine = engine
         self.rng = random.Random(seed)
         self.levels = levels
         self.taker_probability = taker_probability
+        self.changes_per_step = changes_per_step
         for address in (MM_ACCOUNT, TAKER_ACCOUNT):
             engine.open_account(address, 0, "", Decimal("1000000000000"))
+            engine.ephemeral.add(address)
 
-    def _place(self, account, market, side, otype, size, price=None, instruction="GTC"):
+    def _place(self, account, market, side, otype, size, price=None):
         eng = self.engine
-        req = {"market": market, "side": side, "type": otype, "size": str(size), "instruction": instruction,
-               "signature_timestamp": eng.clock()}
+        req = {"market": market, "side": side, "type": otype, "size": str(size), "signature_timestamp": eng.clock()}
         if price is not None:
             req["price"] = str(price)
         try:
@@ -30,22 +37,44 @@ class Liquidity:
         except ApiError:
             pass  # e.g. a min-notional miss after a price move; skip this level
 
-    def quote(self, market):
-        """Replace the maker ladder around the current mark."""
-        eng = self.engine
-        spec = eng.specs[market]
-        mm = eng.accounts[MM_ACCOUNT]
-        for order in [o for o in eng.orders.values() if o.account == MM_ACCOUNT and o.market == market and o.is_open]:
-            eng.cancel(order)
-        mark = eng.mark[market]
-        half_spread = max(spec.tick, (mark * Decimal("0.0002")) // spec.tick * spec.tick)
+    def _grid(self, market):
+        spec = self.engine.specs[market]
+        mark = self.engine.mark[market]
+        half = max(spec.tick, (mark * Decimal("0.0002")) // spec.tick * spec.tick)
         step = max(spec.tick, (mark * Decimal("0.0001")) // spec.tick * spec.tick)
-        base_size = max(spec.step, ((spec.min_notional * 3 / mark) // spec.step + 1) * spec.step)
+        base = max(spec.step, ((spec.min_notional * 3 / mark) // spec.step + 1) * spec.step)
         mid = (mark // spec.tick) * spec.tick
+        return mid, half, step, base
+
+    def _mm_orders(self, market):
+        return [o for o in self.engine.open_orders.get(MM_ACCOUNT, {}).values() if o.market == market]
+
+    def quote(self, market):
+        """Replace the whole maker ladder around the current mark."""
+        for order in self._mm_orders(market):
+            self.engine.cancel(order)
+        mid, half, step, base = self._grid(market)
         for i in range(self.levels):
-            size = base_size * self.rng.randint(1, 8)
-            self._place(mm.address, market, "BUY", "LIMIT", size, mid - half_spread - step * i)
-            self._place(mm.address, market, "SELL", "LIMIT", size, mid + half_spread + step * i)
+            size = base * self.rng.randint(1, 8)
+            self._place(MM_ACCOUNT, market, "BUY", "LIMIT", size, mid - half - step * i)
+            self._place(MM_ACCOUNT, market, "SELL", "LIMIT", size, mid + half + step * i)
+
+    def adjust(self, market):
+        """Move one maker level: cancel a resting order, post another inside the ladder."""
+        orders = self._mm_orders(market)
+        bids = [o for o in orders if o.side == "BUY"]
+        asks = [o for o in orders if o.side == "SELL"]
+        mark = self.engine.mark[market]
+        if len(bids) < self.levels // 2 or len(asks) < self.levels // 2 or \
+                max(o.price for o in bids) >= mark or min(o.price for o in asks) <= mark:
+            return self.quote(market)
+        side = self.rng.choice(("BUY", "SELL"))
+        pool = bids if side == "BUY" else asks
+        self.engine.cancel(self.rng.choice(pool))
+        mid, half, step, base = self._grid(market)
+        offset = half + step * self.rng.randrange(self.levels)
+        self._place(MM_ACCOUNT, market, side, "LIMIT", base * self.rng.randint(1, 8),
+                    mid - offset if side == "BUY" else mid + offset)
 
     def take(self, market):
         spec = self.engine.specs[market]
@@ -64,9 +93,9 @@ class Liquidity:
     def step(self):
         eng = self.engine
         for market, spec in eng.specs.items():
-            drift = Decimal(self.rng.gauss(0, 0.0004)).quantize(Decimal("1e-8"))
-            new_mark = max(spec.tick, (eng.mark[market] * (1 + drift)) // spec.tick * spec.tick)
-            eng.set_mark(market, new_mark)
-            self.quote(market)
+            drift = Decimal(self.rng.gauss(0, 0.0002)).quantize(Decimal("1e-8"))
+            eng.set_mark(market, max(spec.tick, (eng.mark[market] * (1 + drift)) // spec.tick * spec.tick))
+            for _ in range(self.changes_per_step):
+                self.adjust(market)
             if self.rng.random() < self.taker_probability:
                 self.take(market)

@@ -365,14 +365,13 @@ class RestApi:
     async def orders_open(self, request):
         acct = self._acct(request)
         market = request.query.get("market")
-        return 200, {"results": [o.to_json() for o in self.engine.orders.values()
-                                 if o.account == acct.address and o.is_open and (not market or o.market == market)]}
+        return 200, {"results": [o.to_json() for o in self.engine.open_orders.get(acct.address, {}).values()
+                                 if not market or o.market == market]}
 
     async def orders_history(self, request):
         acct = self._acct(request)
         q = request.query
-        items = [o for o in self.engine.orders.values() if o.account == acct.address]
-        items.sort(key=lambda o: (o.created_at, o.id), reverse=True)
+        items = acct.orders[::-1]
         for key, attr in (("market", "market"), ("client_id", "client_id"), ("side", "side"),
                           ("status", "status"), ("type", "type")):
             if q.get(key):

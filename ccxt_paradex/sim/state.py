@@ -117,7 +117,7 @@ class Account:
         self.leverage = {}
         self.margin_type = {}
         self.fills = []
-        self.history = []          # closed orders, newest last
+        self.orders = []           # every order placed, oldest first
         self.funding_payments = []
         self.transfers = []
         self.subkeys = {}          # public key int -> state
