@@ -19,8 +19,9 @@ class _Bucket:
         self.tokens, self.stamp = float(capacity), now
 
     def refill(self, now):
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.capacity / self.window)
-        self.stamp = now
+        # a clock moved backwards (tests rewind the simulated clock) refills nothing rather than draining
+        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.stamp) * self.capacity / self.window)
+        self.stamp = max(self.stamp, now)
 
 
 class RateLimiter:

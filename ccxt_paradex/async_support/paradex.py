@@ -1,0 +1,305 @@
+"""ccxt_paradex.async_support.paradex: the asyncio Paradex class (source of the sync twin).
+
+Each unified method builds a request, calls one endpoint, and parses with the
+shared parsers. ``tools/gen_sync.py`` derives ``ccxt_paradex/paradex.py`` from this file.
+"""
+import time
+
+from ccxt.async_support.base.exchange import Exchange
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError
+from ccxt.base.decimal_to_precision import TICK_SIZE
+
+from ..core import errors as paradex_errors
+from ..core.api import API, ImplicitAPI
+from ..core.parse import ParadexParsers
+from ..core.ratelimit import BucketLimiter
+from .paradex_account import ParadexAccount
+from .paradex_auth import ParadexAuth
+from .paradex_trading import ParadexTrading
+
+NO_JWT_PATHS = ("auth", "auth/{public_key}", "onboarding")
+TIMEFRAMES = {"1m": 1, "3m": 3, "5m": 5, "15m": 15, "30m": 30, "1h": 60}
+
+
+class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexAccount, Exchange):
+    def __init__(self, config={}):
+        super().__init__(config)
+        self._limiter = BucketLimiter()
+        self._init_auth()
+
+    def describe(self):
+        return self.deep_extend(super().describe(), {
+            "id": "paradex", "name": "Paradex", "countries": [], "version": "v1", "rateLimit": 10,
+            "certified": False, "pro": True, "dex": True,
+            "has": {
+                "CORS": None, "spot": False, "margin": False, "swap": True, "future": False, "option": False,
+                "cancelAllOrders": True, "cancelOrder": True, "cancelOrders": True, "createOrder": True,
+                "createOrders": True, "createMarketOrder": True, "createLimitOrder": True, "createPostOnlyOrder": True,
+                "createReduceOnlyOrder": True, "createStopOrder": True, "createTriggerOrder": True,
+                "createStopLossOrder": True, "createTakeProfitOrder": True, "editOrder": True,
+                "fetchAccounts": True, "fetchBalance": True, "fetchBidsAsks": True, "fetchCanceledOrders": True,
+                "fetchClosedOrders": True, "fetchCurrencies": True, "fetchDeposits": True, "fetchFundingHistory": True,
+                "fetchFundingRate": True, "fetchFundingRateHistory": True, "fetchFundingRates": True,
+                "fetchIndexOHLCV": True, "fetchLeverage": True, "fetchMarginMode": True, "fetchMarkets": True,
+                "fetchMarkOHLCV": True, "fetchMyLiquidations": True, "fetchMyTrades": True, "fetchOHLCV": True,
+                "fetchOpenInterest": True, "fetchOpenOrders": True, "fetchOrder": True, "fetchOrderBook": True,
+                "fetchOrders": True, "fetchPosition": True, "fetchPositions": True, "fetchStatus": True,
+                "fetchTicker": True, "fetchTickers": True, "fetchTime": True, "fetchTrades": True,
+                "fetchTradingFee": True, "fetchTradingFees": True, "fetchTransfers": True, "fetchWithdrawals": True,
+                "sandbox": True, "setLeverage": True, "setMarginMode": True, "fetchLedger": False,
+                "withdraw": False, "transfer": False, "fetchDepositAddress": False,
+            },
+            "timeframes": {k: str(v) for k, v in TIMEFRAMES.items()},
+            "hostname": "paradex.trade",
+            "urls": {
+                "logo": "https://github.com/user-attachments/assets/84628770-784e-4ec4-a759-ec2fbb2244ea",
+                "api": {"v1": "https://api.prod.{hostname}/v1", "v2": "https://api.prod.{hostname}/v2",
+                        "ws": "wss://ws.api.prod.{hostname}/v1"},
+                "test": {"v1": "https://api.testnet.{hostname}/v1", "v2": "https://api.testnet.{hostname}/v2",
+                         "ws": "wss://ws.api.testnet.{hostname}/v1"},
+                "www": "https://www.paradex.trade/", "doc": "https://docs.paradex.trade/",
+                "fees": "https://docs.paradex.trade/getting-started/trading-fees",
+            },
+            "api": API,
+            "fees": {"swap": {"taker": self.parse_number("0.0003"), "maker": self.parse_number("-0.00005")}},
+            "requiredCredentials": {"apiKey": False, "secret": False, "walletAddress": False, "privateKey": False},
+            "precisionMode": TICK_SIZE,
+            "exceptions": {"exact": paradex_errors.EXACT, "broad": paradex_errors.BROAD},
+            "options": {"broker": "CCXT", "batchSize": 10, "authSignatureTtl": 300, "historyPageSize": 100},
+            "features": {},
+        })
+
+    # ---- transport --------------------------------------------------------------------------------
+    def calculate_rate_limiter_cost(self, api, method, path, params, config={}):
+        return (self.safe_string(config, "bucket", "public"), self.safe_number(config, "cost", 1))
+
+    async def throttle(self, cost=None):
+        bucket, units = cost if isinstance(cost, tuple) else ("public", cost or 1)
+        wait = self._limiter.reserve(bucket, units, time.monotonic())
+        if wait > 0:
+            await self.sleep(wait * 1000)
+
+    async def request(self, path, api=["public"], method="GET", params={}, config={}):
+        access = api[0] if isinstance(api, list) else api
+        if access != "private" or path in NO_JWT_PATHS:
+            return await self.fetch2(path, api, method, params, config)
+        await self.authenticate_rest()
+        try:
+            return await self.fetch2(path, api, method, params, config)
+        except AuthenticationError as e:
+            if not getattr(e, "jwt_expired", False):
+                raise
+            self.invalidate_jwt()
+            await self.authenticate_rest()
+            return await self.fetch2(path, api, method, params, config)
+
+    def sign(self, path, api=["public"], method="GET", params={}, headers=None, body=None):
+        access = api[0] if isinstance(api, list) else api
+        url = self.implode_hostname(self.urls["api"]["v1"]) + "/" + self.implode_params(path, params)
+        query = self.omit(params, self.extract_params(path))
+        extra_headers = query.pop("__headers", None)
+        payload = query.pop("__body", None)
+        headers = None
+        if access == "private":
+            headers = {"Accept": "application/json", "PARADEX-PARTNER": self.safe_string(self.options, "broker", "CCXT")}
+            if extra_headers:
+                headers.update(extra_headers)
+            if path not in NO_JWT_PATHS:
+                headers["Authorization"] = "Bearer " + self.options["authToken"]
+            if path == "onboarding":
+                payload, query = query, {}
+            if payload is None and (method in ("POST", "PUT") or (method == "DELETE" and path == "orders/batch")):
+                payload, query = query, {}
+            if payload is not None:
+                headers["Content-Type"] = "application/json"
+                body = self.json(payload)
+        if query:
+            url += "?" + self.urlencode(query)
+        return {"url": url, "method": method, "body": body, "headers": headers}
+
+    def handle_errors(self, code, reason, url, method, headers, body, response, request_headers, request_body):
+        payload = response if isinstance(response, dict) else None
+        if code < 400 and not (payload and "error" in payload and "message" in payload):
+            return None
+        order_endpoint = "/orders" in url and method in ("POST", "PUT")
+        exc = paradex_errors.exception_for(code, payload, order_endpoint)
+        if exc is None:
+            return None
+        error = exc(self.id + " " + method + " " + url.split("?")[0] + " " + str(code) + " " + (body or ""))
+        error.paradex_code = payload.get("error") if payload else None
+        error.jwt_expired = paradex_errors.is_jwt_expired(code, payload or body)
+        raise error
+
+    async def _cursor_pages(self, call, request, limit=None, paginate=False, max_calls=50):
+        """Follow ``next`` cursors: one page unless ``paginate``; stop at ``limit`` rows."""
+        rows = []
+        page_size = self.safe_integer(self.options, "historyPageSize", 100)
+        request = self.extend({"page_size": min(limit, 5000) if limit else page_size}, request)
+        for _ in range(max_calls if paginate else 1):
+            response = await call(request)
+            rows += self.safe_list(response, "results", [])
+            cursor = self.safe_string(response, "next")
+            if not cursor or (limit is not None and len(rows) >= limit):
+                break
+            request = self.extend(request, {"cursor": cursor})
+        return rows[:limit] if limit is not None else rows
+
+    def _paginate(self, method, params):
+        return self.handle_option_and_params(params, method, "paginate", False)
+
+    # ---- public data ------------------------------------------------------------------------------
+    async def fetch_time(self, params={}):
+        response = await self.publicGetSystemTime(params)
+        return self.safe_integer(response, "server_time")
+
+    async def fetch_status(self, params={}):
+        response = await self.publicGetSystemState(params)
+        state = self.safe_string(response, "status")
+        return {"status": "ok" if state in ("ok", "post_only", "cancel_only") else "maintenance",
+                "updated": None, "eta": None, "url": None, "info": response}
+
+    async def _raw_markets(self, params={}):
+        """GET /markets, shared by fetchCurrencies and fetchMarkets within one load_markets()."""
+        cached = getattr(self, "_markets_response", None)
+        if not params and cached is not None and time.monotonic() - cached[0] < 5:
+            return cached[1]
+        response = await self.publicGetMarkets(params)
+        if not params:
+            self._markets_response = (time.monotonic(), response)
+        return response
+
+    async def fetch_markets(self, params={}):
+        response = await self._raw_markets(params)
+        return [m for m in self.parse_markets(self.safe_list(response, "results", [])) if m is not None]
+
+    async def fetch_currencies(self, params={}):
+        """Bridged tokens (USDC: depositable) plus every market's base asset (synthetic, not transferable)."""
+        config = await self.get_system_config()
+        result = {}
+        for token in self.safe_list(config, "bridged_tokens", []) or [{"symbol": "USDC", "decimals": 6}]:
+            currency_id = self.safe_string(token, "symbol")
+            code = self.safe_currency_code(currency_id)
+            result[code] = self._currency(currency_id, code, token, self.safe_integer(token, "decimals", 6), True)
+        for market in self.safe_list(await self._raw_markets(), "results", []):
+            for key in ("base_currency", "quote_currency"):
+                currency_id = self.safe_string(market, key)
+                code = self.safe_currency_code(currency_id)
+                if code and code not in result:
+                    result[code] = self._currency(currency_id, code, {}, 8, False)
+        return result
+
+    def _currency(self, currency_id, code, info, decimals, transferable):
+        return self.safe_currency_structure({
+            "id": currency_id, "code": code, "name": self.safe_string(info, "name", code), "active": True,
+            "deposit": transferable, "withdraw": transferable, "fee": None,
+            "precision": self.parse_number(self.parse_precision(str(decimals))),
+            "limits": {"amount": {"min": None, "max": None}, "withdraw": {"min": None, "max": None}},
+            "networks": {}, "info": info, "type": "crypto" if transferable else "other"})
+
+    async def _summaries(self, symbols=None):
+        await self.load_markets()
+        if symbols is not None and len(symbols) == 1:
+            market = self.market(symbols[0])
+            response = await self.publicGetMarketsSummary({"market": market["id"]})
+        else:
+            response = await self.publicGetMarketsSummary({"market": "ALL"})
+        return self.safe_list(response, "results", [])
+
+    async def fetch_ticker(self, symbol, params={}):
+        await self.load_markets()
+        market = self.market(symbol)
+        response = await self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
+        return self.parse_ticker(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+
+    async def fetch_tickers(self, symbols=None, params={}):
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        tickers = [self.parse_ticker(t) for t in await self._summaries(symbols)]
+        return self.filter_by_array_tickers(tickers, "symbol", symbols)
+
+    async def fetch_bids_asks(self, symbols=None, params={}):
+        return await self.fetch_tickers(symbols, params)
+
+    async def fetch_order_book(self, symbol, limit=None, params={}):
+        await self.load_markets()
+        market = self.market(symbol)
+        request = {"market": market["id"]}
+        if limit is not None:
+            request["depth"] = limit
+        interactive = self.safe_bool(params, "interactive", False)
+        params = self.omit(params, "interactive")
+        call = self.publicGetOrderbookMarketInteractive if interactive else self.publicGetOrderbookMarket
+        response = await call(self.extend(request, params))
+        return self.parse_order_book_response(response, market, limit)
+
+    async def fetch_trades(self, symbol, since=None, limit=None, params={}):
+        await self.load_markets()
+        market = self.market(symbol)
+        paginate, params = self._paginate("fetchTrades", params)
+        request = {"market": market["id"]}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        rows = await self._cursor_pages(self.publicGetTrades, self.extend(request, params),
+                                        min(limit, 1000) if limit else None, paginate)
+        return self.parse_trades(rows, market, since, limit)
+
+    async def fetch_ohlcv(self, symbol, timeframe="1m", since=None, limit=None, params={}):
+        await self.load_markets()
+        market = self.market(symbol)
+        minutes = TIMEFRAMES.get(timeframe)
+        if minutes is None:
+            raise ArgumentsRequired(self.id + " fetchOHLCV() timeframe must be one of " + ", ".join(TIMEFRAMES))
+        span = minutes * 60000
+        limit = min(limit or 500, 1000)
+        now = self.milliseconds()
+        until = self.safe_integer(params, "until", now if since is None else min(now, since + span * limit))
+        start = since if since is not None else until - span * limit
+        request = {"symbol": market["id"], "resolution": minutes, "start_at": start, "end_at": until}
+        price = self.safe_string(params, "price")
+        if price is not None:
+            request["price_kind"] = {"mark": "mark", "index": "underlying"}.get(price, price)
+        response = await self.publicGetMarketsKlines(self.extend(request, self.omit(params, ["price", "until"])))
+        return self.parse_ohlcvs(self.safe_list(response, "results", []), market, timeframe, since, limit)
+
+    async def fetch_funding_rate(self, symbol, params={}):
+        await self.load_markets()
+        market = self.market(symbol)
+        response = await self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
+        return self.parse_funding_rate(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+
+    async def fetch_funding_rates(self, symbols=None, params={}):
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        rates = [self.parse_funding_rate(s) for s in await self._summaries(symbols)]
+        return self.filter_by_array(rates, "symbol", symbols)
+
+    async def fetch_open_interest(self, symbol, params={}):
+        await self.load_markets()
+        market = self.market(symbol)
+        response = await self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
+        return self.parse_open_interest(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+
+    async def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " fetchFundingRateHistory() requires a symbol argument")
+        await self.load_markets()
+        market = self.market(symbol)
+        paginate, params = self._paginate("fetchFundingRateHistory", params)
+        request = {"market": market["id"]}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        rows = await self._cursor_pages(self.publicGetFundingData, self.extend(request, params), limit, paginate)
+        entries = [self.parse_funding_rate_history_entry(r, market) for r in rows]
+        return self.filter_by_symbol_since_limit(self.sort_by(entries, "timestamp"), market["symbol"], since, limit)
+
+    async def fetch_trading_fees(self, params={}):
+        await self.load_markets()
+        response = await self.privateGetAccountInfo(params)
+        info = self.safe_dict(self.safe_list(response, "results", []), 0, response)
+        return {symbol: self.parse_trading_fee(info, market) for symbol, market in self.markets.items()}
+
+    async def fetch_trading_fee(self, symbol, params={}):
+        fees = await self.fetch_trading_fees(params)
+        return fees[self.market(symbol)["symbol"]]

@@ -1,0 +1,126 @@
+"""Balances, positions, fills, funding, transfers, leverage and margin mode (mixin of the paradex class)."""
+from ccxt.base.errors import ArgumentsRequired, BadRequest
+
+
+class ParadexAccount:
+    async def fetch_balance(self, params={}):
+        """Totals from /balance; free/used from the account's free collateral (/account)."""
+        response = await self.privateGetBalance(params)
+        summary = await self.privateGetAccount() if self.safe_bool(self.options, "balanceFreeCollateral", True) else None
+        return self.parse_balance(response, summary)
+
+    async def fetch_positions(self, symbols=None, params={}):
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        response = await self.privateGetPositions(params)
+        rows = [p for p in self.safe_list(response, "results", []) if self.safe_string(p, "status") != "CLOSED"]
+        return self.filter_by_array_positions(self.parse_positions(rows), "symbol", symbols)
+
+    async def fetch_position(self, symbol, params={}):
+        positions = await self.fetch_positions([symbol], params)
+        return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
+
+    async def fetch_my_trades(self, symbol=None, since=None, limit=None, params={}):
+        await self.load_markets()
+        paginate, params = self._paginate("fetchMyTrades", params)
+        request, market = {}, None
+        if symbol is not None:
+            market = self.market(symbol)
+            request["market"] = market["id"]
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        rows = await self._cursor_pages(self.privateGetFills, self.extend(request, params), limit, paginate)
+        return self.parse_trades(rows, market, since, limit)
+
+    async def fetch_funding_history(self, symbol=None, since=None, limit=None, params={}):
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " fetchFundingHistory() requires a symbol argument")
+        await self.load_markets()
+        market = self.market(symbol)
+        paginate, params = self._paginate("fetchFundingHistory", params)
+        request = {"market": market["id"]}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        rows = await self._cursor_pages(self.privateGetFundingPayments, self.extend(request, params), limit, paginate)
+        incomes = [self.parse_income(r, market) for r in rows]
+        return self.filter_by_symbol_since_limit(self.sort_by(incomes, "timestamp"), market["symbol"], since, limit)
+
+    async def _transfers(self, since, limit, params):
+        paginate, params = self._paginate("fetchTransfers", params)
+        request = {}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        return await self._cursor_pages(self.privateGetTransfers, self.extend(request, params), limit, paginate)
+
+    async def fetch_transfers(self, code=None, since=None, limit=None, params={}):
+        rows = await self._transfers(since, limit, params)
+        currency = self.currency(code) if code is not None and self.currencies else None
+        return self.filter_by_currency_since_limit([self.parse_transfer(r, currency) for r in rows], code, since, limit)
+
+    async def _transactions(self, kind, code, since, limit, params):
+        rows = await self._transfers(since, None, params)
+        rows = [r for r in rows if self.safe_string(r, "kind") == kind]
+        txs = [self.parse_transaction(r) for r in rows]
+        return self.filter_by_currency_since_limit(txs, code, since, limit)
+
+    async def fetch_deposits(self, code=None, since=None, limit=None, params={}):
+        return await self._transactions("DEPOSIT", code, since, limit, params)
+
+    async def fetch_withdrawals(self, code=None, since=None, limit=None, params={}):
+        return await self._transactions("WITHDRAWAL", code, since, limit, params)
+
+    async def fetch_my_liquidations(self, symbol=None, since=None, limit=None, params={}):
+        await self.load_markets()
+        request = {}
+        if since is not None:
+            request["from"] = since
+        request, params = self.handle_until_option("to", request, params)
+        response = await self.privateGetLiquidations(self.extend(request, params))
+        market = self.market(symbol) if symbol is not None else None
+        rows = [self.parse_liquidation(r, market) for r in self.safe_list(response, "results", [])]
+        return self.filter_by_symbol_since_limit(rows, symbol, since, limit)
+
+    async def fetch_accounts(self, params={}):
+        main = await self.privateGetAccount(params)
+        subs = await self.privateGetAccountSubaccounts()
+        accounts = [{"id": self.safe_string(main, "account"), "type": "main", "code": "USDC", "info": main}]
+        for sub in self.safe_list(subs, "results", []):
+            accounts.append({"id": self.safe_string(sub, "account"), "type": "subaccount", "code": "USDC", "info": sub})
+        return accounts
+
+    async def _margin_config(self, symbol, params={}):
+        await self.load_markets()
+        market = self.market(symbol)
+        response = await self.privateGetAccountMargin(self.extend({"market": market["id"]}, params))
+        configs = self.safe_list(response, "configs", [])
+        return market, next((c for c in configs if self.safe_string(c, "market") == market["id"]), {})
+
+    async def fetch_leverage(self, symbol, params={}):
+        market, config = await self._margin_config(symbol, params)
+        return self.parse_leverage(config, market)
+
+    async def fetch_margin_mode(self, symbol, params={}):
+        market, config = await self._margin_config(symbol, params)
+        return self.parse_margin_mode(config, market)
+
+    async def set_leverage(self, leverage, symbol=None, params={}):
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " setLeverage() requires a symbol argument")
+        market, config = await self._margin_config(symbol)
+        margin_type = self.safe_string_upper(params, "marginMode", self.safe_string(config, "margin_type", "CROSS"))
+        request = {"market": market["id"], "leverage": int(leverage), "margin_type": margin_type}
+        return await self.privatePostAccountMarginMarket(self.extend(request, self.omit(params, "marginMode")))
+
+    async def set_margin_mode(self, marginMode, symbol=None, params={}):
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " setMarginMode() requires a symbol argument")
+        mode = str(marginMode).upper()
+        if mode not in ("CROSS", "ISOLATED"):
+            raise BadRequest(self.id + " setMarginMode() marginMode must be 'cross' or 'isolated'")
+        market, config = await self._margin_config(symbol)
+        leverage = self.safe_integer(params, "leverage", self.safe_integer(config, "leverage", 1))
+        request = {"market": market["id"], "leverage": leverage, "margin_type": mode}
+        return await self.privatePostAccountMarginMarket(self.extend(request, self.omit(params, "leverage")))

@@ -1,0 +1,160 @@
+"""Credentials, the STARK signer, onboarding and the JWT life cycle (mixin of the paradex class).
+
+Credential sources, first match wins:
+  options['paradexSubkey']  = {'privateKey': subkey, 'address': main account}   -> POST /auth/{subkey public key}
+  options['paradexAccount'] = {'privateKey': L2 key, 'address': L2 account}     (ccxt's built-in option)
+  privateKey (+ walletAddress) as an Ethereum L1 key                             -> L2 key derived
+  env PARADEX_STARKNET_ACCOUNT + PARADEX_STARKNET_PRIVATE_KEY                    (read at construction)
+The JWT is refreshed at ~60% of its life, by one request however many callers
+are waiting, and a request that meets an expired JWT is retried once.
+"""
+import asyncio
+import base64
+import json
+import os
+import time
+
+from ccxt.base.errors import AuthenticationError, ExchangeError, InvalidNonce
+
+from ..core import keys, signing
+
+JWT_REFRESH_FRACTION = 0.6
+AUTH_SIGNATURE_TTL = 300
+
+
+def _jwt_times(token: str):
+    """(iat, exp) in seconds from a JWT's claims, or (None, None) when unreadable."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return claims.get("iat"), claims.get("exp")
+    except (IndexError, ValueError, AttributeError):
+        return None, None
+
+
+class ParadexAuth:
+    def _init_auth(self):
+        self._signer = None
+        self._auth_lock = None
+        self._jwt_refresh_at = 0.0
+        self.auth_requests = 0  # POST /auth calls made, for diagnostics
+        account, key = os.environ.get("PARADEX_STARKNET_ACCOUNT"), os.environ.get("PARADEX_STARKNET_PRIVATE_KEY")
+        if account and key and not self.safe_dict(self.options, "paradexAccount") and not self.privateKey:
+            self.options["paradexAccount"] = {"address": account, "privateKey": key}
+        if os.environ.get("PARADEX_TESTNET", "").lower() in ("1", "true", "yes"):
+            self.set_sandbox_mode(True)
+
+    async def get_system_config(self) -> dict:
+        config = self.safe_dict(self.options, "systemConfig")
+        if config is None:
+            config = await self.publicGetSystemConfig()
+            self.options["systemConfig"] = config
+        return config
+
+    def _has_l1_key(self) -> bool:
+        return bool(self.privateKey) and not self.safe_dict(self.options, "paradexAccount") \
+            and not self.safe_dict(self.options, "paradexSubkey")
+
+    async def stark_signer(self) -> signing.StarkSigner:
+        if self._signer is not None:
+            return self._signer
+        config = await self.get_system_config()
+        chain = config["starknet_chain_id"]
+        sub = self.safe_dict(self.options, "paradexSubkey")
+        acct = self.safe_dict(self.options, "paradexAccount")
+        if sub:
+            signer = signing.StarkSigner(sub.get("privateKey"), sub.get("address"), chain)
+        elif acct and acct.get("privateKey") is not None:
+            key = acct["privateKey"]
+            address = acct.get("address")
+            if address is None:
+                pub = keys.public_key(keys.parse_stark_private_key(key))
+                address = hex(keys.account_address(pub, config["paraclear_account_proxy_hash"], config["paraclear_account_hash"]))
+            signer = signing.StarkSigner(key, address, chain)
+        elif self.privateKey:
+            l2 = keys.derive_l2_private_key(self.privateKey, config["l1_chain_id"])
+            pub = keys.public_key(l2)
+            address = keys.account_address(pub, config["paraclear_account_proxy_hash"], config["paraclear_account_hash"])
+            signer = signing.StarkSigner(l2, address, chain)
+        else:
+            raise AuthenticationError(self.id + " requires credentials: an Ethereum privateKey (+ walletAddress), "
+                                      "options['paradexAccount'] = {'privateKey', 'address'} (StarkNet L2), "
+                                      "options['paradexSubkey'], or the PARADEX_STARKNET_* environment variables")
+        self._signer = signer
+        return signer
+
+    @property
+    def is_subkey(self) -> bool:
+        return bool(self.safe_dict(self.options, "paradexSubkey"))
+
+    async def onboarding(self, params={}):
+        """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
+        signer = await self.stark_signer()
+        wallet = self.walletAddress or (keys.eth_address(self.privateKey) if self._has_l1_key() else None)
+        headers = {"PARADEX-ETHEREUM-ACCOUNT": wallet or "", "PARADEX-STARKNET-ACCOUNT": hex(signer.account),
+                   "PARADEX-STARKNET-SIGNATURE": signer.sign_onboarding(), "PARADEX-TIMESTAMP": str(self.now_ms() // 1000)}
+        return await self.privatePostOnboarding(self.extend({"public_key": hex(signer.public_key), "__headers": headers}, params))
+
+    def _jwt_fresh(self) -> bool:
+        return self.options.get("authToken") is not None and time.time() < self._jwt_refresh_at
+
+    async def authenticate_rest(self, params={}):
+        """A valid JWT: cached, or fetched once however many coroutines ask at the same time."""
+        if self._jwt_fresh():
+            return self.options["authToken"]
+        if self._auth_lock is None:
+            self._auth_lock = asyncio.Lock()
+        async with self._auth_lock:
+            if not self._jwt_fresh():
+                await self._login(params)
+        return self.options["authToken"]
+
+    def invalidate_jwt(self):
+        self.options["authToken"] = None
+        self._jwt_refresh_at = 0.0
+
+    def now_ms(self) -> int:
+        """Milliseconds on the venue's clock (local clock corrected by options['timeDifference'])."""
+        return self.milliseconds() - (self.safe_integer(self.options, "timeDifference", 0) or 0)
+
+    async def _login(self, params={}):
+        """POST /auth; on a clock-skew rejection resync with /system/time, on NOT_ONBOARDED onboard (L1 key only)."""
+        signer = await self.stark_signer()
+        synced = onboarded = False
+        while True:
+            try:
+                response = await self._post_auth(signer, params)
+                break
+            except InvalidNonce:
+                if synced:
+                    raise
+                synced = True
+                await self.load_time_difference()
+            except ExchangeError as e:
+                if getattr(e, "paradex_code", None) != "NOT_ONBOARDED" or onboarded:
+                    raise
+                if not self._has_l1_key():
+                    raise AuthenticationError(self.id + " account " + hex(signer.account) + " is not onboarded; onboard it "
+                                              "once with its Ethereum key (privateKey + walletAddress) or the Paradex app") from None
+                onboarded = True
+                await self.onboarding()
+        token = self.safe_string(response, "jwt_token")
+        if token is None:
+            raise AuthenticationError(self.id + " /auth returned no jwt_token")
+        now = time.time()
+        iat, exp = _jwt_times(token)
+        life = (exp - iat) if iat is not None and exp is not None and exp > iat else 300
+        self.options["authToken"] = token
+        self._jwt_refresh_at = now + life * JWT_REFRESH_FRACTION
+
+    async def _post_auth(self, signer, params):
+        self.auth_requests += 1
+        ts = self.now_ms() // 1000
+        expiration = ts + self.safe_integer(self.options, "authSignatureTtl", AUTH_SIGNATURE_TTL)
+        headers = {"PARADEX-STARKNET-ACCOUNT": hex(signer.account), "PARADEX-STARKNET-SIGNATURE": signer.sign_auth(ts, expiration),
+                   "PARADEX-TIMESTAMP": str(ts), "PARADEX-SIGNATURE-EXPIRATION": str(expiration)}
+        request = self.extend({"__headers": headers}, params)
+        if self.is_subkey:
+            request["public_key"] = hex(signer.public_key)
+            return await self.privatePostAuthPublicKey(request)
+        return await self.privatePostAuth(request)

@@ -1,0 +1,150 @@
+"""Order entry and order queries (mixin of the paradex class)."""
+from ccxt.base.errors import ArgumentsRequired, InvalidOrder, OrderNotFound
+
+from ..core.orders import build_order, sign_order
+
+
+class ParadexTrading:
+    async def _signed_order(self, symbol, type, side, amount, price=None, params={}):
+        market = self.market(symbol)
+        request = build_order(self, market, type, side, amount, price, params)
+        signer = await self.stark_signer()
+        return sign_order(signer, request, self.now_ms()), market
+
+    async def create_order(self, symbol, type, side, amount, price=None, params={}):
+        await self.load_markets()
+        request, market = await self._signed_order(symbol, type, side, amount, price, params)
+        response = await self.privatePostOrders(request)
+        return self.parse_order(response, market)
+
+    async def create_orders(self, orders, params={}):
+        """All orders are validated and signed before the first request; batches of options['batchSize']."""
+        await self.load_markets()
+        signed = []
+        for o in orders:
+            request, _ = await self._signed_order(o["symbol"], o["type"], o["side"], self.safe_value(o, "amount"),
+                                                  self.safe_value(o, "price"), self.extend(params, self.safe_dict(o, "params", {})))
+            signed.append(request)
+        size = self.safe_integer(self.options, "batchSize", 10)
+        result = []
+        for i in range(0, len(signed), size):
+            response = await self.privatePostOrdersBatch({"__body": signed[i:i + size]})
+            result += [self.parse_order(o) for o in self.safe_list(response, "orders", [])]
+            result += [self.safe_order({"info": e, "status": "rejected"}) for e in self.safe_list(response, "errors", [])]
+        return result
+
+    async def edit_order(self, id, symbol, type=None, side=None, amount=None, price=None, params={}):
+        """Amount or price alone is enough: the rest comes from the live order (flags and instruction are kept)."""
+        await self.load_markets()
+        market = self.market(symbol)
+        current = await self.privateGetOrdersOrderId({"order_id": id})
+        type = type or self.safe_string(current, "type")
+        side = side or self.safe_string(current, "side")
+        amount = amount if amount is not None else self.safe_string(current, "size")
+        if price is None and "MARKET" not in str(type).upper():
+            price = self.safe_string(current, "price")
+        trigger = self.safe_string_2(params, "triggerPrice", "stopPrice")
+        request = build_order(self, market, type, side, amount, price, self.omit(params, ["triggerPrice", "stopPrice"]))
+        for key in ("instruction", "flags", "client_id", "stp"):
+            request.pop(key, None)
+        if trigger is not None:
+            request["trigger_price"] = self.price_to_precision(symbol, trigger)
+        request["id"] = str(id)
+        signer = await self.stark_signer()
+        sign_order(signer, request, self.now_ms(), modify_id=str(id))
+        request["order_id"] = str(id)
+        response = await self.privatePutOrdersOrderId(request)
+        return self.parse_order(response, market)
+
+    async def cancel_order(self, id, symbol=None, params={}):
+        client_id = self.safe_string_2(params, "clientOrderId", "client_order_id")
+        params = self.omit(params, ["clientOrderId", "client_order_id"])
+        if client_id is not None:
+            request = {"client_id": client_id}
+            if symbol is not None:
+                await self.load_markets()
+                request["market"] = self.market_id(symbol)
+            await self.privateDeleteOrdersByClientIdClientId(self.extend(request, params))
+        else:
+            if id is None:
+                raise ArgumentsRequired(self.id + " cancelOrder() requires an id or params['clientOrderId']")
+            await self.privateDeleteOrdersOrderId(self.extend({"order_id": str(id)}, params))
+        # 204: queued for cancellation; the final state arrives on the orders channel
+        return self.safe_order({"id": id, "clientOrderId": client_id, "symbol": symbol,
+                                "info": {"status": "QUEUED_FOR_CANCELLATION"}})
+
+    async def cancel_orders(self, ids, symbol=None, params={}):
+        client_ids = self.safe_list(params, "clientOrderIds")
+        body = {"order_ids": [str(i) for i in ids or []]}
+        if client_ids:
+            body["client_order_ids"] = client_ids
+        response = await self.privateDeleteOrdersBatch({"__body": body})
+        out = []
+        for r in self.safe_list(response, "results", []):
+            status = self.safe_string(r, "status")
+            market = self.safe_market(self.safe_string(r, "market"))
+            out.append(self.safe_order({"id": self.safe_string(r, "id"), "clientOrderId": self.safe_string(r, "client_id"),
+                                        "symbol": market["symbol"] if self.safe_string(r, "market") else None,
+                                        "status": {"ALREADY_CLOSED": "closed"}.get(status), "info": r}))
+        return out
+
+    async def cancel_all_orders(self, symbol=None, params={}):
+        request = {}
+        if symbol is not None:
+            await self.load_markets()
+            request["market"] = self.market_id(symbol)
+        response = await self.privateDeleteOrders(self.extend(request, params))
+        return [self.safe_order({"info": response})]
+
+    async def fetch_order(self, id, symbol=None, params={}):
+        """Open orders come from /orders/{id}; closed ones are looked up in /orders-history."""
+        await self.load_markets()
+        client_id = self.safe_string_2(params, "clientOrderId", "client_order_id")
+        params = self.omit(params, ["clientOrderId", "client_order_id"])
+        try:
+            if client_id is not None:
+                response = await self.privateGetOrdersByClientIdClientId(self.extend({"client_id": client_id}, params))
+            else:
+                response = await self.privateGetOrdersOrderId(self.extend({"order_id": str(id)}, params))
+            return self.parse_order(response)
+        except (OrderNotFound, InvalidOrder):
+            pass
+        request = {"client_id": client_id} if client_id is not None else {}
+        if symbol is not None:
+            request["market"] = self.market_id(symbol)
+        for row in await self._cursor_pages(self.privateGetOrdersHistory, request, None, True, 20):
+            if (client_id is not None and row.get("client_id") == client_id) or row.get("id") == str(id):
+                return self.parse_order(row)
+        raise OrderNotFound(self.id + " order " + str(id if client_id is None else client_id) + " not found")
+
+    async def fetch_open_orders(self, symbol=None, since=None, limit=None, params={}):
+        await self.load_markets()
+        request = {}
+        market = None
+        if symbol is not None:
+            market = self.market(symbol)
+            request["market"] = market["id"]
+        response = await self.privateGetOrders(self.extend(request, params))
+        return self.parse_orders(self.safe_list(response, "results", []), market, since, limit)
+
+    async def fetch_orders(self, symbol=None, since=None, limit=None, params={}):
+        await self.load_markets()
+        paginate, params = self._paginate("fetchOrders", params)
+        request = {}
+        market = None
+        if symbol is not None:
+            market = self.market(symbol)
+            request["market"] = market["id"]
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        rows = await self._cursor_pages(self.privateGetOrdersHistory, self.extend(request, params), limit, paginate)
+        return self.parse_orders(rows, market, since, limit)
+
+    async def fetch_closed_orders(self, symbol=None, since=None, limit=None, params={}):
+        orders = await self.fetch_orders(symbol, since, None, self.extend({"status": "CLOSED"}, params))
+        return self.filter_by_limit([o for o in orders if o["status"] == "closed"], limit)
+
+    async def fetch_canceled_orders(self, symbol=None, since=None, limit=None, params={}):
+        orders = await self.fetch_orders(symbol, since, None, self.extend({"status": "CLOSED"}, params))
+        return self.filter_by_limit([o for o in orders if o["status"] in ("canceled", "rejected")], limit)

@@ -1,0 +1,310 @@
+"""Paradex JSON -> ccxt unified structures (mixin of the paradex classes; no I/O).
+
+Shared by REST and WebSocket paths. Money stays in strings until ``safe_*``
+structures convert, as ccxt does. Differences from ccxt's built-in parsers are
+deliberate and listed in tests/test_parse_differential.py.
+"""
+from ccxt.base.precise import Precise
+
+CANCEL_AS_REJECTED = {"NOT_ENOUGH_MARGIN", "ORDER_EXCEEDS_POSITION_LIMIT", "POST_ONLY_WOULD_CROSS",
+                      "REDUCE_ONLY_WILL_INCREASE", "SELF_TRADE", "EXCEEDED_MAX_SLIPPAGE", "INVALID_TRIGGER_PRICE"}
+ORDER_TYPES = {"LIMIT": "limit", "MARKET": "market", "STOP_LIMIT": "limit", "STOP_MARKET": "market",
+               "TAKE_PROFIT_LIMIT": "limit", "TAKE_PROFIT_MARKET": "market", "STOP_LOSS_LIMIT": "limit",
+               "STOP_LOSS_MARKET": "market"}
+TIME_IN_FORCE = {"GTC": "GTC", "IOC": "IOC", "POST_ONLY": "PO", "RPI": "PO"}
+TRANSFER_STATUS = {"PENDING": "pending", "AVAILABLE": "pending", "COMPLETED": "ok", "FAILED": "failed"}
+
+
+def _nonzero(value):
+    """Paradex sends "0" (or "") for absent prices; ccxt wants None."""
+    if value is None or value == "" or Precise.string_eq(value, "0"):
+        return None
+    return value
+
+
+class ParadexParsers:
+    # ---- markets ----------------------------------------------------------------------------------
+    def parse_market(self, market):
+        kind = self.safe_string(market, "asset_kind")
+        is_option = kind in ("PERP_OPTION", "OPTION")
+        market_id = self.safe_string(market, "symbol")
+        base_id, quote_id = self.safe_string(market, "base_currency"), self.safe_string(market, "quote_currency")
+        settle_id = self.safe_string(market, "settlement_currency")
+        if base_id is None or quote_id is None:
+            return None
+        base, quote, settle = (self.safe_currency_code(c) for c in (base_id, quote_id, settle_id))
+        symbol = base + "/" + quote + ":" + settle
+        expiry = self.safe_integer(market, "expiry_at")
+        if is_option:
+            suffix = "C" if self.safe_string(market, "option_type") == "CALL" else "P"
+            delivery = "" if not expiry else self.yymmdd(expiry) + "-"
+            symbol += "-" + delivery + self.safe_string(market, "strike_price", "") + "-" + suffix
+        expiry = expiry or None
+        fees = self.safe_dict(self.safe_dict(market, "fee_config", {}), "api_fee", {})
+        maker = self.safe_string(self.safe_dict(fees, "maker_fee", {}), "fee")
+        taker = self.safe_string(self.safe_dict(fees, "taker_fee", {}), "fee")
+        defaults = self.safe_dict(self.fees, "swap", {})
+        imf_base = self.safe_string(self.safe_dict(market, "delta1_cross_margin_params", {}), "imf_base")
+        max_leverage = None
+        if imf_base is not None and Precise.string_gt(imf_base, "0"):
+            max_leverage = self.parse_number(Precise.string_div("1", imf_base, 0))
+        open_at = self.safe_integer(market, "open_at")
+        now = self.milliseconds()
+        mode = self.safe_string(market, "trading_mode", "STANDARD")
+        active = (open_at is None or open_at <= now) and (expiry is None or expiry > now) \
+            and mode not in ("CANCEL_ONLY", "CLOSE_ONLY", "DELISTED", "SETTLED")
+        return self.safe_market_structure({
+            "id": market_id, "symbol": symbol, "base": base, "quote": quote, "settle": settle,
+            "baseId": base_id, "quoteId": quote_id, "settleId": settle_id,
+            "type": "option" if is_option else "swap", "spot": False, "margin": False,
+            "swap": not is_option, "future": False, "option": is_option, "active": active, "contract": True,
+            "linear": True, "inverse": False, "contractSize": self.parse_number("1"),
+            "taker": self.parse_number(taker) if taker else self.safe_number(defaults, "taker"),
+            "maker": self.parse_number(maker) if maker else self.safe_number(defaults, "maker"),
+            "expiry": expiry, "expiryDatetime": self.iso8601(expiry) if expiry else None,
+            "strike": self.safe_number(market, "strike_price"), "optionType": self.safe_string_lower(market, "option_type"),
+            "precision": {"amount": self.safe_number(market, "order_size_increment"),
+                          "price": self.safe_number(market, "price_tick_size")},
+            "limits": {"leverage": {"min": self.parse_number("1"), "max": max_leverage},
+                       "amount": {"min": self.safe_number(market, "order_size_increment"),
+                                  "max": self.safe_number(market, "max_order_size")},
+                       "price": {"min": None, "max": None},
+                       "cost": {"min": self.safe_number(market, "min_notional"), "max": None}},
+            "created": open_at, "info": market,
+        })
+
+    # ---- market data ------------------------------------------------------------------------------
+    def parse_ticker(self, ticker, market=None):
+        market = self.safe_market(self.safe_string(ticker, "symbol"), market)
+        timestamp = self.safe_integer(ticker, "created_at")
+        last = _nonzero(self.safe_string(ticker, "last_traded_price"))
+        change = self.safe_string(ticker, "price_change_rate_24h")
+        return self.safe_ticker({
+            "symbol": market["symbol"], "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "high": None, "low": None, "bid": _nonzero(self.safe_string(ticker, "bid")),
+            "bidVolume": self.safe_string(ticker, "bid_size"), "ask": _nonzero(self.safe_string(ticker, "ask")),
+            "askVolume": self.safe_string(ticker, "ask_size"), "vwap": None, "open": None, "close": last, "last": last,
+            "previousClose": None, "change": None,
+            "percentage": Precise.string_mul(change, "100") if change else None, "average": None,
+            "baseVolume": None, "quoteVolume": self.safe_string(ticker, "volume_24h"),
+            "markPrice": self.safe_string(ticker, "mark_price"), "indexPrice": self.safe_string(ticker, "underlying_price"),
+            "info": ticker,
+        }, market)
+
+    def parse_order_book_response(self, response, market, limit=None):
+        timestamp = self.safe_integer(response, "last_updated_at")
+        book = self.parse_order_book(response, market["symbol"], timestamp, "bids", "asks")
+        book["nonce"] = self.safe_integer(response, "seq_no")
+        if limit is not None:
+            book["bids"], book["asks"] = book["bids"][:limit], book["asks"][:limit]
+        return book
+
+    def parse_trade(self, trade, market=None):
+        market = self.safe_market(self.safe_string(trade, "market"), market)
+        timestamp = self.safe_integer(trade, "created_at")
+        liquidity = self.safe_string_lower(trade, "liquidity")
+        fee_cost = self.safe_string(trade, "fee")
+        fee = None
+        if fee_cost is not None:
+            fee = {"cost": fee_cost, "currency": self.safe_currency_code(self.safe_string(trade, "fee_currency", "USDC"))}
+        return self.safe_trade({
+            "info": trade, "id": self.safe_string(trade, "id"), "order": self.safe_string(trade, "order_id"),
+            "timestamp": timestamp, "datetime": self.iso8601(timestamp), "symbol": market["symbol"], "type": None,
+            "takerOrMaker": liquidity if liquidity in ("taker", "maker") else "taker",
+            "side": self.safe_string_lower(trade, "side"), "price": self.safe_string(trade, "price"),
+            "amount": self.safe_string(trade, "size"), "cost": None, "fee": fee,
+        }, market)
+
+    def parse_ohlcv(self, ohlcv, market=None):
+        return [self.safe_integer(ohlcv, 0), self.safe_number(ohlcv, 1), self.safe_number(ohlcv, 2),
+                self.safe_number(ohlcv, 3), self.safe_number(ohlcv, 4), self.safe_number(ohlcv, 5)]
+
+    def _funding_interval(self, market):
+        hours = self.safe_string(self.safe_dict(market, "info", {}), "funding_period_hours")
+        return hours + "h" if hours is not None and Precise.string_gt(hours, "0") else None
+
+    def parse_funding_rate(self, contract, market=None):
+        market = self.safe_market(self.safe_string(contract, "symbol"), market, None, "swap")
+        timestamp = self.safe_integer(contract, "created_at")
+        rate = self.safe_string(contract, "funding_rate")
+        funds = market["swap"] is True and rate not in (None, "")
+        return {
+            "info": contract, "symbol": market["symbol"] if funds else None,
+            "markPrice": self.safe_number(contract, "mark_price"), "indexPrice": self.safe_number(contract, "underlying_price"),
+            "interestRate": self.safe_number(self.safe_dict(market, "info", {}), "interest_rate"),
+            "estimatedSettlePrice": None, "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "fundingRate": self.parse_number(rate) if funds else None, "fundingTimestamp": None, "fundingDatetime": None,
+            "nextFundingRate": self.safe_number(contract, "future_funding_rate"), "nextFundingTimestamp": None,
+            "nextFundingDatetime": None, "previousFundingRate": None, "previousFundingTimestamp": None,
+            "previousFundingDatetime": None, "interval": self._funding_interval(market),
+        }
+
+    def parse_funding_rate_history_entry(self, row, market=None):
+        market = self.safe_market(self.safe_string(row, "market"), market)
+        timestamp = self.safe_integer(row, "created_at")
+        return {"info": row, "symbol": market["symbol"], "fundingRate": self.safe_number(row, "funding_rate"),
+                "timestamp": timestamp, "datetime": self.iso8601(timestamp)}
+
+    def parse_open_interest(self, interest, market=None):
+        market = self.safe_market(self.safe_string(interest, "symbol"), market)
+        timestamp = self.safe_integer(interest, "created_at")
+        amount = self.safe_string(interest, "open_interest")
+        mark = self.safe_string(interest, "mark_price")
+        return self.safe_open_interest({
+            "symbol": market["symbol"], "openInterestAmount": amount,
+            "openInterestValue": Precise.string_mul(amount, mark) if amount and mark else None,
+            "timestamp": timestamp, "datetime": self.iso8601(timestamp), "info": interest,
+        }, market)
+
+    def parse_trading_fee(self, info, market=None):
+        """Account fee rates (``/account/info``) win over the market's published api_fee."""
+        fees = self.safe_dict(info, "fees", {})
+        return {"info": info, "symbol": market["symbol"],
+                "maker": self.safe_number(fees, "maker_rate", self.safe_number(market, "maker")),
+                "taker": self.safe_number(fees, "taker_rate", self.safe_number(market, "taker")),
+                "percentage": True, "tierBased": True}
+
+    # ---- orders -----------------------------------------------------------------------------------
+    def parse_order_status(self, status, cancel_reason=None, filled=None):
+        if status in ("NEW", "OPEN", "UNTRIGGERED"):
+            return "open"
+        if status == "CLOSED":
+            if cancel_reason in CANCEL_AS_REJECTED and not filled:
+                return "rejected"
+            if cancel_reason:
+                return "canceled"
+            return "closed"
+        return status.lower() if isinstance(status, str) else None
+
+    def parse_order(self, order, market=None):
+        market = self.safe_market(self.safe_string(order, "market"), market)
+        timestamp = self.safe_integer(order, "created_at")
+        raw_type = self.safe_string(order, "type")
+        amount = self.safe_string(order, "size")
+        remaining = self.safe_string(order, "remaining_size")
+        filled = Precise.string_sub(amount, remaining) if amount is not None and remaining is not None else None
+        has_fill = filled is not None and Precise.string_gt(filled, "0")
+        trigger = _nonzero(self.safe_string(order, "trigger_price"))
+        flags = self.safe_list(order, "flags", []) or []
+        instruction = self.safe_string(order, "instruction")
+        client_id = self.safe_string(order, "client_id") or None
+        is_market = raw_type is not None and "MARKET" in raw_type
+        return self.safe_order({
+            "id": self.safe_string(order, "id"), "clientOrderId": client_id,
+            "timestamp": timestamp, "datetime": self.iso8601(timestamp), "lastTradeTimestamp": None,
+            "lastUpdateTimestamp": self.safe_integer(order, "last_updated_at"),
+            "status": self.parse_order_status(self.safe_string(order, "status"), self.safe_string(order, "cancel_reason"), has_fill),
+            "symbol": market["symbol"], "type": ORDER_TYPES.get(raw_type, self.safe_string_lower(order, "type")),
+            "timeInForce": "IOC" if is_market else TIME_IN_FORCE.get(instruction), "postOnly": instruction in ("POST_ONLY", "RPI"),
+            "reduceOnly": "REDUCE_ONLY" in flags, "side": self.safe_string_lower(order, "side"),
+            "price": None if is_market else _nonzero(self.safe_string(order, "price")),
+            "triggerPrice": trigger,
+            "takeProfitPrice": trigger if raw_type and raw_type.startswith("TAKE_PROFIT") else None,
+            "stopLossPrice": trigger if raw_type and raw_type.startswith("STOP_LOSS") else None,
+            "average": _nonzero(self.safe_string(order, "avg_fill_price")), "amount": amount, "filled": filled,
+            "remaining": remaining, "cost": None, "trades": None, "fee": None, "info": order,
+        }, market)
+
+    # ---- account ----------------------------------------------------------------------------------
+    def parse_balance(self, response, summary=None):
+        """``/balance`` rows; with the ``/account`` summary, free = free collateral (capped at the total)."""
+        rows = response if isinstance(response, list) else self.safe_list(response, "results", [])
+        result = {"info": response}
+        free_collateral = self.safe_string(summary, "free_collateral") if summary else None
+        settlement = self.safe_currency_code(self.safe_string(summary, "settlement_asset", "USDC")) if summary else None
+        for row in rows:
+            code = self.safe_currency_code(self.safe_string(row, "token"))
+            account = self.account()
+            total = self.safe_string(row, "size")
+            account["total"] = total
+            if free_collateral is not None and code == settlement and total is not None:
+                free = Precise.string_max("0", Precise.string_min(free_collateral, total))
+                account["free"], account["used"] = free, Precise.string_sub(total, free)
+            result[code] = account
+        timestamp = max([self.safe_integer(r, "last_updated_at", 0) for r in rows] or [0]) or None
+        result["timestamp"], result["datetime"] = timestamp, self.iso8601(timestamp)
+        return self.safe_balance(result)
+
+    def parse_position(self, position, market=None):
+        market = self.safe_market(self.safe_string(position, "market"), market)
+        size = self.safe_string(position, "size", "0")
+        side = self.safe_string_lower(position, "side") or ("short" if Precise.string_lt(size, "0") else "long")
+        timestamp = self.safe_integer(position, "created_at")
+        mark = self._position_mark(position, size)
+        leverage = self.safe_string(position, "leverage")
+        notional = Precise.string_abs(Precise.string_mul(size, mark)) if mark else self.safe_string(position, "cost_usd")
+        return self.safe_position({
+            "info": position, "id": self.safe_string(position, "id"), "symbol": market["symbol"],
+            "entryPrice": self.safe_number(position, "average_entry_price"), "markPrice": self.parse_number(mark),
+            "notional": self.parse_number(Precise.string_abs(notional)) if notional else None,
+            "collateral": self.parse_number(Precise.string_div(Precise.string_abs(notional), leverage, 8))
+            if notional and leverage and Precise.string_gt(leverage, "0") else None,
+            "unrealizedPnl": self.safe_number(position, "unrealized_pnl"),
+            "realizedPnl": self.safe_number(position, "realized_positional_pnl"), "side": side,
+            "contracts": self.parse_number(Precise.string_abs(size)), "contractSize": self.parse_number("1"),
+            "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "lastUpdateTimestamp": self.safe_integer(position, "last_updated_at"), "hedged": False,
+            "maintenanceMargin": None, "maintenanceMarginPercentage": None, "initialMargin": None,
+            "initialMarginPercentage": None, "leverage": self.safe_number(position, "leverage"),
+            "liquidationPrice": self.parse_number(_nonzero(self.safe_string(position, "liquidation_price"))),
+            "marginRatio": None, "marginMode": "cross", "percentage": None,
+        })
+
+    def _position_mark(self, position, size):
+        """Paradex sends no mark price on positions: entry + (unrealized pnl - unrealized funding) / size."""
+        entry = self.safe_string(position, "average_entry_price")
+        upnl = self.safe_string(position, "unrealized_pnl")
+        if entry is None or upnl is None or Precise.string_eq(size, "0"):
+            return None
+        price_pnl = Precise.string_sub(upnl, self.safe_string(position, "unrealized_funding_pnl", "0"))
+        return Precise.string_add(entry, Precise.string_div(price_pnl, size, 8))
+
+    def parse_income(self, income, market=None):
+        market = self.safe_market(self.safe_string(income, "market"), market)
+        timestamp = self.safe_integer(income, "created_at")
+        return {"info": income, "symbol": market["symbol"], "code": market["settle"], "timestamp": timestamp,
+                "datetime": self.iso8601(timestamp), "id": self.safe_string(income, "id"),
+                "amount": self.safe_number(income, "payment")}
+
+    def parse_transfer(self, transfer, currency=None):
+        timestamp = self.safe_integer(transfer, "created_at")
+        kind = self.safe_string(transfer, "kind")
+        direction = {"DEPOSIT": ("external", "account"), "WITHDRAWAL": ("account", "external")}.get(kind, (None, None))
+        return {"info": transfer, "id": self.safe_string(transfer, "id"), "timestamp": timestamp,
+                "datetime": self.iso8601(timestamp),
+                "currency": self.safe_currency_code(self.safe_string(transfer, "token"), currency),
+                "amount": self.safe_number(transfer, "amount"), "fromAccount": direction[0], "toAccount": direction[1],
+                "status": self.safe_string(TRANSFER_STATUS, self.safe_string(transfer, "status"))}
+
+    def parse_transaction(self, transaction, currency=None):
+        timestamp = self.safe_integer(transaction, "created_at")
+        address = self.safe_string(transaction, "account")
+        status = self.safe_string(transaction, "status")
+        return {"info": transaction, "id": self.safe_string(transaction, "id"),
+                "txid": self.safe_string_2(transaction, "external_txn_hash", "txn_hash") or None,
+                "timestamp": timestamp, "datetime": self.iso8601(timestamp), "network": None, "address": address,
+                "addressTo": address, "addressFrom": None, "tag": None, "tagTo": None, "tagFrom": None,
+                "type": "deposit" if self.safe_string(transaction, "kind") == "DEPOSIT" else "withdrawal",
+                "amount": self.safe_number(transaction, "amount"),
+                "currency": self.safe_currency_code(self.safe_string(transaction, "token"), currency),
+                "status": self.safe_string(TRANSFER_STATUS, status, status),
+                "updated": self.safe_integer(transaction, "last_updated_at"), "internal": False, "comment": None,
+                "fee": None}
+
+    def parse_liquidation(self, liquidation, market=None):
+        timestamp = self.safe_integer(liquidation, "created_at")
+        return self.safe_liquidation({
+            "info": liquidation, "symbol": self.safe_string(market, "symbol"), "contracts": None, "contractSize": None,
+            "price": None, "side": None, "baseValue": None, "quoteValue": None, "timestamp": timestamp,
+            "datetime": self.iso8601(timestamp)})
+
+    def parse_leverage(self, config, market=None):
+        market_id = self.safe_string(config, "market")
+        market = self.safe_market(market_id, market)
+        leverage = self.safe_integer(config, "leverage")
+        return {"info": config, "symbol": market["symbol"], "marginMode": self.safe_string_lower(config, "margin_type"),
+                "longLeverage": leverage, "shortLeverage": leverage}
+
+    def parse_margin_mode(self, config, market=None):
+        market = self.safe_market(self.safe_string(config, "market"), market)
+        return {"info": config, "symbol": market["symbol"], "marginMode": self.safe_string_lower(config, "margin_type")}

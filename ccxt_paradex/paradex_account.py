@@ -1,0 +1,127 @@
+# GENERATED from ccxt_paradex/async_support/paradex_account.py by tools/gen_sync.py -- do not edit by hand.
+"""Balances, positions, fills, funding, transfers, leverage and margin mode (mixin of the paradex class)."""
+from ccxt.base.errors import ArgumentsRequired, BadRequest
+
+
+class ParadexAccount:
+    def fetch_balance(self, params={}):
+        """Totals from /balance; free/used from the account's free collateral (/account)."""
+        response = self.privateGetBalance(params)
+        summary = self.privateGetAccount() if self.safe_bool(self.options, "balanceFreeCollateral", True) else None
+        return self.parse_balance(response, summary)
+
+    def fetch_positions(self, symbols=None, params={}):
+        self.load_markets()
+        symbols = self.market_symbols(symbols)
+        response = self.privateGetPositions(params)
+        rows = [p for p in self.safe_list(response, "results", []) if self.safe_string(p, "status") != "CLOSED"]
+        return self.filter_by_array_positions(self.parse_positions(rows), "symbol", symbols)
+
+    def fetch_position(self, symbol, params={}):
+        positions = self.fetch_positions([symbol], params)
+        return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
+
+    def fetch_my_trades(self, symbol=None, since=None, limit=None, params={}):
+        self.load_markets()
+        paginate, params = self._paginate("fetchMyTrades", params)
+        request, market = {}, None
+        if symbol is not None:
+            market = self.market(symbol)
+            request["market"] = market["id"]
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        rows = self._cursor_pages(self.privateGetFills, self.extend(request, params), limit, paginate)
+        return self.parse_trades(rows, market, since, limit)
+
+    def fetch_funding_history(self, symbol=None, since=None, limit=None, params={}):
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " fetchFundingHistory() requires a symbol argument")
+        self.load_markets()
+        market = self.market(symbol)
+        paginate, params = self._paginate("fetchFundingHistory", params)
+        request = {"market": market["id"]}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        rows = self._cursor_pages(self.privateGetFundingPayments, self.extend(request, params), limit, paginate)
+        incomes = [self.parse_income(r, market) for r in rows]
+        return self.filter_by_symbol_since_limit(self.sort_by(incomes, "timestamp"), market["symbol"], since, limit)
+
+    def _transfers(self, since, limit, params):
+        paginate, params = self._paginate("fetchTransfers", params)
+        request = {}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        return self._cursor_pages(self.privateGetTransfers, self.extend(request, params), limit, paginate)
+
+    def fetch_transfers(self, code=None, since=None, limit=None, params={}):
+        rows = self._transfers(since, limit, params)
+        currency = self.currency(code) if code is not None and self.currencies else None
+        return self.filter_by_currency_since_limit([self.parse_transfer(r, currency) for r in rows], code, since, limit)
+
+    def _transactions(self, kind, code, since, limit, params):
+        rows = self._transfers(since, None, params)
+        rows = [r for r in rows if self.safe_string(r, "kind") == kind]
+        txs = [self.parse_transaction(r) for r in rows]
+        return self.filter_by_currency_since_limit(txs, code, since, limit)
+
+    def fetch_deposits(self, code=None, since=None, limit=None, params={}):
+        return self._transactions("DEPOSIT", code, since, limit, params)
+
+    def fetch_withdrawals(self, code=None, since=None, limit=None, params={}):
+        return self._transactions("WITHDRAWAL", code, since, limit, params)
+
+    def fetch_my_liquidations(self, symbol=None, since=None, limit=None, params={}):
+        self.load_markets()
+        request = {}
+        if since is not None:
+            request["from"] = since
+        request, params = self.handle_until_option("to", request, params)
+        response = self.privateGetLiquidations(self.extend(request, params))
+        market = self.market(symbol) if symbol is not None else None
+        rows = [self.parse_liquidation(r, market) for r in self.safe_list(response, "results", [])]
+        return self.filter_by_symbol_since_limit(rows, symbol, since, limit)
+
+    def fetch_accounts(self, params={}):
+        main = self.privateGetAccount(params)
+        subs = self.privateGetAccountSubaccounts()
+        accounts = [{"id": self.safe_string(main, "account"), "type": "main", "code": "USDC", "info": main}]
+        for sub in self.safe_list(subs, "results", []):
+            accounts.append({"id": self.safe_string(sub, "account"), "type": "subaccount", "code": "USDC", "info": sub})
+        return accounts
+
+    def _margin_config(self, symbol, params={}):
+        self.load_markets()
+        market = self.market(symbol)
+        response = self.privateGetAccountMargin(self.extend({"market": market["id"]}, params))
+        configs = self.safe_list(response, "configs", [])
+        return market, next((c for c in configs if self.safe_string(c, "market") == market["id"]), {})
+
+    def fetch_leverage(self, symbol, params={}):
+        market, config = self._margin_config(symbol, params)
+        return self.parse_leverage(config, market)
+
+    def fetch_margin_mode(self, symbol, params={}):
+        market, config = self._margin_config(symbol, params)
+        return self.parse_margin_mode(config, market)
+
+    def set_leverage(self, leverage, symbol=None, params={}):
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " setLeverage() requires a symbol argument")
+        market, config = self._margin_config(symbol)
+        margin_type = self.safe_string_upper(params, "marginMode", self.safe_string(config, "margin_type", "CROSS"))
+        request = {"market": market["id"], "leverage": int(leverage), "margin_type": margin_type}
+        return self.privatePostAccountMarginMarket(self.extend(request, self.omit(params, "marginMode")))
+
+    def set_margin_mode(self, marginMode, symbol=None, params={}):
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " setMarginMode() requires a symbol argument")
+        mode = str(marginMode).upper()
+        if mode not in ("CROSS", "ISOLATED"):
+            raise BadRequest(self.id + " setMarginMode() marginMode must be 'cross' or 'isolated'")
+        market, config = self._margin_config(symbol)
+        leverage = self.safe_integer(params, "leverage", self.safe_integer(config, "leverage", 1))
+        request = {"market": market["id"], "leverage": leverage, "margin_type": mode}
+        return self.privatePostAccountMarginMarket(self.extend(request, self.omit(params, "leverage")))

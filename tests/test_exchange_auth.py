@@ -1,0 +1,108 @@
+"""Credentials (L1, L2, env, subkey), onboarding, and the JWT life cycle of the async class."""
+import asyncio
+
+import ccxt
+import pytest
+
+from ccxt_paradex.async_support import paradex
+from ccxt_paradex.core import keys
+from ccxt_paradex.sim import Simulator
+from ccxt_paradex.sim.server import SYSTEM_CONFIG
+
+L1_KEY = "0x" + "7c" * 32
+
+
+@pytest.fixture
+async def sim():
+    async with Simulator(seed=21, liquidity=True, tick_interval=0, funding_interval=0, summary_interval=0) as sim:
+        yield sim
+
+
+def _l2(l1=L1_KEY):
+    key = keys.derive_l2_private_key(l1, SYSTEM_CONFIG["l1_chain_id"])
+    pub = keys.public_key(key)
+    return key, hex(keys.account_address(pub, SYSTEM_CONFIG["paraclear_account_proxy_hash"], SYSTEM_CONFIG["paraclear_account_hash"]))
+
+
+async def test_l1_key_onboards_automatically_and_auth_is_single_flight(sim):
+    ex = paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
+    try:
+        await ex.load_markets()
+        results = await asyncio.gather(*[ex.fetch_balance() for _ in range(100)])
+        assert all(r["USDC"]["total"] == 100000 for r in results)
+        assert ex.auth_requests == 2  # NOT_ONBOARDED -> onboarding -> one more /auth, for 100 callers
+        assert _l2()[1] in sim.engine.accounts
+    finally:
+        await ex.close()
+
+
+async def test_l2_options_env_and_expired_jwt_retry(sim, monkeypatch):
+    key, address = _l2()
+    l1 = paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
+    await l1.onboarding()
+    await l1.close()
+    ex = paradex({"urls": sim.ccxt_urls(), "options": {"paradexAccount": {"privateKey": hex(key), "address": address}}})
+    try:
+        assert (await ex.fetch_balance())["USDC"]["total"] == 100000
+        sim.clock.advance(400)  # the server now sees the JWT as expired and the client's clock as 400 s slow
+        assert (await ex.fetch_positions()) == []
+        # 401 expired -> /auth rejected INVALID_TIMESTAMP -> /system/time resync -> /auth accepted, once
+        assert ex.auth_requests == 3
+        assert abs(ex.options["timeDifference"] + 400_000) < 5_000
+        assert (await ex.fetch_positions()) == [] and ex.auth_requests == 3
+        sim.clock.advance(-400)
+    finally:
+        await ex.close()
+    monkeypatch.setenv("PARADEX_STARKNET_ACCOUNT", address)
+    monkeypatch.setenv("PARADEX_STARKNET_PRIVATE_KEY", hex(key))
+    env_ex = paradex({"urls": sim.ccxt_urls()})
+    try:
+        assert (await env_ex.fetch_balance())["USDC"]["total"] == 100000
+        assert key != 0 and hex(key)[2:] not in repr(env_ex.__dict__.get("_signer"))
+    finally:
+        await env_ex.close()
+
+
+async def test_l2_not_onboarded_is_a_clear_error(sim):
+    key, address = _l2("0x" + "8d" * 32)
+    ex = paradex({"urls": sim.ccxt_urls(), "options": {"paradexAccount": {"privateKey": hex(key), "address": address}}})
+    try:
+        with pytest.raises(ccxt.AuthenticationError, match="not onboarded"):
+            await ex.fetch_balance()
+    finally:
+        await ex.close()
+
+
+async def test_subkey_trades_for_the_main_account(sim):
+    main = paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
+    sub_key = 0xABCDEF1234567
+    try:
+        await main.load_markets()
+        await main.fetch_balance()
+        await main.privatePostAccountKeysSubkeys({"name": "bot", "public_key": hex(keys.public_key(sub_key))})
+        signer = await main.stark_signer()
+    finally:
+        await main.close()
+    sub = paradex({"urls": sim.ccxt_urls(), "options": {"paradexSubkey": {"privateKey": hex(sub_key), "address": hex(signer.account)}}})
+    try:
+        order = await sub.create_order("BTC/USD:USDC", "limit", "buy", 0.001, 50000)
+        assert order["id"] and sim.engine.orders[order["id"]].account == hex(signer.account)
+    finally:
+        await sub.close()
+
+
+async def test_missing_credentials(sim):
+    ex = paradex({"urls": sim.ccxt_urls()})
+    try:
+        with pytest.raises(ccxt.AuthenticationError, match="requires credentials"):
+            await ex.fetch_balance()
+    finally:
+        await ex.close()
+
+
+async def test_sandbox_mode_switches_urls():
+    ex = paradex()
+    assert "api.prod.paradex.trade" in ex.implode_hostname(ex.urls["api"]["v1"])
+    ex.set_sandbox_mode(True)
+    assert "api.testnet.paradex.trade" in ex.implode_hostname(ex.urls["api"]["v1"])
+    await ex.close()

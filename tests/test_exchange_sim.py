@@ -1,0 +1,154 @@
+"""ccxt_paradex.paradex (sync) against the simulator: every unified method's output passes ccxt's validators."""
+import ccxt
+import pytest
+import ccxt.test.exchange.base as v
+
+import ccxt_paradex
+from ccxt_paradex.core import keys
+from ccxt_paradex.sim.thread import SimulatorThread
+
+L1_KEY = "0x" + "6b" * 32
+SKIP = {}
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with SimulatorThread(seed=11, tick_interval=0.05, initial_balance="50000") as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def ex(sim):
+    ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
+    ex.load_markets()
+    return ex
+
+
+def _now(ex):
+    return ex.milliseconds()
+
+
+def test_is_a_ccxt_exchange(ex):
+    assert isinstance(ex, ccxt.Exchange) and ex.id == "paradex"
+    assert ex.has["createOrders"] and ex.has["fetchOHLCV"] and not ex.has["withdraw"]
+
+
+def test_public_methods_pass_ccxt_validators(ex):
+    now = _now(ex)
+    assert abs(ex.fetch_time() - now) < 5000
+    v.test_status(ex, SKIP, "fetchStatus", ex.fetch_status(), now)
+    for market in ex.markets.values():
+        v.test_market(ex, SKIP, "fetchMarkets", market)
+    symbol = "BTC/USD:USDC"
+    v.test_ticker(ex, SKIP, "fetchTicker", ex.fetch_ticker(symbol), symbol)
+    tickers = ex.fetch_tickers(["BTC/USD:USDC", "ETH/USD:USDC"])
+    assert set(tickers) == {"BTC/USD:USDC", "ETH/USD:USDC"}
+    book = ex.fetch_order_book(symbol, 5)
+    v.test_order_book(ex, SKIP, "fetchOrderBook", book, symbol)
+    assert len(book["bids"]) == 5 and len(book["asks"]) == 5
+    for trade in ex.fetch_trades(symbol, limit=10):
+        v.test_trade(ex, SKIP, "fetchTrades", trade, symbol, now, True)
+    candles = ex.fetch_ohlcv(symbol, "1m", limit=30)
+    assert len(candles) >= 29
+    for c in candles:
+        v.test_ohlcv(ex, SKIP, "fetchOHLCV", c, symbol, now)
+    assert ex.fetch_mark_ohlcv(symbol, "5m", limit=10)
+    rate = ex.fetch_funding_rate(symbol)
+    assert rate["symbol"] == symbol and rate["fundingRate"] is not None
+    assert set(ex.fetch_funding_rates(["ETH/USD:USDC"])) == {"ETH/USD:USDC"}
+    for entry in ex.fetch_funding_rate_history(symbol, limit=5):
+        v.test_funding_rate_history(ex, SKIP, "fetchFundingRateHistory", entry, symbol)
+    v.test_open_interest(ex, SKIP, "fetchOpenInterest", ex.fetch_open_interest(symbol))
+
+
+def test_trading_round_trip(ex, sim):
+    symbol = "ETH/USD:USDC"
+    now = _now(ex)
+    bid = ex.fetch_order_book(symbol)["bids"][0][0]
+    low = float(ex.price_to_precision(symbol, bid * 0.9))
+    order = ex.create_order(symbol, "limit", "buy", 0.01, low, {"clientOrderId": "ccxtp-1", "postOnly": True})
+    v.test_order(ex, SKIP, "createOrder", order, symbol, now)
+    assert order["clientOrderId"] == "ccxtp-1" and order["postOnly"] is True
+    edited = ex.edit_order(order["id"], symbol, price=low - 1)
+    assert edited["price"] == low - 1 and edited["amount"] == 0.01
+    open_orders = ex.fetch_open_orders(symbol)
+    assert [o["id"] for o in open_orders] == [order["id"]]
+    for o in open_orders:
+        v.test_order(ex, SKIP, "fetchOpenOrders", o, symbol, now)
+    fetched = ex.fetch_order(order["id"], symbol)
+    assert fetched["status"] == "open" and fetched["price"] == low - 1
+    ex.cancel_order(None, symbol, {"clientOrderId": "ccxtp-1"})
+    assert ex.fetch_open_orders(symbol) == []
+    closed = ex.fetch_order(order["id"], symbol)  # found in the history
+    assert closed["status"] == "canceled"
+
+    ex.create_order(symbol, "market", "buy", 0.05)
+    positions = ex.fetch_positions([symbol])
+    assert len(positions) == 1 and positions[0]["contracts"] == 0.05 and positions[0]["side"] == "long"
+    v.test_position(ex, SKIP, "fetchPositions", positions[0], symbol, now)
+    trades = ex.fetch_my_trades(symbol)
+    assert trades and sum(t["amount"] for t in trades) == pytest.approx(0.05)
+    for t in trades:
+        v.test_trade(ex, SKIP, "fetchMyTrades", t, symbol, now, False)
+    balance = ex.fetch_balance()
+    v.test_balance(ex, SKIP, "fetchBalance", balance)
+    assert 0 < balance["USDC"]["total"] < 50000
+
+    batch = [{"symbol": symbol, "type": "limit", "side": "buy", "amount": 0.01, "price": low - i} for i in range(12)]
+    created = ex.create_orders(batch)
+    assert len(created) == 12 and all(o["id"] for o in created)
+    canceled = ex.cancel_orders([o["id"] for o in created[:3]])
+    assert len(canceled) == 3
+    ex.cancel_all_orders(symbol)
+    assert ex.fetch_open_orders(symbol) == []
+    history = ex.fetch_orders(symbol, params={"paginate": True})
+    assert len(history) >= 14
+    assert all(o["status"] in ("closed", "canceled") for o in ex.fetch_closed_orders(symbol) + ex.fetch_canceled_orders(symbol))
+
+
+def test_account_methods(ex):
+    symbol = "ETH/USD:USDC"
+    ex.set_leverage(5, symbol)
+    leverage = ex.fetch_leverage(symbol)
+    assert leverage["longLeverage"] == 5
+    v.test_margin_mode(ex, SKIP, "fetchMarginMode", ex.fetch_margin_mode(symbol))
+    fees = ex.fetch_trading_fees()
+    v.test_trading_fee(ex, SKIP, "fetchTradingFees", symbol, fees[symbol])
+    transfers = ex.fetch_transfers()
+    assert transfers and transfers[0]["amount"] == 50000
+    for t in transfers:
+        v.test_transfer(ex, SKIP, "fetchTransfers", t, None)
+    deposits = ex.fetch_deposits()
+    assert len(deposits) == 1 and deposits[0]["type"] == "deposit"
+    assert ex.fetch_withdrawals() == []
+    accounts = ex.fetch_accounts()
+    assert accounts[0]["type"] == "main"
+
+
+def test_invalid_input_raises_before_sending(ex):
+    sent = []
+    original = ex.fetch
+    ex.fetch = lambda *a, **k: sent.append(a) or original(*a, **k)
+    try:
+        with pytest.raises(ccxt.BadSymbol):
+            ex.create_order("NOPE/USD:USDC", "limit", "buy", 1, 1)
+        with pytest.raises(ccxt.InvalidOrder):
+            ex.create_order("ETH/USD:USDC", "limit", "hold", 1, 1)
+        with pytest.raises(ccxt.InvalidOrder):
+            ex.create_order("ETH/USD:USDC", "fok", "buy", 1, 1)
+        with pytest.raises(ccxt.InvalidOrder):
+            ex.create_order("ETH/USD:USDC", "limit", "buy", -1, 1000)
+        with pytest.raises(ccxt.InvalidOrder):
+            ex.create_order("ETH/USD:USDC", "limit", "buy", 0.00001, 1000)  # truncates to 0 at the 0.0001 step
+        with pytest.raises(ccxt.ArgumentsRequired):
+            ex.create_order("ETH/USD:USDC", "limit", "buy", 1)
+    finally:
+        ex.fetch = original
+    assert sent == []
+
+
+def test_venue_errors_map_to_ccxt_exceptions(ex):
+    with pytest.raises(ccxt.OrderNotFound):
+        ex.fetch_order("123456789", "ETH/USD:USDC")
+    with pytest.raises(ccxt.InvalidOrder):
+        ex.create_order("ETH/USD:USDC", "limit", "buy", 0.0001, 1000)  # below min notional at the venue
