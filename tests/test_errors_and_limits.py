@@ -1,0 +1,100 @@
+"""Paradex error codes -> ccxt exceptions, and client-side rate limiting per venue bucket."""
+import asyncio
+import os
+import re
+
+import ccxt
+import pytest
+
+from ccxt_paradex.async_support import paradex
+from ccxt_paradex.core import errors, keys
+from ccxt_paradex.core.ratelimit import BUCKETS, BucketLimiter
+from ccxt_paradex.sim import Simulator
+from conftest import SHARED
+
+DOC = os.path.join(SHARED, "paradex-api.md")
+
+EXPECTED = {  # the classes a ccxt user's except-clause relies on
+    "ORDER_ID_NOT_FOUND": ccxt.OrderNotFound, "CLIENT_ORDER_ID_NOT_FOUND": ccxt.OrderNotFound,
+    "ORDER_IS_CLOSED": ccxt.OrderNotFound, "INVALID_ORDER_SIZE": ccxt.InvalidOrder,
+    "DUPLICATED_CLIENT_ID": ccxt.DuplicateOrderId, "NOT_ENOUGH_MARGIN": ccxt.InsufficientFunds,
+    "INVALID_ORDER_SIGNATURE": ccxt.AuthenticationError, "STARKNET_SIGNATURE_VERIFICATION_FAILED": ccxt.AuthenticationError,
+    "NOT_ONBOARDED": ccxt.AccountNotEnabled, "GEO_IP_BLOCK": ccxt.PermissionDenied, "IP_NOT_ALLOWED": ccxt.PermissionDenied,
+    "MARKET_NOT_FOUND": ccxt.BadSymbol, "INVALID_SYMBOL": ccxt.BadSymbol, "INVALID_TIMESTAMP": ccxt.InvalidNonce,
+    "SYSTEM_STATUS_CANCEL_ONLY": ccxt.OnMaintenance, "RATE_LIMIT_EXCEEDED": ccxt.RateLimitExceeded,
+    "SERVICE_UNAVAILABLE": ccxt.ExchangeNotAvailable, "BATCH_SIZE_OUT_OF_RANGE": ccxt.BadRequest,
+    "ETHEREUM_ADDRESS_BLOCKED": ccxt.AccountSuspended, "RPI_ACCOUNT_NOT_WHITELISTED": ccxt.PermissionDenied,
+}
+
+
+def _documented_codes():
+    text = open(DOC, encoding="utf-8").read()
+    section = text.split("### 6.3", 1)[1].split("### 6.4", 1)[0]
+    return set(re.findall(r"`([A-Z][A-Z0-9_]{3,})`", section))
+
+
+def test_every_documented_code_maps_to_a_ccxt_exception():
+    codes = _documented_codes()
+    assert len(codes) > 100 and "NOT_ONBOARDED" in codes
+    for code in codes:
+        exc = errors.exception_for(400, {"error": code, "message": "x"})
+        assert issubclass(exc, ccxt.BaseError), code
+    for code, cls in EXPECTED.items():
+        assert errors.exception_for(400, {"error": code, "message": "x"}) is cls, code
+
+
+def test_statuses_messages_and_order_context():
+    assert errors.exception_for(200, {"results": []}) is None
+    assert errors.exception_for(429, None) is ccxt.RateLimitExceeded
+    assert errors.exception_for(503, None) is ccxt.ExchangeNotAvailable
+    assert errors.exception_for(502, "<html>") is ccxt.ExchangeNotAvailable
+    assert errors.exception_for(418, None) is ccxt.ExchangeError
+    expired = {"error": "UNAUTHORIZED_ERROR", "message": "invalid bearer jwt: token is expired by 5s"}
+    assert errors.exception_for(401, expired) is ccxt.AuthenticationError and errors.is_jwt_expired(401, expired)
+    assert not errors.is_jwt_expired(401, {"error": "STARKNET_SIGNATURE_VERIFICATION_FAILED", "message": "bad sig"})
+    assert not errors.is_jwt_expired(400, expired)
+    rejected = {"error": "VALIDATION_ERROR", "message": "order notional below min"}
+    assert errors.exception_for(400, rejected) is ccxt.BadRequest
+    assert errors.exception_for(400, rejected, order_endpoint=True) is ccxt.InvalidOrder
+    assert errors.exception_for(400, {"error": "SOMETHING_NEW", "message": "?"}) is ccxt.BadRequest
+
+
+def test_websocket_error_objects():
+    assert errors.ws_exception_for({"code": 42901, "message": "rate limit"}) is ccxt.RateLimitExceeded
+    assert errors.ws_exception_for({"code": 40111, "message": "invalid bearer"}) is ccxt.AuthenticationError
+    assert errors.ws_exception_for({"code": -32601, "message": "method"}) is ccxt.NotSupported
+    assert errors.ws_exception_for({"code": 100, "message": "m", "data": {"error": "ORDER_ID_NOT_FOUND"}}) is ccxt.OrderNotFound
+    assert errors.ws_exception_for({"code": -32602, "message": "bad"}, order_method=True) is ccxt.InvalidOrder
+
+
+def test_limiter_buckets_are_independent_and_match_the_venue():
+    lim = BucketLimiter(safety=1.0)
+    assert all(lim.reserve("orders", 1, 0.0) == 0 for _ in range(800))  # the venue's 800/s burst goes out at once
+    assert lim.reserve("orders", 1, 0.0) > 0
+    assert lim.reserve("public", 1, 0.0) == 0  # a saturated order bucket never delays market data
+    assert all(lim.reserve("private_get", 1, 0.0) == 0 for _ in range(119))
+    wait = lim.reserve("private_get", 1, 0.0) + lim.reserve("private_get", 1, 0.0)
+    assert 0 < wait < 0.05  # 120/s window: ~8 ms per token once the burst is spent
+    assert BUCKETS["orders"] == ((800, 1.0), (17250, 60.0)) and BUCKETS["private_get"] == ((120, 1.0), (600, 60.0))
+
+
+def test_minute_window_paces_sustained_load():
+    lim = BucketLimiter(safety=1.0)
+    waits = [lim.reserve("private_get", 1, i * 0.01) for i in range(700)]  # 100/s for 7 s: the 600/min cap binds
+    assert waits[0] == 0 and waits[-1] > 1.0
+
+
+async def test_client_stays_under_the_simulators_limits():
+    """200 concurrent private GETs (more than the 120/s burst): the client paces itself, the venue never says 429."""
+    l1 = "0x" + "3a" * 32
+    async with Simulator(seed=5, liquidity=False, tick_interval=0, funding_interval=0, summary_interval=0) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls()})
+        try:
+            await ex.load_markets()
+            results = await asyncio.gather(*[ex.fetch_open_orders() for _ in range(200)])
+            assert all(r == [] for r in results)
+            ex.enableRateLimit = False  # without pacing the simulator enforces Paradex's limit
+            with pytest.raises(ccxt.RateLimitExceeded):
+                await asyncio.gather(*[ex.fetch_open_orders() for _ in range(200)])
+        finally:
+            await ex.close()
