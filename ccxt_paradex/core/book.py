@@ -1,0 +1,149 @@
+"""A sequence-aware L2 order book for one market (pure; no I/O).
+
+Levels are keyed by integer mantissas (price and size scaled by 1e8, as SBE
+sends them), so there is no float rounding in keys and no Decimal on the hot
+path. Each side keeps a dict price -> size plus a sorted key list that only
+changes when a level appears or disappears; size updates touch the dict alone.
+
+Feeds:
+- ``snapshot`` (``order_book.M.snapshot@15@50ms``): every frame replaces the
+  book; a frame whose seq_no is not newer than the book's is dropped (dup or
+  reordered).
+- ``deltas`` (``order_book.M.deltas``): frames must be contiguous (seq_no + 1).
+  An early frame is held back (a reorder of a few frames heals by itself); more
+  than ``max_pending`` held frames means a lost frame: the book marks itself
+  out of sync and must be re-anchored by a snapshot (from the feed or REST),
+  after which held frames newer than the snapshot are replayed.
+A consumer only publishes the book while ``synced`` is true, so it never shows
+a state the venue did not have.
+"""
+from bisect import bisect_left, insort
+
+SCALE = 100_000_000
+APPLIED, IGNORED, HELD, GAP = "applied", "ignored", "held", "gap"
+
+
+class L2Book:
+    __slots__ = ("bids", "asks", "_bid_keys", "_ask_keys", "seq", "timestamp", "synced", "pending", "max_pending",
+                 "gaps", "resyncs")
+
+    def __init__(self, max_pending: int = 8):
+        self.max_pending = max_pending
+        self.gaps = 0        # lost frames detected
+        self.resyncs = 0     # snapshots that re-anchored an out-of-sync book
+        self.reset()
+
+    def reset(self):
+        self.bids, self.asks = {}, {}
+        self._bid_keys, self._ask_keys = [], []  # bids stored negated: ascending order = best first
+        self.seq = None
+        self.timestamp = None
+        self.synced = False
+        self.pending = {}
+
+    # ---- feeds ------------------------------------------------------------------------------------
+    def snapshot(self, seq, bids, asks, timestamp=None) -> str:
+        """Replace the book with (price, size) mantissa pairs; size 0 levels are skipped."""
+        if self.synced and self.seq is not None and seq is not None and seq <= self.seq:
+            return IGNORED
+        if not self.synced and self.seq is not None:
+            self.resyncs += 1
+        self.bids = {p: s for p, s in bids if s}
+        self.asks = {p: s for p, s in asks if s}
+        self._bid_keys = sorted(-p for p in self.bids)
+        self._ask_keys = sorted(self.asks)
+        self.seq, self.timestamp, self.synced = seq, timestamp, True
+        if self.pending:
+            held, self.pending = self.pending, {}
+            for s in sorted(k for k in held if seq is None or k > seq):
+                if self.delta(s, *held[s]) == GAP:
+                    break
+        return APPLIED
+
+    def delta(self, seq, bids, asks, timestamp=None) -> str:
+        """Apply one contiguous delta frame; size 0 deletes a level."""
+        if self.seq is not None and seq <= self.seq:
+            return IGNORED
+        if not self.synced or seq != self.seq + 1:
+            self.pending[seq] = (bids, asks, timestamp)
+            if len(self.pending) > self.max_pending:
+                if self.synced:
+                    self.gaps += 1
+                self.synced = False
+                self._trim_pending()
+                return GAP
+            return HELD
+        self._apply(bids, asks)
+        self.seq, self.timestamp = seq, timestamp
+        if self.pending:
+            self._drain()
+        return APPLIED
+
+    def mark_out_of_sync(self):
+        """The caller lost frames another way (reconnect): wait for the next snapshot."""
+        if self.synced:
+            self.gaps += 1
+        self.synced = False
+
+    def _drain(self):
+        pending = self.pending
+        nxt = self.seq + 1
+        while nxt in pending:
+            bids, asks, ts = pending.pop(nxt)
+            self._apply(bids, asks)
+            self.seq, self.timestamp = nxt, ts
+            nxt += 1
+        for s in [s for s in pending if s <= self.seq]:
+            del pending[s]
+
+    def _trim_pending(self):
+        """Bound memory while waiting for a snapshot: keep the newest frames only."""
+        keep = sorted(self.pending)[-4 * self.max_pending:]
+        self.pending = {s: self.pending[s] for s in keep}
+
+    def _apply(self, bids, asks):
+        book, keys = self.bids, self._bid_keys
+        for p, s in bids:
+            if s:
+                if p not in book:
+                    insort(keys, -p)
+                book[p] = s
+            elif p in book:
+                del book[p]
+                del keys[bisect_left(keys, -p)]
+        book, keys = self.asks, self._ask_keys
+        for p, s in asks:
+            if s:
+                if p not in book:
+                    insort(keys, p)
+                book[p] = s
+            elif p in book:
+                del book[p]
+                del keys[bisect_left(keys, p)]
+
+    # ---- reading ------------------------------------------------------------------------------------
+    def top(self, limit=None):
+        """-> (bids, asks) as ccxt levels [[price, size], ...] in floats, best first."""
+        bk = self._bid_keys if limit is None else self._bid_keys[:limit]
+        ak = self._ask_keys if limit is None else self._ask_keys[:limit]
+        b, a = self.bids, self.asks
+        return ([[-k / SCALE, b[-k] / SCALE] for k in bk], [[k / SCALE, a[k] / SCALE] for k in ak])
+
+    def best(self):
+        """(best bid, best ask) mantissas or None."""
+        return (-self._bid_keys[0] if self._bid_keys else None, self._ask_keys[0] if self._ask_keys else None)
+
+    def levels(self):
+        """(bids, asks) as sorted mantissa pairs: for comparisons in tests and resync checks."""
+        return ([(-k, self.bids[-k]) for k in self._bid_keys], [(k, self.asks[k]) for k in self._ask_keys])
+
+
+def to_mantissa(text) -> int:
+    """Exact decimal string (JSON feeds) -> 1e8 mantissa, without Decimal."""
+    text = str(text)
+    neg = text.startswith("-")
+    if neg:
+        text = text[1:]
+    whole, _, frac = text.partition(".")
+    value = int(whole or "0") * SCALE + int((frac + "00000000")[:8] or "0")
+    return -value if neg else value
