@@ -61,3 +61,23 @@ def test_typed_data_document_hash_matches_cached_path(vector):
                     "orderType": "LIMIT", "size": "10000000", "price": "150000000000"},
     }
     assert typed_data.typed_data_hash(doc, vector["l2_address"]) == 0x357F784E57D5C5B56410BFD988055F93958794F4E550742849E6C82B943C92D
+
+
+def test_l1_derivation_matches_eth_account_for_random_keys():
+    """Our keccak-only EIP-712 path (no eth_account import) equals eth_account's, key for key."""
+    import random
+
+    from eth_account import Account
+    from eth_account.messages import _hash_eip191_message, encode_typed_data
+
+    from ccxt_paradex.core import keys
+
+    rng = random.Random(12)
+    for _ in range(20):
+        l1 = "0x" + format(rng.randrange(1, 2**256 - 2**200), "064x")
+        chain = rng.choice([1, 11155111, rng.randrange(1, 2**40)])
+        signable = encode_typed_data(full_message=keys.stark_key_typed_data(chain))
+        assert _hash_eip191_message(signable) == keys.stark_key_message_hash(chain)
+        signed = Account.sign_message(signable, l1)
+        assert keys.derive_l2_private_key(l1, chain) == keys.grind_key(signed.r)
+        assert keys.eth_address(l1) == Account.from_key(l1).address

@@ -79,22 +79,30 @@ def stark_key_typed_data(l1_chain_id) -> dict:
     }
 
 
+def stark_key_message_hash(l1_chain_id) -> bytes:
+    """EIP-712 digest of ``stark_key_typed_data`` (keccak only: avoids importing eth_account, ~1 s)."""
+    from eth_hash.auto import keccak
+
+    domain_type = keccak(b"EIP712Domain(string name,string version,uint256 chainId)")
+    domain = keccak(domain_type + keccak(b"Paradex") + keccak(b"1") + int(l1_chain_id).to_bytes(32, "big"))
+    message = keccak(keccak(b"Constant(string action)") + keccak(b"STARK Key"))
+    return keccak(b"\x19\x01" + domain + message)
+
+
 def derive_l2_private_key(eth_private_key, l1_chain_id) -> int:
-    """Sign the EIP-712 "STARK Key" message with the L1 key; grind its r into a STARK key."""
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
+    """Sign the EIP-712 "STARK Key" message with the L1 key (RFC 6979, as eth_account); grind its r into a STARK key."""
+    from eth_keys import keys as eth_keys
 
     key = parse_eth_private_key(eth_private_key)
-    signable = encode_typed_data(full_message=stark_key_typed_data(l1_chain_id))
-    signed = Account.sign_message(signable, key.to_bytes(32, "big"))
-    return grind_key(signed.r)
+    signature = eth_keys.PrivateKey(key.to_bytes(32, "big")).sign_msg_hash(stark_key_message_hash(l1_chain_id))
+    return grind_key(signature.r)
 
 
 def eth_address(eth_private_key) -> str:
-    from eth_account import Account
+    from eth_keys import keys as eth_keys
 
     key = parse_eth_private_key(eth_private_key)
-    return Account.from_key(key.to_bytes(32, "big")).address
+    return eth_keys.PrivateKey(key.to_bytes(32, "big")).public_key.to_checksum_address()
 
 
 def contract_address(class_hash: int, calldata, salt: int, deployer: int = 0) -> int:
