@@ -6,8 +6,6 @@ deliberate and listed in tests/test_parse_differential.py.
 """
 from ccxt.base.precise import Precise
 
-CANCEL_AS_REJECTED = {"NOT_ENOUGH_MARGIN", "ORDER_EXCEEDS_POSITION_LIMIT", "POST_ONLY_WOULD_CROSS",
-                      "REDUCE_ONLY_WILL_INCREASE", "SELF_TRADE", "EXCEEDED_MAX_SLIPPAGE", "INVALID_TRIGGER_PRICE"}
 ORDER_TYPES = {"LIMIT": "limit", "MARKET": "market", "STOP_LIMIT": "limit", "STOP_MARKET": "market",
                "TAKE_PROFIT_LIMIT": "limit", "TAKE_PROFIT_MARKET": "market", "STOP_LOSS_LIMIT": "limit",
                "STOP_LOSS_MARKET": "market"}
@@ -58,7 +56,7 @@ class ParadexParsers:
             "baseId": base_id, "quoteId": quote_id, "settleId": settle_id,
             "type": "option" if is_option else "swap", "spot": False, "margin": False,
             "swap": not is_option, "future": False, "option": is_option, "active": active, "contract": True,
-            "linear": True, "inverse": False, "contractSize": self.parse_number("1"),
+            "linear": True, "inverse": False, "subType": "linear", "contractSize": self.parse_number("1"),
             "taker": self.parse_number(taker) if taker else self.safe_number(defaults, "taker"),
             "maker": self.parse_number(maker) if maker else self.safe_number(defaults, "maker"),
             "expiry": expiry, "expiryDatetime": self.iso8601(expiry) if expiry else None,
@@ -165,15 +163,14 @@ class ParadexParsers:
                 "percentage": True, "tierBased": True}
 
     # ---- orders -----------------------------------------------------------------------------------
-    def parse_order_status(self, status, cancel_reason=None, filled=None):
+    def parse_order_status(self, status, cancel_reason=None):
+        """NEW/UNTRIGGERED/OPEN -> open; CLOSED -> canceled when the venue gives a cancel reason (user cancel,
+        IOC remainder, post-only cross, margin or size rejection: see info.cancel_reason), else closed.
+        ccxt's validators accept only open/closed/canceled for orders, so rejections are canceled too."""
         if status in ("NEW", "OPEN", "UNTRIGGERED"):
             return "open"
         if status == "CLOSED":
-            if cancel_reason in CANCEL_AS_REJECTED and not filled:
-                return "rejected"
-            if cancel_reason:
-                return "canceled"
-            return "closed"
+            return "canceled" if cancel_reason else "closed"
         return status.lower() if isinstance(status, str) else None
 
     def parse_order(self, order, market=None):
@@ -183,17 +180,16 @@ class ParadexParsers:
         amount = self.safe_string(order, "size")
         remaining = self.safe_string(order, "remaining_size")
         filled = Precise.string_sub(amount, remaining) if amount is not None and remaining is not None else None
-        has_fill = filled is not None and Precise.string_gt(filled, "0")
         trigger = _nonzero(self.safe_string(order, "trigger_price"))
         flags = self.safe_list(order, "flags", []) or []
-        instruction = self.safe_string(order, "instruction")
+        instruction = self.safe_string(order, "instruction") or "GTC"  # the venue sends "" for GTC
         client_id = self.safe_string(order, "client_id") or None
         is_market = raw_type is not None and "MARKET" in raw_type
         return self.safe_order({
             "id": self.safe_string(order, "id"), "clientOrderId": client_id,
             "timestamp": timestamp, "datetime": self.iso8601(timestamp), "lastTradeTimestamp": None,
             "lastUpdateTimestamp": self.safe_integer(order, "last_updated_at"),
-            "status": self.parse_order_status(self.safe_string(order, "status"), self.safe_string(order, "cancel_reason"), has_fill),
+            "status": self.parse_order_status(self.safe_string(order, "status"), self.safe_string(order, "cancel_reason")),
             "symbol": market["symbol"], "type": ORDER_TYPES.get(raw_type, self.safe_string_lower(order, "type")),
             "timeInForce": "IOC" if is_market else TIME_IN_FORCE.get(instruction), "postOnly": instruction in ("POST_ONLY", "RPI"),
             "reduceOnly": "REDUCE_ONLY" in flags, "side": self.safe_string_lower(order, "side"),
@@ -240,7 +236,7 @@ class ParadexParsers:
             "collateral": self.parse_number(Precise.string_div(Precise.string_abs(notional), leverage, 8))
             if notional and leverage and Precise.string_gt(leverage, "0") else None,
             "unrealizedPnl": self.safe_number(position, "unrealized_pnl"),
-            "realizedPnl": self.safe_number(position, "realized_positional_pnl"), "side": side,
+            "realizedPnl": self.safe_number_2(position, "realized_positional_pnl", "realized_pnl"), "side": side,
             "contracts": self.parse_number(Precise.string_abs(size)), "contractSize": self.parse_number("1"),
             "timestamp": timestamp, "datetime": self.iso8601(timestamp),
             "lastUpdateTimestamp": self.safe_integer(position, "last_updated_at"), "hedged": False,
@@ -282,7 +278,8 @@ class ParadexParsers:
         status = self.safe_string(transaction, "status")
         return {"info": transaction, "id": self.safe_string(transaction, "id"),
                 "txid": self.safe_string_2(transaction, "external_txn_hash", "txn_hash") or None,
-                "timestamp": timestamp, "datetime": self.iso8601(timestamp), "network": None, "address": address,
+                "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+                "network": self.safe_string(transaction, "external_chain") or None, "address": address,
                 "addressTo": address, "addressFrom": None, "tag": None, "tagTo": None, "tagFrom": None,
                 "type": "deposit" if self.safe_string(transaction, "kind") == "DEPOSIT" else "withdrawal",
                 "amount": self.safe_number(transaction, "amount"),
