@@ -3,6 +3,12 @@
 Three independent readers: layouts derived from paradex_1_2.xml, a small XML-driven decoder with its own
 JSON-to-field mapping written from the spec tables (covers every field and every template), and
 ccxt.pro.paradex.parse_sbe_message (covers the templates and fields ccxt reads).
+
+Version 3: the XML stops at 1:2 and no 1:3 schema file has been published. ccxt 4.5.90 requests 1:3 and its
+decoder (ccxt/pro/paradex.py, parse_sbe_market_summary) names exactly one 1:3 change: MarketSummaryEvent gains
+settlementTwapEstimate, a Price8NULL read at frame offset 248 (block offset 240) when the block is 248 bytes
+("240 before 1:3"); spec §9.6 Template 4 agrees ("248 @1:3", marked UNCONFIRMED). The XML reader below therefore
+treats 1:3 as 1:2 plus that one field, stated in V3_ADDITIONS, and nothing else changes at 1:3.
 """
 import asyncio
 import json
@@ -16,9 +22,11 @@ import aiohttp
 import ccxt.pro
 import pytest
 
+from ccxt_paradex.core import curve
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim import sbe_encode as sbe
 from conftest import SHARED
+from simclient import RawClient
 
 XML = os.path.join(SHARED, "sbe", "paradex_1_2.xml")
 NULL = -(1 << 63)
@@ -27,6 +35,8 @@ SCALES = {"Price8": 8, "Qty8": 8, "Value8": 8, "Rate8": 8, "Rate12": 12}
 MARKETS = ["BTC-USD-PERP", "ETH-USD-PERP", "kBONK-USD-PERP", "BTC-USD-27MAR26-80000-C"]
 GREEKS = ("delta", "gamma", "vega", "theta", "rho", "volga", "vanna")
 CCXT_KINDS = ["trades", "order_book", "markets_summary", "funding_data", "orders", "fills", "positions", "account"]
+# template id -> fields appended at 1:3 (name, XML type, sinceVersion, explicit offset): ccxt's decoder, not the XML
+V3_ADDITIONS = {4: [("settlementTwapEstimate", "Price8NULL", 3, None)]}
 
 
 # ---- the schema, read from the XML ------------------------------------------------------------------
@@ -58,6 +68,8 @@ class Schema:
                 "groups": [(g.get("name"), [(f.get("name"), f.get("type")) for f in g.findall("field")])
                            for g in msg.findall("group")],
                 "data": [(d.get("name"), int(d.get("sinceVersion", 0))) for d in msg.findall("data")]}
+        for tid, fields in V3_ADDITIONS.items():
+            self.messages[tid]["fields"].extend(fields)
 
     def layout(self, tid, version):
         out, offset = [], 0
@@ -136,7 +148,8 @@ MAPPING = {
             askIv=key("ask_iv"), lastIv=key("last_iv"), futureFundingRate=key("future_funding_rate"),
             externalFairPrice=key("external_fair_price"), bidSize=key("bid_size"), askSize=key("ask_size"),
             forwardRate=key("forward_rate"), riskFreeRate=key("risk_free_rate"),
-            fundingRatePrecise=key("funding_rate"), market=key("symbol"),
+            fundingRatePrecise=key("funding_rate"), settlementTwapEstimate=key("settlement_twap_estimate"),
+            market=key("symbol"),
             **{g: key("greeks", g) for g in GREEKS}),
     5: dict(ts=key("created_at"), seq=key("seq_no"), fundingRate=key("funding_rate"), fundingIndex=key("funding_index"),
             createdAt=key("created_at"), fundingPremium=key("funding_premium"), fundingRate8h=key("funding_rate_8h"),
@@ -266,6 +279,8 @@ def make(kind, rng):
             d.update({k: dec(rng, 5) for k in ("mark_iv", "bid_iv", "ask_iv", "last_iv", "forward_rate",
                                                 "risk_free_rate", "external_fair_price")})
             d["greeks"] = {g: dec(rng, 10, neg=True) for g in GREEKS}
+            if rng.random() < 0.5:  # a dated market inside its pre-expiry settlement window
+                d["settlement_twap_estimate"] = dec(rng)
         return d
     if kind == "funding_data":
         d = {"market": m, "funding_rate": dec(rng, 1, neg=True, dps=(8, 12)), "funding_rate_8h": dec(rng, 1, neg=True),
@@ -355,7 +370,14 @@ def test_layouts_enums_and_sets_match_the_xml(schema):
     assert sbe.SETS == schema.sets
     # the expected block lengths of spec §9.6
     assert {t: [sbe.block_length(t, v) for v in versions(t)] for t in (4, 5, 20, 21, 23)} == {
-        4: [216, 240, 240], 5: [58, 66, 66], 20: [126, 126, 128], 21: [107, 107, 116], 23: [113, 113, 121]}
+        4: [216, 240, 240, 248], 5: [58, 66, 66, 66], 20: [126, 126, 128, 128], 21: [107, 107, 116, 116],
+        23: [113, 113, 121, 121]}
+    assert sbe.VERSIONS == (0, 1, 2, 3)
+    # 1:3 is 1:2 plus settlementTwapEstimate at block offset 240 and nothing else
+    for tid in sbe.MESSAGES:
+        v2, v3 = sbe.layout(tid, 2), sbe.layout(tid, 3)
+        added = v3[len(v2):]
+        assert v3[:len(v2)] == v2 and added == ([("settlementTwapEstimate", 240, "Price8NULL")] if tid == 4 else [])
 
 
 @pytest.mark.parametrize("kind", [*sbe.KINDS, "heartbeat"])
@@ -394,6 +416,7 @@ def _norm(value, truncate=False):
 
 CCXT_OVERRIDES = {
     "trades": {"id": lambda d, v: d["id"] if v >= 2 else None},
+    "markets_summary": {"settlement_twap_estimate": lambda d, v: d.get("settlement_twap_estimate") if v >= 3 else None},
     "orders": {"price": nonzero("price"), "trigger_price": nonzero("trigger_price"),
                "avg_fill_price": nonzero("avg_fill_price"), "timestamp": key("published_at"),
                "stp": lambda d, v: d["stp"] or "NONE",
@@ -434,6 +457,8 @@ def test_ccxt_builtin_decoder_reads_what_was_encoded(ccxt_paradex, kind, version
             assert ("flags" in out) == ("orderbook_seq_no" in out) == (version >= 2)
         if kind == "account":
             assert ("last_seen_notification" in out) == (version >= 2)
+        if kind == "markets_summary" and version >= 3 and d.get("settlement_twap_estimate"):
+            assert out["settlement_twap_estimate"] is not None
         decoded += 1
     assert decoded >= 15
 
@@ -465,7 +490,7 @@ def test_scaling_nulls_saturation_and_version_gates():
     with pytest.raises(ValueError):
         sbe.encode("funding_rate_comparison", {}, 0)
     with pytest.raises(ValueError):
-        sbe.encode("trades", {}, 3)
+        sbe.encode("trades", {}, 4)
     with pytest.raises(ValueError):
         sbe.encode("nope", {}, 2)
     long_name = "ü" * 200  # 400 bytes: cut to whole characters within 255
@@ -473,14 +498,15 @@ def test_scaling_nulls_saturation_and_version_gates():
     assert frame[8 + 48] == 254 and frame[8 + 49:].decode() == "ü" * 127
 
 
-async def test_simulator_streams_sbe_frames_ccxt_decodes(schema, ccxt_paradex):
+@pytest.mark.parametrize("version", [2, 3])
+async def test_simulator_streams_sbe_frames_ccxt_decodes(schema, ccxt_paradex, version):
     market = "BTC-USD-PERP"
     channels = [f"trades.{market}", f"bbo.{market}", f"order_book.{market}.snapshot@15@50ms",
                 f"markets_summary.{market}", f"funding_data.{market}"]
     seen = {}
     async with Simulator(seed=7, tick_interval=0.02, funding_interval=0.2, summary_interval=0.2) as sim, \
             aiohttp.ClientSession() as session, \
-            session.ws_connect(sim.ws_url + "?sbeSchemaId=1&sbeSchemaVersion=2") as ws:
+            session.ws_connect(sim.ws_url + f"?sbeSchemaId=1&sbeSchemaVersion={version}") as ws:
         for i, channel in enumerate(channels):
             await ws.send_str(json.dumps({"jsonrpc": "2.0", "method": "subscribe", "params": {"channel": channel},
                                           "id": i}))
@@ -496,7 +522,7 @@ async def test_simulator_streams_sbe_frames_ccxt_decodes(schema, ccxt_paradex):
             assert msg.type == aiohttp.WSMsgType.BINARY
             frame = msg.data
             raw = schema.decode(frame)
-            assert raw["_header"][2] == 2 and raw["market"] == market
+            assert raw["_header"][2] == version and raw["market"] == market
             seen.setdefault(raw["_header"][1], []).append((raw, ccxt_paradex.parse_sbe_message(frame)))
     assert set(seen) == {1, 2, 3, 4, 5}, sorted(seen)
     for raw, parsed in seen[1]:
@@ -519,5 +545,54 @@ async def test_simulator_streams_sbe_frames_ccxt_decodes(schema, ccxt_paradex):
     for raw, parsed in seen[4]:  # ccxt reads the 8dp fundingRate; the 12dp fundingRatePrecise agrees with it
         precise = Decimal(raw["fundingRatePrecise"]).scaleb(-12)
         assert precise.quantize(Decimal("1e-8"), ROUND_DOWN) == Decimal(parsed["params"]["data"]["funding_rate"])
+        # a perpetual has no settlement window: null at 1:3, absent before
+        assert raw.get("settlementTwapEstimate", "absent") == (NULL if version >= 3 else "absent")
+        assert parsed["params"]["data"]["settlement_twap_estimate"] is None
     for raw, parsed in seen[5]:
         assert parsed["params"]["data"]["funding_period_hours"] == raw["fundingPeriodHours"] > 0
+
+
+async def test_handshake_accepts_versions_0_to_3_and_refuses_4():
+    async with Simulator(seed=8, liquidity=False, funding_interval=0, summary_interval=0) as sim, \
+            aiohttp.ClientSession() as session:
+        for version in (0, 1, 2, 3):
+            async with session.ws_connect(sim.ws_url + f"?sbeSchemaId=1&sbeSchemaVersion={version}") as ws:
+                assert not ws.closed
+        for query in ("?sbeSchemaId=1&sbeSchemaVersion=4", "?sbeSchemaId=1&sbeSchemaVersion=-1",
+                      "?sbeSchemaId=2&sbeSchemaVersion=3"):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as err:
+                await session.ws_connect(sim.ws_url + query)
+            assert err.value.status == 400, query
+
+
+async def test_fill_trade_id_reaches_the_sbe_fill_event_only(schema):
+    """The engine's fill event carries the trade id for FillEvent.tradeId; FillResult (REST /fills and the JSON
+    fills channel, spec §5.2) has no trade_id, so neither of those shows it."""
+    events = []
+    async with Simulator(seed=9, tick_interval=0, funding_interval=0, summary_interval=0) as sim, \
+            aiohttp.ClientSession() as session:
+        sim.engine.listeners.append(lambda kind, market, p: kind in ("trade", "fill") and events.append((kind, p)))
+        client = RawClient(sim, session, random.Random(9).randrange(1, curve.EC_ORDER))
+        await client.onboard()
+        await client.authenticate()
+        async with session.ws_connect(sim.ws_url + "?sbeSchemaId=1&sbeSchemaVersion=3") as ws:
+            await ws.send_str(json.dumps({"jsonrpc": "2.0", "method": "auth", "params": {"bearer": client.jwt},
+                                          "id": 1}))
+            await ws.send_str(json.dumps({"jsonrpc": "2.0", "method": "subscribe",
+                                          "params": {"channel": "fills.ALL"}, "id": 2}))
+            acks = 0
+            while acks < 2:
+                assert "result" in json.loads((await ws.receive(timeout=5)).data)
+                acks += 1
+            status, _, _ = await client.place("BTC-USD-PERP", "BUY", "MARKET", "0.01")
+            assert status == 201
+            pushed = json.loads((await ws.receive(timeout=5)).data)["params"]["data"]  # private: JSON text
+        status, rest_fills, _ = await client.request("GET", "/fills")
+        assert status == 200 and rest_fills["results"]
+    trade_ids = {p["id"] for kind, p in events if kind == "trade"}
+    fills = [p for kind, p in events if kind == "fill"]
+    assert fills and all(f["trade_id"] in trade_ids for f in fills)
+    assert "trade_id" not in pushed and pushed["id"] == fills[0]["id"]
+    assert all("trade_id" not in f for f in rest_fills["results"])
+    for f in fills:
+        assert schema.decode(sbe.encode("fills", f, 3))["tradeId"] == f["trade_id"]

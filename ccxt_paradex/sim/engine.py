@@ -327,8 +327,9 @@ class Engine:
             "orderbook_seq_no": seq, "created_at": now,
         }
         if acct.address not in self.ephemeral:
-            acct.fills.append(fill)
-        self.emit("fill", order.market, fill)
+            acct.fills.append(fill)  # REST /fills serves FillResult, which has no trade id
+        # the fills channel's SBE FillEvent carries the trade id (var-data tradeId); its JSON form drops it
+        self.emit("fill", order.market, {**fill, "trade_id": trade_id})
         self.emit("position", order.market, pos.to_json(self.mark[order.market], self.leverage(acct, order.market)))
         self.emit("account", order.market, self.account_summary(acct))
 

@@ -1,16 +1,20 @@
-"""SBE encoder for the simulator's WebSocket feed: Paradex schema id 1, versions 0-2.
+"""SBE encoder for the simulator's WebSocket feed: Paradex schema id 1, versions 0-3.
 
 Layouts follow paradex_1_2.xml (see /work/shared/paradex-api.md section 9) and are written out here, not
-read from the XML. Input is the JSON-shaped dict the simulator would send on the channel. Decimals are scaled
-to int64 mantissas with integer arithmetic and truncated toward zero; JSON millisecond timestamps become
-microseconds; missing decimals become the INT64_MIN null sentinel. Fields and var-data newer than the
-negotiated version are left out, so each frame carries that version's block length.
+read from the XML. Version 3 is 1:2 plus one field, MarketSummaryEvent.settlementTwapEstimate (Price8NULL at
+block offset 240, block 248): no schema file for 1:3 exists, so it is taken from ccxt 4.5.90's decoder, which
+requests 1:3 and reads that field at frame offset 248 (spec section 9.6, Template 4, marked UNCONFIRMED).
+
+Input is the JSON-shaped dict the simulator would send on the channel. Decimals are scaled to int64 mantissas
+with integer arithmetic and truncated toward zero; JSON millisecond timestamps become microseconds; missing
+decimals become the INT64_MIN null sentinel. Fields and var-data newer than the negotiated version are left out,
+so each frame carries that version's block length.
 """
 import struct
 from decimal import Decimal
 
 SCHEMA_ID = 1
-VERSIONS = (0, 1, 2)
+VERSIONS = (0, 1, 2, 3)
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 NULL = INT64_MIN
 HEADER = struct.Struct("<HHHH")
@@ -214,7 +218,9 @@ MESSAGES = {m.template_id: m for m in (
         ("externalFairPrice", "Price8NULL", "external_fair_price"),
         ("bidSize", "Qty8NULL", "bid_size"), ("askSize", "Qty8NULL", "ask_size"),
         ("forwardRate", "Rate8NULL", "forward_rate", 1), ("riskFreeRate", "Rate8NULL", "risk_free_rate", 1),
-        ("fundingRatePrecise", "Rate12NULL", "funding_rate", 1)],
+        ("fundingRatePrecise", "Rate12NULL", "funding_rate", 1),
+        # 1:3, from ccxt's decoder only: null outside the pre-expiry settlement window and for undated markets
+        ("settlementTwapEstimate", "Price8NULL", "settlement_twap_estimate", 3)],
         [("market", "symbol")]),
     Message("FundingDataEvent", 5, [
         (*TS, "created_at"), ("seq", "int64", "seq_no"), ("fundingRate", "Rate8", "funding_rate"),

@@ -12,11 +12,15 @@ import time
 
 from aiohttp import WSMsgType, web
 
+from . import sbe_encode
 from .errors import ApiError
 from .state import fmt
 
 log = logging.getLogger("ccxt_paradex.sim")
-SUPPORTED_SBE = {1: (0, 1, 2)}
+# 1:3 is what ccxt 4.5.90 asks for; anything newer is refused with HTTP 400 at the handshake, as Paradex does
+SUPPORTED_SBE = {sbe_encode.SCHEMA_ID: sbe_encode.VERSIONS}
+# keys engine events carry for the SBE encoder only: not part of the channel's JSON payload (spec 8.7 / 5.2)
+SBE_ONLY_KEYS = {"trades": ("seq_no",), "fills": ("trade_id",)}
 BOOK_DEPTH = 15
 PUBLIC_KINDS = {"trades", "bbo", "order_book", "markets_summary", "funding_data"}
 PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events"}
@@ -114,8 +118,8 @@ class Connection:
         """A channel message: SBE binary for public kinds on an SBE session, JSON otherwise."""
         if self.sbe_version is not None and kind in PUBLIC_KINDS:
             return self.feed.encode_sbe(kind, data, self.sbe_version)
-        if kind == "trades":
-            data = {k: v for k, v in data.items() if k != "seq_no"}
+        if kind in SBE_ONLY_KEYS:
+            data = {k: v for k, v in data.items() if k not in SBE_ONLY_KEYS[kind]}
         return json.dumps({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}},
                           separators=(",", ":"))
 
@@ -133,7 +137,6 @@ class Feed:
 
     # ---- encoding --------------------------------------------------------------------------------
     def encode_sbe(self, kind, data, version):
-        from . import sbe_encode
         return sbe_encode.encode(kind, data, version)
 
     # ---- handshake and control plane --------------------------------------------------------------
