@@ -60,7 +60,8 @@ class Engine:
 
     # ---- ids / events -------------------------------------------------------------------------
     def new_id(self) -> str:
-        return f"{self.clock():013d}{next(self._ids):015d}"
+        """28 digits like Paradex's; the last digit is 0 so fills can put their role (1 taker, 2 maker) there."""
+        return f"{self.clock():013d}{next(self._ids) * 10:015d}"
 
     def emit(self, kind, market, payload):
         for listener in list(self.listeners):

@@ -1,0 +1,179 @@
+"""The WebSocket connection life cycle of the pro class (mixin): URL and SBE negotiation,
+JSON-RPC ids and errors, resilient watch (reconnect with backoff, resubscribe), close.
+
+Every ``watch*`` goes through ``_watch_channels``: it (re)connects, authenticates when
+the channel is private, subscribes what the current connection lacks and awaits the
+first of the message hashes. A dropped connection rejects the waiting futures with a
+NetworkError; the loop here absorbs it, sleeps with exponential backoff and tries again
+on a fresh connection, which re-sends every subscription its waiters still need.
+"""
+import asyncio
+import random
+
+from ccxt.async_support.base.ws.future import Future
+from ccxt.base.errors import ExchangeError, NetworkError
+
+from ..core import errors as paradex_errors
+
+SBE_VERSIONS = (3, 2, 1, 0)
+
+
+class ParadexConnection:
+    def _init_connection(self):
+        self._rpc_pending = {}      # request id -> (message hashes, channel, is order method)
+        self._closing = False
+        self.reconnects = 0         # connections re-established after a drop, for diagnostics
+        self._connections = 0
+        self._unread = {}           # message hash -> cache updated while no watcher was waiting
+
+    def get_ws_url(self) -> str:
+        url = self.implode_hostname(self.urls["api"]["ws"])
+        if not self.safe_bool(self.options, "sbe", True):
+            return url
+        return url + "?sbeSchemaId=1&sbeSchemaVersion=" + str(self.options["sbeSchemaVersion"])
+
+    def request_id(self) -> int:
+        self.options["requestId"] = self.safe_integer(self.options, "requestId", 0) + 1
+        return self.options["requestId"]
+
+    def _rpc(self, method, params, hashes=(), channel=None, order_method=False) -> dict:
+        rid = self.request_id()
+        self._rpc_pending[rid] = (tuple(hashes), channel, order_method)
+        return {"jsonrpc": "2.0", "method": method, "params": params, "id": rid}
+
+    # ---- negotiation and failures -----------------------------------------------------------------
+    def _step_down_sbe(self, error) -> bool:
+        """HTTP 400 at the handshake: the venue does not serve our schema version; try the next lower one."""
+        text = str(error)
+        if "400" not in text or not self.safe_bool(self.options, "sbe", True):
+            return False
+        current = int(self.options["sbeSchemaVersion"])
+        lower = [v for v in SBE_VERSIONS if v < current]
+        if not lower:
+            return False
+        self.options["sbeSchemaVersion"] = lower[0]
+        return True
+
+    def on_connected(self, client, message=None):
+        super().on_connected(client, message)
+        self._connections += 1
+        if self._connections > 1:
+            self.reconnects += 1
+
+    def on_close(self, client, error):
+        super().on_close(client, error)
+        self._on_connection_lost(client)
+
+    def on_error(self, client, error):
+        super().on_error(client, error)
+        self._on_connection_lost(client)
+
+    def _on_connection_lost(self, client):
+        for book in self._books.values():
+            book.mark_out_of_sync()
+        self._private_state_stale = True
+
+    def handle_rpc_result(self, client, message) -> bool:
+        """Acks and errors of our JSON-RPC requests; True when the message was one."""
+        rid = message.get("id")
+        if rid is None:
+            return False
+        hashes, channel, order_method = self._rpc_pending.pop(rid, ((), None, False))
+        error = message.get("error")
+        if error is None:
+            if "auth" in hashes:
+                client.resolve(message.get("result"), "authenticated")
+            self.handle_order_rpc_result(client, rid, message.get("result"))
+            return True
+        exc = paradex_errors.ws_exception_for(error, order_method)(self.id + " " + self.json(error))
+        if "auth" in hashes:
+            self.invalidate_jwt()
+            if "authenticated" in client.subscriptions:
+                del client.subscriptions["authenticated"]
+            client.reject(exc, "authenticated")
+            return True
+        if channel is not None and channel in client.subscriptions:
+            del client.subscriptions[channel]
+        for h in hashes:
+            client.reject(exc, h)
+        self.handle_order_rpc_error(client, rid, exc)
+        return True
+
+    def handle_order_rpc_result(self, client, rid, result):
+        """Overridden by the WebSocket trading mixin."""
+
+    def handle_order_rpc_error(self, client, rid, exc):
+        """Overridden by the WebSocket trading mixin."""
+
+    # ---- resilient subscribe-and-wait --------------------------------------------------------------
+    async def authenticate(self, params={}):
+        """One ``auth`` per connection, with a JWT fresh enough to outlive the handshake."""
+        url = self.get_ws_url()
+        client = self.client(url)
+        future = client.future("authenticated")
+        if "authenticated" not in client.subscriptions:
+            token = await self.authenticate_rest()
+            request = self._rpc("auth", {"bearer": token}, ["auth"])
+            self.watch(url, "authenticated", request, "authenticated")
+        return await future
+
+    def _publish(self, client, value, hashes):
+        """Resolve waiting watchers; remember the update for a watcher that is between two calls
+        (streams of events - trades, orders, fills - must not lose what arrived in that gap)."""
+        for h in hashes:
+            if h in client.futures:
+                client.resolve(value, h)
+            else:
+                self._unread[h] = value
+
+    async def _watch_channels(self, channels, hashes, private=False):
+        """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``."""
+        retries = self.safe_integer(self.options, "wsMaxReconnects", 50)
+        attempt = 0
+        while True:
+            url = self.get_ws_url()
+            try:
+                if private:
+                    await self.authenticate()
+                client = self.client(url)
+                for channel, message_hash in zip(channels, hashes):
+                    if channel not in client.subscriptions:
+                        self.watch(url, message_hash, self._rpc("subscribe", {"channel": channel}, [message_hash], channel), channel)
+                if private and self._private_state_stale:
+                    self._private_state_stale = False
+                    asyncio.ensure_future(self._reconcile_private_state())
+                for h in hashes:
+                    if h in self._unread:
+                        return self._unread.pop(h)
+                future = Future.race([client.future(h) for h in hashes]) if len(hashes) > 1 else client.future(hashes[0])
+                return await future
+            except NetworkError as e:
+                if self._closing:
+                    raise
+                if self._step_down_sbe(e):
+                    continue
+                attempt += 1
+                if attempt > retries:
+                    raise
+                delay = min(self.safe_number(self.options, "wsBackoffMax", 5.0),
+                            self.safe_number(self.options, "wsBackoffBase", 0.05) * 2 ** (attempt - 1))
+                await asyncio.sleep(delay * (0.5 + random.random()))
+
+    async def _unwatch_channels(self, channels, hashes):
+        url = self.get_ws_url()
+        client = self.clients.get(url) if self.clients else None
+        if client is None:
+            return True
+        for channel, message_hash in zip(channels, hashes):
+            if channel in client.subscriptions:
+                del client.subscriptions[channel]
+                await client.send(self._rpc("unsubscribe", {"channel": channel}))
+            client.reject(ExchangeError(self.id + " unsubscribed from " + channel), message_hash)
+        return True
+
+    async def close(self, clean_instance_data=False):
+        self._closing = True
+        try:
+            await super().close(clean_instance_data)
+        finally:
+            self._closing = False

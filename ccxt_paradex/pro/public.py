@@ -1,0 +1,222 @@
+"""Public streams of the pro class (mixin): books, trades, tickers, BBO, funding.
+
+Order books live in ``core.book.L2Book`` (integer mantissas, seq_no checks). A watcher
+only ever receives a book that is in sync: after a lost frame the book waits for the
+next snapshot (the deltas channel is re-subscribed to get one) and after a reconnect
+for the snapshot the new subscription starts with.
+"""
+import asyncio
+
+from ccxt.async_support.base.ws.cache import ArrayCache
+
+from ..core.book import APPLIED, GAP, SCALE, L2Book, to_mantissa
+
+BOOK_FEEDS = ("deltas", "snapshot", "interactive", "interactive_deltas")
+
+
+class BookView(dict):
+    """What watch_order_book returns: a ccxt order-book dict (bids, asks, nonce, timestamp...)."""
+
+    def limit(self, n=None):
+        if n is not None:
+            self["bids"], self["asks"] = self["bids"][:n], self["asks"][:n]
+        return self
+
+
+class ParadexPublicStreams:
+    def _init_public(self):
+        self._books = {}          # market id -> L2Book
+        self._book_channel = {}   # market id -> channel name of its (single) order_book subscription
+        self._book_limits = {}    # market id -> largest limit a watcher asked for
+
+    # ---- order books ------------------------------------------------------------------------------
+    def _book_channel_name(self, market_id, params):
+        feed = self.safe_string(params, "feed", self.safe_string(self.options, "orderBookFeed", "deltas"))
+        if self.safe_bool(params, "interactive", False) and not feed.startswith("interactive"):
+            feed = "interactive_deltas" if feed == "deltas" else "interactive"
+        if feed not in BOOK_FEEDS:
+            raise self._bad_request("orderBookFeed must be one of " + ", ".join(BOOK_FEEDS))
+        if feed.endswith("deltas"):
+            return "order_book." + market_id + "." + feed
+        refresh = self.safe_string(params, "refresh_rate", "100ms" if feed == "interactive" else "50ms")
+        channel = "order_book." + market_id + "." + feed + "@15@" + refresh
+        tick = self.safe_string(params, "price_tick")
+        if tick is not None:
+            channel += "@" + tick.replace(".", "_")
+        return channel
+
+    def _bad_request(self, message):
+        from ccxt.base.errors import BadRequest
+        return BadRequest(self.id + " " + message)
+
+    async def watch_order_book(self, symbol, limit=None, params={}):
+        """params: feed ('deltas' full depth, default | 'snapshot' top 15), refresh_rate, price_tick, interactive."""
+        await self.load_markets()
+        market = self.market(symbol)
+        return await self.watch_order_book_for_symbols([market["symbol"]], limit, params)
+
+    async def watch_order_book_for_symbols(self, symbols, limit=None, params={}):
+        await self.load_markets()
+        markets = [self.market(s) for s in symbols]
+        channels = []
+        for m in markets:
+            channel = self._book_channel_name(m["id"], params)
+            previous = self._book_channel.get(m["id"])
+            if previous is not None and previous != channel:
+                await self._unwatch_channels([previous], ["orderbook:" + m["id"]])
+                self._books.pop(m["id"], None)
+            self._book_channel[m["id"]] = channel
+            self._books.setdefault(m["id"], L2Book(self.safe_integer(self.options, "bookMaxPending", 8)))
+            if limit is not None:
+                self._book_limits[m["id"]] = max(limit, self._book_limits.get(m["id"], 0))
+            channels.append(channel)
+        book = await self._watch_channels(channels, ["orderbook:" + m["id"] for m in markets])
+        return book.limit(limit)
+
+    async def un_watch_order_book(self, symbol, params={}):
+        await self.load_markets()
+        market_id = self.market_id(symbol)
+        channel = self._book_channel.pop(market_id, None)
+        self._books.pop(market_id, None)
+        return await self._unwatch_channels([channel] if channel else [], ["orderbook:" + market_id])
+
+    def _on_book(self, client, market_id, seq, timestamp, is_snapshot, bids, asks):
+        """bids/asks: (price, size) mantissa pairs."""
+        book = self._books.get(market_id)
+        if book is None:
+            return
+        status = book.snapshot(seq, bids, asks, timestamp) if is_snapshot else book.delta(seq, bids, asks, timestamp)
+        if status == GAP:
+            asyncio.ensure_future(self._resync_book(client, market_id))
+            return
+        if status != APPLIED or not book.synced:
+            return
+        message_hash = "orderbook:" + market_id
+        if message_hash in client.futures:  # materialise only for a waiting watcher
+            client.resolve(self._book_view(market_id, book), message_hash)
+
+    def _book_view(self, market_id, book):
+        market = self.safe_market(market_id)
+        bids, asks = book.top(self._book_limits.get(market_id))
+        view = BookView(symbol=market["symbol"], bids=bids, asks=asks, timestamp=book.timestamp,
+                        datetime=self.iso8601(book.timestamp), nonce=book.seq)
+        self.orderbooks[market["symbol"]] = view
+        return view
+
+    async def _resync_book(self, client, market_id):
+        """A frame was lost on a deltas channel: re-subscribe for a fresh full snapshot."""
+        channel = self._book_channel.get(market_id)
+        if channel is None or client.closed():
+            return
+        try:
+            await client.send(self._rpc("unsubscribe", {"channel": channel}))
+            await client.send(self._rpc("subscribe", {"channel": channel}, [], channel))
+        except Exception:  # the connection is going away; the reconnect path resubscribes
+            pass
+
+    # ---- trades -----------------------------------------------------------------------------------
+    async def watch_trades(self, symbol, since=None, limit=None, params={}):
+        return await self.watch_trades_for_symbols([symbol], since, limit, params)
+
+    async def watch_trades_for_symbols(self, symbols, since=None, limit=None, params={}):
+        await self.load_markets()
+        ids = [self.market_id(s) for s in symbols]
+        trades = await self._watch_channels(["trades." + i for i in ids], ["trades:" + i for i in ids])
+        if self.newUpdates:
+            limit = trades.getLimit(trades[-1]["symbol"] if trades else None, limit)
+        return self.filter_by_since_limit(trades, since, limit, "timestamp", True)
+
+    def _on_trade(self, client, data):
+        market = self.safe_market(self.safe_string(data, "market"))
+        symbol = market["symbol"]
+        cache = self.trades.get(symbol) if isinstance(self.trades, dict) else None
+        if cache is None:
+            cache = ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000))
+            if not isinstance(self.trades, dict):
+                self.trades = {}
+            self.trades[symbol] = cache
+        cache.append(self.parse_trade(data, market))
+        self._publish(client, cache, ("trades:" + market["id"],))
+
+    # ---- tickers, BBO, funding ------------------------------------------------------------------------
+    async def watch_ticker(self, symbol, params={}):
+        await self.load_markets()
+        market_id = self.market_id(symbol)
+        return await self._watch_channels(["markets_summary." + market_id], ["ticker:" + market_id])
+
+    async def watch_tickers(self, symbols=None, params={}):
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        if not symbols:
+            ticker = await self._watch_channels(["markets_summary"], ["tickers"])
+            return {ticker["symbol"]: ticker}
+        ids = [self.market_id(s) for s in symbols]
+        ticker = await self._watch_channels(["markets_summary." + i for i in ids], ["ticker:" + i for i in ids])
+        return {ticker["symbol"]: ticker}
+
+    def _on_summary(self, client, data):
+        market = self.safe_market(self.safe_string(data, "symbol"))
+        if market.get("id") is None:
+            return
+        ticker = self.parse_ticker(data, market)
+        self.tickers[market["symbol"]] = ticker
+        client.resolve(ticker, "ticker:" + market["id"])
+        client.resolve(ticker, "tickers")
+
+    async def watch_bids_asks(self, symbols=None, params={}):
+        await self.load_markets()
+        symbols = self.market_symbols(symbols) or list(self.symbols)
+        ids = [self.market_id(s) for s in symbols]
+        ticker = await self._watch_channels(["bbo." + i for i in ids], ["bbo:" + i for i in ids])
+        return {ticker["symbol"]: ticker}
+
+    def _on_bbo(self, client, data):
+        market = self.safe_market(self.safe_string(data, "market"))
+        timestamp = self.safe_integer(data, "last_updated_at")
+        ticker = self.safe_ticker({
+            "symbol": market["symbol"], "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "bid": self.safe_string(data, "bid"), "bidVolume": self.safe_string(data, "bid_size"),
+            "ask": self.safe_string(data, "ask"), "askVolume": self.safe_string(data, "ask_size"), "info": data,
+        }, market)
+        self.bidsasks[market["symbol"]] = ticker
+        client.resolve(ticker, "bbo:" + market["id"])
+
+    async def watch_funding_rate(self, symbol, params={}):
+        await self.load_markets()
+        market_id = self.market_id(symbol)
+        return await self._watch_channels(["funding_data." + market_id], ["funding:" + market_id])
+
+    async def watch_funding_rates(self, symbols, params={}):
+        await self.load_markets()
+        ids = [self.market_id(s) for s in self.market_symbols(symbols)]
+        rate = await self._watch_channels(["funding_data." + i for i in ids], ["funding:" + i for i in ids])
+        return {rate["symbol"]: rate}
+
+    def _on_funding(self, client, data):
+        market = self.safe_market(self.safe_string(data, "market"))
+        timestamp = self.safe_integer(data, "created_at")
+        rate = {
+            "info": data, "symbol": market["symbol"], "markPrice": None, "indexPrice": None, "interestRate": None,
+            "estimatedSettlePrice": None, "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "fundingRate": self.safe_number(data, "funding_rate"), "fundingTimestamp": None, "fundingDatetime": None,
+            "nextFundingRate": None, "nextFundingTimestamp": None, "nextFundingDatetime": None,
+            "previousFundingRate": None, "previousFundingTimestamp": None, "previousFundingDatetime": None,
+            "interval": (self.safe_string(data, "funding_period_hours") or "8") + "h",
+        }
+        self.fundingRates = self.fundingRates if isinstance(getattr(self, "fundingRates", None), dict) else {}
+        self.fundingRates[market["symbol"]] = rate
+        client.resolve(rate, "funding:" + market["id"])
+
+
+def json_book_levels(data):
+    """A JSON order_book payload -> (is_snapshot, bids, asks) as mantissa pairs (size 0 deletes)."""
+    bids, asks = [], []
+    for kind in ("inserts", "updates"):
+        for level in data.get(kind) or ():
+            (bids if level["side"] == "BUY" else asks).append((to_mantissa(level["price"]), to_mantissa(level["size"])))
+    for level in data.get("deletes") or ():
+        (bids if level["side"] == "BUY" else asks).append((to_mantissa(level["price"]), 0))
+    return data.get("update_type") == "s", bids, asks
+
+
+__all__ = ["ParadexPublicStreams", "BookView", "json_book_levels", "SCALE"]
