@@ -80,9 +80,7 @@ class L2Book:
         return APPLIED
 
     def mark_out_of_sync(self):
-        """The caller lost frames another way (reconnect): wait for the next snapshot."""
-        if self.synced:
-            self.gaps += 1
+        """The caller may have lost frames another way (a reconnect): wait for the next snapshot."""
         self.synced = False
 
     def _drain(self):

@@ -69,6 +69,8 @@ class ParadexConnection:
         self._on_connection_lost(client)
 
     def _on_connection_lost(self, client):
+        if self._closing:
+            return
         for book in self._books.values():
             book.mark_out_of_sync()
         self._private_state_stale = True
