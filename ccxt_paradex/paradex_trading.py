@@ -18,14 +18,19 @@ class ParadexTrading:
         response = self.privatePostOrders(request)
         return self.parse_order(response, market)
 
-    def create_orders(self, orders, params={}):
-        """All orders are validated and signed before the first request; batches of options['batchSize']."""
-        self.load_markets()
+    def _signed_orders(self, orders, params={}):
+        """Every order of a batch validated and signed before anything is sent (REST and WebSocket)."""
         signed = []
         for o in orders:
             request, _ = self._signed_order(o["symbol"], o["type"], o["side"], self.safe_value(o, "amount"),
                                                   self.safe_value(o, "price"), self.extend(params, self.safe_dict(o, "params", {})))
             signed.append(request)
+        return signed
+
+    def create_orders(self, orders, params={}):
+        """All orders are validated and signed before the first request; batches of options['batchSize']."""
+        self.load_markets()
+        signed = self._signed_orders(orders, params)
         size = self.safe_integer(self.options, "batchSize", 10)
         result = []
         for i in range(0, len(signed), size):
@@ -34,11 +39,8 @@ class ParadexTrading:
             result += [self.safe_order({"info": e, "status": "rejected"}) for e in self.safe_list(response, "errors", [])]
         return result
 
-    def edit_order(self, id, symbol, type=None, side=None, amount=None, price=None, params={}):
-        """Amount or price alone is enough: the rest comes from the live order (flags and instruction are kept)."""
-        self.load_markets()
-        market = self.market(symbol)
-        current = self.privateGetOrdersOrderId({"order_id": id})
+    def _signed_modify(self, id, market, type, side, amount, price, params, current):
+        """A signed ModifyOrder request; what the caller leaves out comes from ``current`` (the live order)."""
         type = type or self.safe_string(current, "type")
         side = side or self.safe_string(current, "side")
         amount = amount if amount is not None else self.safe_string(current, "size")
@@ -49,37 +51,39 @@ class ParadexTrading:
         for key in ("instruction", "flags", "client_id", "stp"):
             request.pop(key, None)
         if trigger is not None:
-            request["trigger_price"] = self.price_to_precision(symbol, trigger)
+            request["trigger_price"] = self.price_to_precision(market["symbol"], trigger)
         request["id"] = str(id)
         signer = self.stark_signer()
         sign_order(signer, request, self.now_ms(), modify_id=str(id))
+        return request
+
+    def edit_order(self, id, symbol, type=None, side=None, amount=None, price=None, params={}):
+        """Amount or price alone is enough: the rest comes from the live order (flags and instruction are kept)."""
+        self.load_markets()
+        market = self.market(symbol)
+        current = self.privateGetOrdersOrderId({"order_id": id})
+        request = self._signed_modify(id, market, type, side, amount, price, params, current)
         request["order_id"] = str(id)
         response = self.privatePutOrdersOrderId(request)
         return self.parse_order(response, market)
 
-    def cancel_order(self, id, symbol=None, params={}):
+    def _cancel_target(self, id, symbol, params):
+        """-> (client order id or None, market id or None, remaining params); raises without an id of either kind."""
         client_id = self.safe_string_2(params, "clientOrderId", "client_order_id")
         params = self.omit(params, ["clientOrderId", "client_order_id"])
+        market_id = None
         if client_id is not None:
-            request = {"client_id": client_id}
             if symbol is not None:
                 self.load_markets()
-                request["market"] = self.market_id(symbol)
-            self.privateDeleteOrdersByClientIdClientId(self.extend(request, params))
-        else:
-            if id is None:
-                raise ArgumentsRequired(self.id + " cancelOrder() requires an id or params['clientOrderId']")
-            self.privateDeleteOrdersOrderId(self.extend({"order_id": str(id)}, params))
-        # 204: queued for cancellation; the final state arrives on the orders channel
-        return self.safe_order({"id": id, "clientOrderId": client_id, "symbol": symbol,
-                                "info": {"status": "QUEUED_FOR_CANCELLATION"}})
+                market_id = self.market_id(symbol)
+        elif id is None:
+            raise ArgumentsRequired(self.id + " cancelOrder() requires an id or params['clientOrderId']")
+        return client_id, market_id, params
 
-    def cancel_orders(self, ids, symbol=None, params={}):
-        client_ids = self.safe_list(params, "clientOrderIds")
-        body = {"order_ids": [str(i) for i in ids or []]}
-        if client_ids:
-            body["client_order_ids"] = client_ids
-        response = self.privateDeleteOrdersBatch({"__body": body})
+    def _canceled_order(self, id, client_id, symbol, info):
+        return self.safe_order({"id": id, "clientOrderId": client_id, "symbol": symbol, "info": info})
+
+    def _parse_cancel_results(self, response):
         out = []
         for r in self.safe_list(response, "results", []):
             status = self.safe_string(r, "status")
@@ -89,12 +93,38 @@ class ParadexTrading:
                                         "status": {"ALREADY_CLOSED": "closed"}.get(status), "info": r}))
         return out
 
-    def cancel_all_orders(self, symbol=None, params={}):
+    def _cancel_batch_body(self, ids, params):
+        client_ids = self.safe_list(params, "clientOrderIds")
+        body = {"order_ids": [str(i) for i in ids or []]}
+        if client_ids:
+            body["client_order_ids"] = client_ids
+        return body
+
+    def _cancel_all_request(self, symbol, params):
         request = {}
         if symbol is not None:
             self.load_markets()
             request["market"] = self.market_id(symbol)
-        response = self.privateDeleteOrders(self.extend(request, params))
+        return self.extend(request, params)
+
+    def cancel_order(self, id, symbol=None, params={}):
+        client_id, market_id, params = self._cancel_target(id, symbol, params)
+        if client_id is not None:
+            request = {"client_id": client_id}
+            if market_id is not None:
+                request["market"] = market_id
+            self.privateDeleteOrdersByClientIdClientId(self.extend(request, params))
+        else:
+            self.privateDeleteOrdersOrderId(self.extend({"order_id": str(id)}, params))
+        # 204: queued for cancellation; the final state arrives on the orders channel
+        return self._canceled_order(id, client_id, symbol, {"status": "QUEUED_FOR_CANCELLATION"})
+
+    def cancel_orders(self, ids, symbol=None, params={}):
+        response = self.privateDeleteOrdersBatch({"__body": self._cancel_batch_body(ids, params)})
+        return self._parse_cancel_results(response)
+
+    def cancel_all_orders(self, symbol=None, params={}):
+        response = self.privateDeleteOrders(self._cancel_all_request(symbol, params))
         return [self.safe_order({"info": response})]
 
     def fetch_order(self, id, symbol=None, params={}):

@@ -132,3 +132,24 @@ def test_mantissas():
     assert to_mantissa("65000.5") == 6500050000000
     assert to_mantissa("0.00000001") == 1 and to_mantissa("-1.25") == -125000000 and to_mantissa("7") == 700000000
     assert to_mantissa(".5") == 50000000
+
+
+def test_flat_entry_points_match_pairs():
+    rng = random.Random(4)
+    truth = TrueBook(rng)
+    for _ in range(30):
+        truth.step()
+    a, b = L2Book(), L2Book()
+    flat = lambda items: [x for kv in items for x in kv]  # noqa: E731
+    bids = sorted(truth.bids.items(), key=lambda kv: -kv[0])
+    asks = sorted(truth.asks.items())
+    assert a.snapshot(truth.seq, bids, asks) == b.snapshot_flat(truth.seq, flat(bids), flat(asks)) == APPLIED
+    assert a.levels() == b.levels() == truth.levels()
+    for _ in range(200):
+        seq, bb, aa = truth.step()
+        assert a.delta(seq, bb, aa) == b.delta_flat(seq, flat(bb), flat(aa)) == APPLIED
+    assert a.levels() == b.levels() == truth.levels()
+    # a snapshot carrying a zero-size level takes the filtering path and still skips it
+    c = L2Book()
+    c.snapshot_flat(1, [5 * SCALE, 0, 4 * SCALE, SCALE], [6 * SCALE, SCALE])
+    assert c.levels() == ([(4 * SCALE, SCALE)], [(6 * SCALE, SCALE)])

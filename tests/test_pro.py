@@ -166,3 +166,20 @@ async def test_private_streams_and_errors():
 
 def test_decimal_helpers_agree():
     assert to_mantissa(repr(65000.1)) == int(Decimal("65000.1") * 10**8)
+
+
+async def test_repeated_private_watches_share_one_auth():
+    async with Simulator(seed=36, tick_interval=0.05, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
+        try:
+            await ex.load_markets()
+            seen = []
+            for i in range(3):  # each call re-enters authenticate(); none may hang
+                task = asyncio.ensure_future(ex.watch_my_trades(SYMBOL))
+                await asyncio.sleep(0.2)
+                await ex.create_order(SYMBOL, "market", "buy" if i % 2 else "sell", 0.001)
+                seen += [t["id"] for t in await _within(task)]
+            assert len(seen) == len(set(seen)) >= 3
+            assert ex.reconnects == 0
+        finally:
+            await ex.close()

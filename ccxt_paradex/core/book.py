@@ -46,12 +46,29 @@ class L2Book:
         """Replace the book with (price, size) mantissa pairs; size 0 levels are skipped."""
         if self.synced and self.seq is not None and seq is not None and seq <= self.seq:
             return IGNORED
-        if not self.synced and self.seq is not None:
-            self.resyncs += 1
         self.bids = {p: s for p, s in bids if s}
         self.asks = {p: s for p, s in asks if s}
-        self._bid_keys = sorted(-p for p in self.bids)
-        self._ask_keys = sorted(self.asks)
+        return self._anchored(seq, timestamp)
+
+    def snapshot_flat(self, seq, bids, asks, timestamp=None) -> str:
+        """``snapshot`` for flat (price, size, price, size, ...) sequences, as SBE groups decode."""
+        if self.synced and self.seq is not None and seq is not None and seq <= self.seq:
+            return IGNORED
+        bs, as_ = bids[1::2], asks[1::2]
+        if 0 in bs or 0 in as_:
+            return self.snapshot(seq, zip(bids[::2], bs), zip(asks[::2], as_), timestamp)
+        self.bids = dict(zip(bids[::2], bs))
+        self.asks = dict(zip(asks[::2], as_))
+        return self._anchored(seq, timestamp)
+
+    def delta_flat(self, seq, bids, asks, timestamp=None) -> str:
+        return self.delta(seq, list(zip(bids[::2], bids[1::2])), list(zip(asks[::2], asks[1::2])), timestamp)
+
+    def _anchored(self, seq, timestamp):
+        if not self.synced and self.seq is not None:
+            self.resyncs += 1
+        self._bid_keys = _ascending([-p for p in self.bids])
+        self._ask_keys = _ascending(list(self.asks))
         self.seq, self.timestamp, self.synced = seq, timestamp, True
         if self.pending:
             held, self.pending = self.pending, {}
@@ -134,6 +151,14 @@ class L2Book:
     def levels(self):
         """(bids, asks) as sorted mantissa pairs: for comparisons in tests and resync checks."""
         return ([(-k, self.bids[-k]) for k in self._bid_keys], [(k, self.asks[k]) for k in self._ask_keys])
+
+
+def _ascending(keys):
+    """Snapshots arrive best-first, so the keys are usually sorted already: check in one pass, sort otherwise."""
+    if all(a < b for a, b in zip(keys, keys[1:])):
+        return keys
+    keys.sort()
+    return keys
 
 
 def to_mantissa(text) -> int:

@@ -16,8 +16,8 @@ Public API
     The order-book fast path: ``bids``/``asks`` are lists of mutable ``[price, size]`` floats in
     wire order, ready for ccxt's ``OrderBookSide.storeArray`` (size 0 deletes a level in a
     delta). ``None`` when the frame is not a BookEvent.
-``decode_book_mantissas(frame)``
-    The same with ``(price, size)`` int mantissa pairs (x 1e8), for ``core.book.L2Book``.
+``decode_book_mantissas(frame)`` / ``decode_book_flat(frame)``
+    The same with int mantissas (x 1e8) as ``(price, size)`` pairs / flat tuples, for ``core.book.L2Book``.
 ``header(frame) -> (block_length, template_id, schema_id, version)``
 ``dec8(m)``, ``dec12(m)``: int64 mantissa -> exact decimal string, ``None`` for the null sentinel.
 
@@ -453,9 +453,10 @@ _DECODERS = {1: _trade, 2: _bbo, 3: _book, 4: _summary, 5: _funding, 6: _funding
              20: _order, 21: _fill, 22: _position, 23: _account}
 
 
-def decode_book_mantissas(frame):
-    """BookEvent -> (market, seq_no, last_updated_at ms, is_snapshot, bids, asks) with (price, size) int
-    mantissa pairs (value x 1e8), the form ``core.book.L2Book`` keeps; None when the frame is not a book."""
+def decode_book_flat(frame):
+    """BookEvent -> (market, seq_no, last_updated_at ms, is_snapshot, bids, asks) where bids/asks are flat
+    ``(price, size, price, size, ...)`` int mantissa tuples (value x 1e8) in wire order: the cheapest form,
+    consumed by ``core.book.L2Book.snapshot_flat`` / ``delta_flat``. None when the frame is not a book."""
     end = len(frame)
     bl, tid, sid, _ = header(frame)
     if tid != 3:
@@ -468,7 +469,16 @@ def decode_book_mantissas(frame):
         f, b, a, market = _book_head(frame, bl, end)
     except (struct.error, IndexError) as e:
         raise SbeDecodeError(f"malformed SBE BookEvent: {e}") from None
-    return market, f[1], f[0] // 1000, f[2] == 0, list(zip(b[::2], b[1::2])), list(zip(a[::2], a[1::2]))
+    return market, f[1], f[0] // 1000, f[2] == 0, b, a
+
+
+def decode_book_mantissas(frame):
+    """Like ``decode_book_flat`` with bids/asks as lists of (price, size) mantissa pairs."""
+    out = decode_book_flat(frame)
+    if out is None:
+        return None
+    market, seq, ts, snap, b, a = out
+    return market, seq, ts, snap, list(zip(b[::2], b[1::2])), list(zip(a[::2], a[1::2]))
 
 
 def decode(frame):

@@ -16,6 +16,7 @@ from ccxt.base.errors import ExchangeError, NetworkError
 from ..core import errors as paradex_errors
 
 SBE_VERSIONS = (3, 2, 1, 0)
+AUTH_STATE = "_paradex_auth"  # set on a ccxt ws Client once its auth was acknowledged (a reconnect = a new Client)
 
 
 class ParadexConnection:
@@ -84,6 +85,7 @@ class ParadexConnection:
         error = message.get("error")
         if error is None:
             if "auth" in hashes:
+                setattr(client, AUTH_STATE, message.get("result") or {})
                 client.resolve(message.get("result"), "authenticated")
             self.handle_order_rpc_result(client, rid, message.get("result"))
             return True
@@ -112,6 +114,9 @@ class ParadexConnection:
         """One ``auth`` per connection, with a JWT fresh enough to outlive the handshake."""
         url = self.get_ws_url()
         client = self.client(url)
+        done = getattr(client, AUTH_STATE, None)
+        if done is not None:
+            return done
         future = client.future("authenticated")
         if "authenticated" not in client.subscriptions:
             token = await self.authenticate_rest()
@@ -148,7 +153,10 @@ class ParadexConnection:
                     if h in self._unread:
                         return self._unread.pop(h)
                 future = Future.race([client.future(h) for h in hashes]) if len(hashes) > 1 else client.future(hashes[0])
-                return await future
+                result = await future
+                for h in hashes:  # the caller reads the cache now: what was parked for it is in this result
+                    self._unread.pop(h, None)
+                return result
             except NetworkError as e:
                 if self._closing:
                     raise

@@ -13,6 +13,7 @@ from ..core import sbe
 from .connection import ParadexConnection
 from .private import ParadexPrivateStreams
 from .public import ParadexPublicStreams, json_book_levels
+from .trading import ParadexWsTrading
 
 _JSON_ROUTES = {
     "trades": "_on_trade", "markets_summary": "_on_summary", "bbo": "_on_bbo", "funding_data": "_on_funding",
@@ -20,7 +21,7 @@ _JSON_ROUTES = {
 }
 
 
-class paradex(ParadexConnection, ParadexPublicStreams, ParadexPrivateStreams, paradex_async):
+class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, ParadexPrivateStreams, paradex_async):
     def __init__(self, config={}):
         super().__init__(config)
         self._init_connection()
@@ -34,6 +35,8 @@ class paradex(ParadexConnection, ParadexPublicStreams, ParadexPrivateStreams, pa
                 "watchTrades": True, "watchTradesForSymbols": True, "watchTicker": True, "watchTickers": True,
                 "watchBidsAsks": True, "watchFundingRate": True, "watchFundingRates": True, "watchOrders": True,
                 "watchMyTrades": True, "watchPositions": True, "watchBalance": True, "watchOHLCV": False,
+                "createOrderWs": True, "createOrdersWs": True, "editOrderWs": True, "cancelOrderWs": True,
+                "cancelOrdersWs": True, "cancelAllOrdersWs": True,
             },
             "options": {
                 "sbe": True,                 # public channels are SBE-only on Paradex since 2026-09-21
@@ -43,6 +46,9 @@ class paradex(ParadexConnection, ParadexPublicStreams, ParadexPrivateStreams, pa
                 "wsMaxReconnects": 50, "wsBackoffBase": 0.05, "wsBackoffMax": 5.0,
                 "tradesLimit": 1000, "ordersLimit": 1000,
                 "decompressBinary": False,   # SBE frames must reach handle_message as bytes
+                "wsOrderTimeout": 10,        # seconds an order.* request may wait for its answer (RequestTimeout)
+                "cancelOnDisconnect": False, # arm order.cancel_on_disconnect after auth on every connection
+                "wsCreateBatchShape": "object",  # order.create_batch params: {"orders": [...]} or 'array' (bare)
             },
             "streaming": {"keepAlive": 20000},
         })
@@ -77,7 +83,7 @@ class paradex(ParadexConnection, ParadexPublicStreams, ParadexPrivateStreams, pa
 
     def _handle_binary(self, client, frame):
         try:
-            book = sbe.decode_book_mantissas(frame)
+            book = sbe.decode_book_flat(frame)
             if book is not None:
                 self._on_book(client, *book)
                 return

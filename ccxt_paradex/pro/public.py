@@ -28,6 +28,8 @@ class ParadexPublicStreams:
         self._books = {}          # market id -> L2Book
         self._book_channel = {}   # market id -> channel name of its (single) order_book subscription
         self._book_limits = {}    # market id -> largest limit a watcher asked for
+        self._book_plans = {}     # (symbols, limit, params) -> (channels, hashes)
+        self._iso_second = (None, "")
 
     # ---- order books ------------------------------------------------------------------------------
     def _book_channel_name(self, market_id, params):
@@ -56,6 +58,16 @@ class ParadexPublicStreams:
         return await self.watch_order_book_for_symbols([market["symbol"]], limit, params)
 
     async def watch_order_book_for_symbols(self, symbols, limit=None, params={}):
+        key = (tuple(symbols), limit, tuple(sorted((k, str(v)) for k, v in params.items())))
+        plan = self._book_plans.get(key)
+        if plan is None:
+            plan = self._book_plans[key] = await self._plan_books(symbols, limit, params)
+        channels, hashes = plan
+        book = await self._watch_channels(channels, hashes)
+        return book.limit(limit)
+
+    async def _plan_books(self, symbols, limit, params):
+        """Channels and hashes for a watch_order_book_for_symbols call (cached: a hot loop re-calls it)."""
         await self.load_markets()
         markets = [self.market(s) for s in symbols]
         channels = []
@@ -65,27 +77,32 @@ class ParadexPublicStreams:
             if previous is not None and previous != channel:
                 await self._unwatch_channels([previous], ["orderbook:" + m["id"]])
                 self._books.pop(m["id"], None)
+                self._book_plans = {}
             self._book_channel[m["id"]] = channel
-            self._books.setdefault(m["id"], L2Book(self.safe_integer(self.options, "bookMaxPending", 8)))
+            if m["id"] not in self._books:
+                self._books[m["id"]] = L2Book(self.safe_integer(self.options, "bookMaxPending", 8))
             if limit is not None:
                 self._book_limits[m["id"]] = max(limit, self._book_limits.get(m["id"], 0))
             channels.append(channel)
-        book = await self._watch_channels(channels, ["orderbook:" + m["id"] for m in markets])
-        return book.limit(limit)
+        return channels, ["orderbook:" + m["id"] for m in markets]
 
     async def un_watch_order_book(self, symbol, params={}):
         await self.load_markets()
         market_id = self.market_id(symbol)
         channel = self._book_channel.pop(market_id, None)
         self._books.pop(market_id, None)
+        self._book_plans = {}
         return await self._unwatch_channels([channel] if channel else [], ["orderbook:" + market_id])
 
     def _on_book(self, client, market_id, seq, timestamp, is_snapshot, bids, asks):
-        """bids/asks: (price, size) mantissa pairs."""
+        """bids/asks: flat (price, size, price, size, ...) mantissa sequences."""
         book = self._books.get(market_id)
         if book is None:
             return
-        status = book.snapshot(seq, bids, asks, timestamp) if is_snapshot else book.delta(seq, bids, asks, timestamp)
+        if is_snapshot:
+            status = book.snapshot_flat(seq, bids, asks, timestamp)
+        else:
+            status = book.delta_flat(seq, bids, asks, timestamp)
         if status == GAP:
             asyncio.ensure_future(self._resync_book(client, market_id))
             return
@@ -99,9 +116,19 @@ class ParadexPublicStreams:
         market = self.safe_market(market_id)
         bids, asks = book.top(self._book_limits.get(market_id))
         view = BookView(symbol=market["symbol"], bids=bids, asks=asks, timestamp=book.timestamp,
-                        datetime=self.iso8601(book.timestamp), nonce=book.seq)
+                        datetime=self._iso(book.timestamp), nonce=book.seq)
         self.orderbooks[market["symbol"]] = view
         return view
+
+    def _iso(self, ms):
+        """ccxt's iso8601, with the per-second part cached (it is most of a book view's cost)."""
+        if ms is None:
+            return None
+        second, prefix = self._iso_second
+        if ms // 1000 != second:
+            prefix = self.iso8601(ms // 1000 * 1000)[:-4]
+            self._iso_second = (ms // 1000, prefix)
+        return prefix + "%03dZ" % (ms % 1000)
 
     async def _resync_book(self, client, market_id):
         """A frame was lost on a deltas channel: re-subscribe for a fresh full snapshot."""
@@ -209,13 +236,13 @@ class ParadexPublicStreams:
 
 
 def json_book_levels(data):
-    """A JSON order_book payload -> (is_snapshot, bids, asks) as mantissa pairs (size 0 deletes)."""
+    """A JSON order_book payload -> (is_snapshot, bids, asks) as flat mantissa lists (size 0 deletes)."""
     bids, asks = [], []
     for kind in ("inserts", "updates"):
         for level in data.get(kind) or ():
-            (bids if level["side"] == "BUY" else asks).append((to_mantissa(level["price"]), to_mantissa(level["size"])))
+            (bids if level["side"] == "BUY" else asks).extend((to_mantissa(level["price"]), to_mantissa(level["size"])))
     for level in data.get("deletes") or ():
-        (bids if level["side"] == "BUY" else asks).append((to_mantissa(level["price"]), 0))
+        (bids if level["side"] == "BUY" else asks).extend((to_mantissa(level["price"]), 0))
     return data.get("update_type") == "s", bids, asks
 
 

@@ -15,6 +15,81 @@ def _ip(request):
     return request.remote or "local"
 
 
+# ---- order operations shared by REST and the WebSocket order.* methods (sim/ws_orders.py) ------------
+def verify_order_signature(sim, acct, req: dict, modify_id=None):
+    """Recompute the (Modify)Order hash for ``acct`` and check it against its main key or an active subkey."""
+    try:
+        felts = signing.order_felts(req.get("signature_timestamp"), req.get("market"), req.get("side"),
+                                    req.get("type"), req.get("size"), req.get("price") or None)
+    except Exception as err:  # ccxt InvalidOrder / BadRequest from the shared encoder
+        raise ApiError("VALIDATION_ERROR", str(err), 400) from None
+    account = int(acct.address, 16)
+    chain = sim.config["starknet_chain_id"]
+    digest = (signing.modify_order_hash(chain, account, felts, modify_id) if modify_id is not None
+              else signing.order_hash(chain, account, felts))
+    keys = [acct.public_key] + [k for k, s in acct.subkeys.items() if s == "active"]
+    if not any(signing.verify(k, digest, req.get("signature")) for k in keys):
+        raise ApiError("INVALID_ORDER_SIGNATURE", "order signature verification failed", 400)
+
+
+def new_order(sim, acct, req, interactive):
+    """Validate and verify one order request -> an Order ready for ``engine.submit``."""
+    if not isinstance(req, dict):
+        raise ApiError("BINDING_ERROR", "order must be a JSON object", 400)
+    order = sim.engine.validate(acct, req, interactive=interactive)
+    verify_order_signature(sim, acct, req)
+    return order
+
+
+def create_batch(sim, acct, reqs, interactive) -> list:
+    """-> one ``(Order, snapshot)`` or ``(None, {error, message})`` per request, in request order.
+    Size, shape and signatures reject the whole batch; risk checks are per order."""
+    if not isinstance(reqs, list) or not 1 <= len(reqs) <= sim.batch_limit:
+        raise ApiError("BATCH_SIZE_OUT_OF_RANGE", f"batch size must be within 1..{sim.batch_limit}", 400)
+    for req in reqs:
+        if not isinstance(req, dict):
+            raise ApiError("BINDING_ERROR", "orders must be JSON objects", 400)
+        verify_order_signature(sim, acct, req)
+    out = []
+    for req in reqs:
+        try:
+            order = sim.engine.validate(acct, req, interactive)
+        except ApiError as err:
+            out.append((None, {"error": err.code, "message": err.message}))
+            continue
+        out.append((order, sim.engine.submit(order)))
+    return out
+
+
+def modify_order(sim, order, acct, req: dict) -> dict:
+    req.setdefault("side", order.side)
+    req.setdefault("type", order.type)
+    verify_order_signature(sim, acct, req, modify_id=order.id)
+    return sim.engine.modify(order, req)
+
+
+def cancel_batch(engine, acct, body: dict) -> list:
+    """Per-id results of a batch cancel (``order_ids`` and/or ``client_order_ids``)."""
+    results = []
+    for key, finder in (("order_ids", engine.owned), ("client_order_ids", engine.by_client_id)):
+        idents = body.get(key) or []
+        if not isinstance(idents, list):
+            raise ApiError("BINDING_ERROR", f"{key} must be an array", 400)
+        for ident in idents:
+            try:
+                order = finder(acct, ident)
+            except ApiError:
+                results.append({("id" if key == "order_ids" else "client_id"): ident, "status": "NOT_FOUND"})
+                continue
+            status = "ALREADY_CLOSED"
+            if order.is_open:
+                engine.cancel(order)
+                status = "QUEUED_FOR_CANCELLATION"
+            results.append({"id": order.id, "client_id": order.client_id, "account": acct.address,
+                            "market": order.market, "status": status})
+    return results
+
+
 class RestApi:
     def __init__(self, sim):
         self.sim = sim
@@ -314,53 +389,19 @@ class RestApi:
         return 200, {"results": []}
 
     # ---- orders -------------------------------------------------------------------------------
-    def _verify_order(self, request, req: dict, modify_id=None):
-        claims = request[CLAIMS]
-        try:
-            felts = signing.order_felts(req.get("signature_timestamp"), req.get("market"), req.get("side"),
-                                        req.get("type"), req.get("size"), req.get("price") or None)
-        except Exception as err:  # ccxt InvalidOrder / BadRequest from the shared encoder
-            raise ApiError("VALIDATION_ERROR", str(err), 400) from None
-        account = int(claims["sub"], 16)
-        chain = self.sim.config["starknet_chain_id"]
-        digest = (signing.modify_order_hash(chain, account, felts, modify_id) if modify_id is not None
-                  else signing.order_hash(chain, account, felts))
-        acct = self._acct(request)
-        keys = [acct.public_key] + [k for k, s in acct.subkeys.items() if s == "active"]
-        if not any(signing.verify(k, digest, req.get("signature")) for k in keys):
-            raise ApiError("INVALID_ORDER_SIGNATURE", "order signature verification failed", 400)
-
-    def _new_order(self, request, req):
-        if not isinstance(req, dict):
-            raise ApiError("BINDING_ERROR", "order must be a JSON object", 400)
-        acct = self._acct(request)
-        order = self.engine.validate(acct, req, interactive=request[CLAIMS].get("token_usage") == "interactive")
-        self._verify_order(request, req)
-        return order
+    def _interactive(self, request):
+        return request[CLAIMS].get("token_usage") == "interactive"
 
     async def order_create(self, request):
         req = await self._json(request)
-        order = self._new_order(request, req)
+        order = new_order(self.sim, self._acct(request), req, self._interactive(request))
         return 201, self.engine.submit(order)
 
     async def orders_batch_create(self, request):
         reqs = await self._json(request)
-        if not isinstance(reqs, list) or not 1 <= len(reqs) <= self.sim.batch_limit:
-            raise ApiError("BATCH_SIZE_OUT_OF_RANGE", f"batch size must be within 1..{self.sim.batch_limit}", 400)
-        acct = self._acct(request)
-        for req in reqs:  # signatures and basic validation reject the whole batch
-            if not isinstance(req, dict):
-                raise ApiError("BINDING_ERROR", "orders must be JSON objects", 400)
-            self._verify_order(request, req)
-        orders, errors = [], []
-        for req in reqs:
-            try:
-                order = self.engine.validate(acct, req, request[CLAIMS].get("token_usage") == "interactive")
-            except ApiError as err:
-                errors.append({"error": err.code, "message": err.message})
-                continue
-            orders.append(self.engine.submit(order))
-        return 201, {"orders": orders, "errors": errors}
+        results = create_batch(self.sim, self._acct(request), reqs, self._interactive(request))
+        return 201, {"orders": [r for o, r in results if o is not None],
+                     "errors": [r for o, r in results if o is None]}
 
     async def orders_open(self, request):
         acct = self._acct(request)
@@ -408,21 +449,9 @@ class RestApi:
     async def orders_batch_cancel(self, request):
         acct = self._acct(request)
         body = await self._json(request)
-        results = []
-        for key, finder in (("order_ids", self.engine.owned), ("client_order_ids", self.engine.by_client_id)):
-            for ident in body.get(key) or []:
-                try:
-                    order = finder(acct, ident)
-                except ApiError:
-                    results.append({("id" if key == "order_ids" else "client_id"): ident, "status": "NOT_FOUND"})
-                    continue
-                status = "ALREADY_CLOSED"
-                if order.is_open:
-                    self.engine.cancel(order)
-                    status = "QUEUED_FOR_CANCELLATION"
-                results.append({"id": order.id, "client_id": order.client_id, "account": acct.address,
-                                "market": order.market, "status": status})
-        return 200, {"results": results}
+        if not isinstance(body, dict):
+            raise ApiError("BINDING_ERROR", "body must be a JSON object", 400)
+        return 200, {"results": cancel_batch(self.engine, acct, body)}
 
     async def order_modify(self, request):
         acct = self._acct(request)
@@ -430,7 +459,4 @@ class RestApi:
         req = await self._json(request)
         if str(req.get("id", order.id)) != order.id:
             raise ApiError("INVALID_REQUEST_PARAMETER", "id in body does not match the path", 400)
-        req.setdefault("side", order.side)
-        req.setdefault("type", order.type)
-        self._verify_order(request, req, modify_id=order.id)
-        return 200, self.engine.modify(order, req)
+        return 200, modify_order(self.sim, order, acct, req)

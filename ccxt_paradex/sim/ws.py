@@ -134,6 +134,8 @@ class Feed:
         self.published_levels = {m: {} for m in self.engine.specs}  # (side, price, interactive) -> size
         self.engine.listeners.append(self.on_event)
         self._last_bbo = {}
+        from .ws_orders import WsOrders  # order.* methods (imports this module)
+        self.orders = WsOrders(sim)
 
     # ---- encoding --------------------------------------------------------------------------------
     def encode_sbe(self, kind, data, version):
@@ -170,6 +172,7 @@ class Feed:
             conn.closed = True
             self.connections.discard(conn)
             writer.cancel()
+            self.orders.connection_closed(conn)
         return ws
 
     def dispatch(self, conn, text):
@@ -184,7 +187,7 @@ class Feed:
                 raise ChannelError(JSONRPC_INVALID, "invalid request")
             method, params = req["method"], req.get("params") or {}
             handler = {"auth": self.rpc_auth, "subscribe": self.rpc_subscribe,
-                       "unsubscribe": self.rpc_unsubscribe}.get(method)
+                       "unsubscribe": self.rpc_unsubscribe}.get(method) or self.orders.handler(method)
             if handler is None:
                 raise ChannelError(JSONRPC_METHOD, "method does not exist")
             result = handler(conn, params)
@@ -204,6 +207,7 @@ class Feed:
         except ApiError as err:
             raise ChannelError(ERR_INVALID_TOKEN, err.message) from None
         conn.account = claims["sub"]
+        conn.claims = claims
         return {"node_id": "sim0"}
 
     def rpc_subscribe(self, conn, params):
