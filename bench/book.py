@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from ccxt.async_support.base.ws.order_book import OrderBook  # noqa: E402
 
 from ccxt_paradex.core.book import SCALE, L2Book  # noqa: E402
+from _results import emit  # noqa: E402
 
 LEVELS = 1000
 
@@ -101,6 +102,7 @@ def main():
     print(f"  ccxt_paradex L2Book : {n / ours / 1e6:6.2f} M updates/s")
     print(f"  ccxt OrderBook      : {n / theirs / 1e6:6.2f} M updates/s")
     print(f"  speed-up            : {theirs / ours:6.2f}x   (target >= 1 M updates/s)")
+    emit("book", f"delta apply, {LEVELS}-level book", "M level updates/s", n / ours / 1e6, n / theirs / 1e6, "higher")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import ccxt  # noqa: E402
 
 import ccxt_paradex  # noqa: E402
 from ccxt_paradex.core import backend, signing  # noqa: E402
+from _results import emit  # noqa: E402
 
 L1_KEY = "0xf8e4d1d772cdd44e5e77615ad11cc071c94e4c06dc21150d903f28e6aa6abdff"
 CONFIG = {
@@ -205,13 +206,15 @@ def main():
           f"ours <= {TARGET_BATCH_MS:g} ms: {'PASS' if batch_ours <= TARGET_BATCH_MS else 'FAIL'}")
     print(f"{'  per order within create_orders x50':40} {batch_ours / 50:10.3f} ms {batch_ccxt / 50:11.3f} ms")
     print(f"{'first create_order in process (1 run)':40} {cold_ours:10.3f} ms {cold_ccxt:11.3f} ms "
-          f"{cold_ccxt / cold_ours:8.1f}x   (+ lazy imports: ours pulls in eth_account)")
+          f"{cold_ccxt / cold_ours:8.1f}x   (+ lazy imports of the crypto stack)")
     print(f"{'first create_order, fresh instance':40} {fresh_ours:10.3f} ms {fresh_ccxt:11.3f} ms "
           f"{fresh_ccxt / fresh_ours:8.1f}x   (load_markets, L1 -> L2 key, signer)")
     print(f"samples: ours {n_ours} single / {runs_ours} x50 (batches of {a.options['batchSize']}); "
           f"ccxt {n_ccxt} single / {ccxt_runs_done} x50 (one POST of 50)")
     if ccxt_batch_note:
         print(ccxt_batch_note)
+    emit("orders", "create_order (limit), client CPU, warm", "ms", single_ours, single_ccxt)
+    emit("orders", "create_orders x50, client CPU", "ms", batch_ours, batch_ccxt)
     print(f"verified: {n_checked_ours} + {n_checked_ccxt} orders sent signed (sampled signatures verify), "
           f"no /auth; wall {time.perf_counter() - wall:.1f} s")
 

@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import ccxt  # noqa: E402
 
 from ccxt_paradex.core import backend, keys, signing  # noqa: E402
+from _results import emit  # noqa: E402
 
 L1_KEY = "0xf8e4d1d772cdd44e5e77615ad11cc071c94e4c06dc21150d903f28e6aa6abdff"
 CONFIG = {
@@ -72,6 +73,9 @@ def main():
     print(f"{'benchmark':34} {'ccxt_paradex':>14} {'ccxt built-in':>14} {'speed-up':>9}")
     print(f"{'order hash + sign (median)':34} {o_ours:11.3f} ms {o_ccxt:11.3f} ms {o_ccxt / o_ours:8.1f}x")
     print(f"{'L1 -> L2 key + address (median)':34} {d_ours:11.3f} ms {d_ccxt:11.3f} ms {d_ccxt / d_ours:8.1f}x")
+    suffix = "" if backend.BACKEND_NAME == "native" else f" ({backend.BACKEND_NAME} backend)"
+    emit("sign", "order typed-data hash + STARK signature" + suffix, "ms", o_ours, o_ccxt)
+    emit("sign", "L1 -> L2 key derivation + account address" + suffix, "ms", d_ours, d_ccxt)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,9 @@ or ``--feed deltas`` (ours only: one frame per book change). Frames are counted 
 Falling behind shows as: the server's outbound queue for the connection growing (sampled every 10 ms in the
 simulator), a slow-consumer disconnect (queue > 2000 frames, as Paradex does), reconnects, or staleness growth.
 
-Simulator tweaks, applied in the child only (no package code changed), so that a single Python process can
-drive 50 markets at 20 book changes/s: the synthetic maker/taker accounts skip the engine's O(open orders)
-margin scan (Engine.margin; they hold 1e12 USDC, so the result is the same), marks stay where trades put them
-(Engine.set_mark is a no-op: a drifting mark re-quotes whole ladders, 40 book events each), takers trade
-with probability --taker per step, and the maker step runs every --tick seconds.
+Simulator settings: the synthetic maker/taker accounts are exempt from margin and open-order scans (the
+simulator does that itself), takers trade with probability --taker per step, and the maker step runs every
+--tick seconds.
 """
 import argparse
 import asyncio
@@ -36,7 +34,6 @@ import os
 import pstats
 import sys
 import time
-from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -74,14 +71,6 @@ async def _sim_serve(pipe, markets, tick, taker, seed):
     logger.addHandler(counter)
     sim = Simulator(markets=markets, seed=seed, tick_interval=tick, funding_interval=0, summary_interval=0)
     eng = sim.engine
-    margin = eng.margin
-
-    def fast_margin(acct):
-        if acct.address in eng.ephemeral:
-            return acct.balance, Decimal(0), Decimal(0)
-        return margin(acct)
-    eng.margin = fast_margin
-    eng.set_mark = lambda market, price: None
     sim.liquidity.taker_probability = taker
 
     stats = {}

@@ -51,6 +51,7 @@ class Engine:
         self.accounts = {}
         self.orders = {}          # every order of real accounts; open orders of synthetic ones
         self.open_orders = {}     # account -> {order id: Order} (NEW / UNTRIGGERED / OPEN)
+        self.open_by_market = {}  # (account, market) -> {order id: Order}: the same orders, per market
         self.ephemeral = set()    # synthetic accounts: no history kept for them
         self.untriggered = {s.symbol: [] for s in specs}
         self.listeners = []
@@ -170,7 +171,7 @@ class Engine:
             raise _validation("client_id longer than 64 characters")
         if client_id and client_id in acct.last_client_ids:
             raise ApiError("DUPLICATED_CLIENT_ID", f"client id {client_id} already used by an open order", 400)
-        open_count = sum(1 for o in self.open_orders.get(acct.address, {}).values() if o.market == market)
+        open_count = 0 if acct.address in self.ephemeral else len(self.open_by_market.get((acct.address, market), ()))
         if open_count >= spec.max_open_orders:
             raise _validation(f"max open orders ({spec.max_open_orders}) reached for {market}")
         now = self.clock()
@@ -195,12 +196,13 @@ class Engine:
         acct = self.accounts[order.account]
         self.orders[order.id] = order
         self.open_orders.setdefault(order.account, {})[order.id] = order
+        self.open_by_market.setdefault((order.account, order.market), {})[order.id] = order
         if order.account not in self.ephemeral:
             acct.orders.append(order)
         if order.client_id:
             acct.last_client_ids[order.client_id] = order.id
         snapshot = order.to_json()
-        self.emit("order", order.market, order.to_json())
+        self._emit_order(order)
         self._process(order)
         return snapshot
 
@@ -208,7 +210,8 @@ class Engine:
         acct = self.accounts[order.account]
         if order.reduce_only and not self._fit_reduce_only(acct, order):
             return
-        if not order.reduce_only and "MARKET" not in order.type:
+        # synthetic makers/takers (ephemeral: nobody holds their keys) have unbounded collateral: no margin scan
+        if not order.reduce_only and "MARKET" not in order.type and acct.address not in self.ephemeral:
             value, imr, _ = self.margin(acct)
             if imr > value:
                 return self._close(order, "NOT_ENOUGH_MARGIN")
@@ -330,14 +333,20 @@ class Engine:
         if acct.address not in self.ephemeral:
             acct.fills.append(fill)  # REST /fills serves FillResult, which has no trade id
         # the fills channel's SBE FillEvent carries the trade id (var-data tradeId); its JSON form drops it
+        if acct.address in self.ephemeral:
+            return  # no one can subscribe to a synthetic account's private channels
         self.emit("fill", order.market, {**fill, "trade_id": trade_id})
         self.emit("position", order.market, pos.to_json(self.mark[order.market], self.leverage(acct, order.market)))
         self.emit("account", order.market, self.account_summary(acct))
 
+    def _emit_order(self, order):
+        if order.account not in self.ephemeral:  # synthetic accounts have no subscribers
+            self.emit("order", order.market, order.to_json())
+
     def _touch(self, order):
         order.last_updated_at = self.clock()
         order.seq_no += 1
-        self.emit("order", order.market, order.to_json())
+        self._emit_order(order)
 
     def _close(self, order, reason):
         acct = self.accounts[order.account]
@@ -348,6 +357,7 @@ class Engine:
         if order in self.untriggered[order.market]:
             self.untriggered[order.market].remove(order)
         self.open_orders.get(order.account, {}).pop(order.id, None)
+        self.open_by_market.get((order.account, order.market), {}).pop(order.id, None)
         if order.account in self.ephemeral:
             self.orders.pop(order.id, None)
         self._touch(order)
@@ -407,7 +417,8 @@ class Engine:
         self._cancel_resting(order, "USER_CANCELED")
 
     def cancel_all(self, acct, market=None) -> list:
-        victims = [o for o in self.open_orders.get(acct.address, {}).values() if market is None or o.market == market]
+        source = self.open_orders.get(acct.address, {}) if market is None else self.open_by_market.get((acct.address, market), {})
+        victims = list(source.values())
         for order in victims:
             self._cancel_resting(order, "USER_CANCELED")
         return victims

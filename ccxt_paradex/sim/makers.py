@@ -47,7 +47,7 @@ class Liquidity:
         return mid, half, step, base
 
     def _mm_orders(self, market):
-        return [o for o in self.engine.open_orders.get(MM_ACCOUNT, {}).values() if o.market == market]
+        return list(self.engine.open_by_market.get((MM_ACCOUNT, market), {}).values())
 
     def quote(self, market):
         """Replace the whole maker ladder around the current mark."""
@@ -60,21 +60,24 @@ class Liquidity:
             self._place(MM_ACCOUNT, market, "SELL", "LIMIT", size, mid + half + step * i)
 
     def adjust(self, market):
-        """Move one maker level: cancel a resting order, post another inside the ladder."""
+        """Move one maker level: cancel a resting order, post another inside the ladder. Levels the mark
+        crossed move back behind it one by one; only a thin ladder is re-quoted whole."""
         orders = self._mm_orders(market)
         bids = [o for o in orders if o.side == "BUY"]
         asks = [o for o in orders if o.side == "SELL"]
-        mark = self.engine.mark[market]
-        if len(bids) < self.levels // 2 or len(asks) < self.levels // 2 or \
-                max(o.price for o in bids) >= mark or min(o.price for o in asks) <= mark:
+        if len(bids) < self.levels // 2 or len(asks) < self.levels // 2:
             return self.quote(market)
-        side = self.rng.choice(("BUY", "SELL"))
-        pool = bids if side == "BUY" else asks
-        self.engine.cancel(self.rng.choice(pool))
+        mark = self.engine.mark[market]
+        crossed = [o for o in bids if o.price >= mark] + [o for o in asks if o.price <= mark]
+        if not crossed:
+            side = self.rng.choice(("BUY", "SELL"))
+            crossed = [self.rng.choice(bids if side == "BUY" else asks)]
         mid, half, step, base = self._grid(market)
-        offset = half + step * self.rng.randrange(self.levels)
-        self._place(MM_ACCOUNT, market, side, "LIMIT", base * self.rng.randint(1, 8),
-                    mid - offset if side == "BUY" else mid + offset)
+        for order in crossed:
+            self.engine.cancel(order)
+            offset = half + step * self.rng.randrange(self.levels)
+            self._place(MM_ACCOUNT, market, order.side, "LIMIT", base * self.rng.randint(1, 8),
+                        mid - offset if order.side == "BUY" else mid + offset)
 
     def take(self, market):
         spec = self.engine.specs[market]

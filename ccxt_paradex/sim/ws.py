@@ -254,8 +254,12 @@ class Feed:
                 "inserts": inserts, "updates": [], "deletes": []}
 
     async def _snapshots(self, conn, sub):
+        loop = asyncio.get_running_loop()
+        period = sub["refresh_ms"] / 1000
+        due = loop.time() + period
         while not conn.closed:
-            await asyncio.sleep(sub["refresh_ms"] / 1000)
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            due = max(due + period, loop.time())  # a fixed cadence (50 ms = 20/s), not 50 ms plus the work
             if self.engine.books[sub["market"]].seq_no != sub["last_seq"]:
                 conn.push(conn.publish(sub["name"], "order_book", self.book_snapshot(sub)))
 
@@ -318,6 +322,11 @@ class Feed:
         self._maybe_bbo(market)
 
     def _maybe_bbo(self, market):
+        if not any(sub["kind"] == "bbo" and sub["market"] in ("ALL", market)
+                   for conn in self.connections for sub in conn.subs.values()):
+            self._last_bbo.pop((market, False), None)  # a later subscriber gets the next top of book
+            self._last_bbo.pop((market, True), None)
+            return
         for interactive in (False, True):
             bbo = self.sim.bbo(market, interactive)
             key = (market, interactive)
