@@ -29,6 +29,7 @@ class ParadexPublicStreams:
         self._book_channel = {}   # market id -> channel name of its (single) order_book subscription
         self._book_limits = {}    # market id -> largest limit a watcher asked for
         self._book_plans = {}     # (symbols, limit, params) -> (channels, hashes)
+        self._symbols_by_id = {}
         self._iso_second = (None, "")
 
     # ---- order books ------------------------------------------------------------------------------
@@ -113,11 +114,13 @@ class ParadexPublicStreams:
             client.resolve(self._book_view(market_id, book), message_hash)
 
     def _book_view(self, market_id, book):
-        market = self.safe_market(market_id)
+        symbol = self._symbols_by_id.get(market_id)
+        if symbol is None:
+            symbol = self._symbols_by_id[market_id] = self.safe_market(market_id)["symbol"]
         bids, asks = book.top(self._book_limits.get(market_id))
-        view = BookView(symbol=market["symbol"], bids=bids, asks=asks, timestamp=book.timestamp,
+        view = BookView(symbol=symbol, bids=bids, asks=asks, timestamp=book.timestamp,
                         datetime=self._iso(book.timestamp), nonce=book.seq)
-        self.orderbooks[market["symbol"]] = view
+        self.orderbooks[symbol] = view
         return view
 
     def _iso(self, ms):
