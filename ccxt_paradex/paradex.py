@@ -148,6 +148,19 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def _paginate(self, method, params):
         return self.handle_option_and_params(params, method, "paginate", False)
 
+    def _history(self, method, call, symbol, since, limit, params, max_page=None):
+        """The cursor-paginated history endpoints share one request shape: market, start_at, end_at
+        (ccxt's ``until``), page_size, cursor; ``paginate`` follows the cursors. -> (rows, market)"""
+        self.load_markets()
+        market = self.market(symbol) if symbol is not None else None
+        paginate, params = self._paginate(method, params)
+        request = {"market": market["id"]} if market is not None else {}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        page_limit = min(limit, max_page) if limit and max_page else limit
+        return self._cursor_pages(call, self.extend(request, params), page_limit, paginate), market
+
     # ---- public data ------------------------------------------------------------------------------
     def fetch_time(self, params={}):
         response = self.publicGetSystemTime(params)
@@ -234,15 +247,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_order_book_response(response, market, limit)
 
     def fetch_trades(self, symbol, since=None, limit=None, params={}):
-        self.load_markets()
-        market = self.market(symbol)
-        paginate, params = self._paginate("fetchTrades", params)
-        request = {"market": market["id"]}
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = self._cursor_pages(self.publicGetTrades, self.extend(request, params),
-                                        min(limit, 1000) if limit else None, paginate)
+        rows, market = self._history("fetchTrades", self.publicGetTrades, symbol, since, limit, params, 1000)
         return self.parse_trades(rows, market, since, limit)
 
     def fetch_ohlcv(self, symbol, timeframe="1m", since=None, limit=None, params={}):
@@ -284,14 +289,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):
         if symbol is None:
             raise ArgumentsRequired(self.id + " fetchFundingRateHistory() requires a symbol argument")
-        self.load_markets()
-        market = self.market(symbol)
-        paginate, params = self._paginate("fetchFundingRateHistory", params)
-        request = {"market": market["id"]}
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = self._cursor_pages(self.publicGetFundingData, self.extend(request, params), limit, paginate)
+        rows, market = self._history("fetchFundingRateHistory", self.publicGetFundingData, symbol, since, limit, params)
         entries = [self.parse_funding_rate_history_entry(r, market) for r in rows]
         return self.filter_by_symbol_since_limit(self.sort_by(entries, "timestamp"), market["symbol"], since, limit)
 

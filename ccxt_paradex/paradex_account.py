@@ -22,39 +22,19 @@ class ParadexAccount:
         return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
 
     def fetch_my_trades(self, symbol=None, since=None, limit=None, params={}):
-        self.load_markets()
-        paginate, params = self._paginate("fetchMyTrades", params)
-        request, market = {}, None
-        if symbol is not None:
-            market = self.market(symbol)
-            request["market"] = market["id"]
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = self._cursor_pages(self.privateGetFills, self.extend(request, params), limit, paginate)
+        rows, market = self._history("fetchMyTrades", self.privateGetFills, symbol, since, limit, params)
         return self.parse_trades(rows, market, since, limit)
 
     def fetch_funding_history(self, symbol=None, since=None, limit=None, params={}):
         if symbol is None:
             raise ArgumentsRequired(self.id + " fetchFundingHistory() requires a symbol argument")
-        self.load_markets()
-        market = self.market(symbol)
-        paginate, params = self._paginate("fetchFundingHistory", params)
-        request = {"market": market["id"]}
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = self._cursor_pages(self.privateGetFundingPayments, self.extend(request, params), limit, paginate)
+        rows, market = self._history("fetchFundingHistory", self.privateGetFundingPayments, symbol, since, limit, params)
         incomes = [self.parse_income(r, market) for r in rows]
         return self.filter_by_symbol_since_limit(self.sort_by(incomes, "timestamp"), market["symbol"], since, limit)
 
     def _transfers(self, since, limit, params):
-        paginate, params = self._paginate("fetchTransfers", params)
-        request = {}
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        return self._cursor_pages(self.privateGetTransfers, self.extend(request, params), limit, paginate)
+        rows, _ = self._history("fetchTransfers", self.privateGetTransfers, None, since, limit, params)
+        return rows
 
     def fetch_transfers(self, code=None, since=None, limit=None, params={}):
         rows = self._transfers(since, limit, params)

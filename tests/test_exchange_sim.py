@@ -152,3 +152,27 @@ def test_venue_errors_map_to_ccxt_exceptions(ex):
         ex.fetch_order("123456789", "ETH/USD:USDC")
     with pytest.raises(ccxt.InvalidOrder):
         ex.create_order("ETH/USD:USDC", "limit", "buy", 0.0001, 1000)  # below min notional at the venue
+
+
+def test_remaining_unified_methods(ex):
+    symbol = "BTC/USD:USDC"
+    now = _now(ex)
+    currencies = ex.fetch_currencies()
+    assert currencies["USDC"]["deposit"] is True and currencies["BTC"]["deposit"] is False
+    for currency in currencies.values():
+        v.test_currency(ex, SKIP, "fetchCurrencies", currency)
+    bids_asks = ex.fetch_bids_asks([symbol])
+    assert set(bids_asks) == {symbol} and bids_asks[symbol]["bid"] < bids_asks[symbol]["ask"]
+    v.test_trading_fee(ex, SKIP, "fetchTradingFee", symbol, ex.fetch_trading_fee(symbol))
+    interactive = ex.fetch_order_book(symbol, 3, {"interactive": True})
+    v.test_order_book(ex, SKIP, "fetchOrderBook", interactive, symbol)
+    assert len(interactive["bids"]) == 3
+    assert ex.fetch_index_ohlcv(symbol, "1m", limit=5)
+    assert ex.fetch_funding_history(symbol) == [] or all(f["symbol"] == symbol for f in ex.fetch_funding_history(symbol))
+    assert ex.fetch_my_liquidations() == []
+    position = ex.fetch_position("SOL/USD:USDC")
+    assert position["contracts"] == 0 and position["symbol"] == "SOL/USD:USDC"
+    assert ex.fetch_margin_mode(symbol)["marginMode"] == "cross"
+    for m in ("fetchDeposits", "fetchWithdrawals"):
+        for tx in getattr(ex, m)():
+            v.test_deposit_withdrawal(ex, SKIP, m, tx, None, now)

@@ -145,6 +145,8 @@ DELIBERATE_DIFFERENCES = {
                 "back to txn_hash when it is empty",
         "internal": "ccxt sets None; every Paradex deposit/withdrawal crosses a bridge, so we say False",
         "network": "ccxt sets None; we report external_chain (the chain the bridge moved the money on)",
+        "fee": "ccxt sets None; we report auto_withdrawal_fee (0 for deposits) in the token, as ccxt's "
+               "test_deposit_withdrawal requires a fee structure",
     },
     "order": {
         "postOnly": "ccxt sets None for an empty instruction; we derive it from instruction (only POST_ONLY and "

@@ -147,6 +147,19 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def _paginate(self, method, params):
         return self.handle_option_and_params(params, method, "paginate", False)
 
+    async def _history(self, method, call, symbol, since, limit, params, max_page=None):
+        """The cursor-paginated history endpoints share one request shape: market, start_at, end_at
+        (ccxt's ``until``), page_size, cursor; ``paginate`` follows the cursors. -> (rows, market)"""
+        await self.load_markets()
+        market = self.market(symbol) if symbol is not None else None
+        paginate, params = self._paginate(method, params)
+        request = {"market": market["id"]} if market is not None else {}
+        if since is not None:
+            request["start_at"] = since
+        request, params = self.handle_until_option("end_at", request, params)
+        page_limit = min(limit, max_page) if limit and max_page else limit
+        return await self._cursor_pages(call, self.extend(request, params), page_limit, paginate), market
+
     # ---- public data ------------------------------------------------------------------------------
     async def fetch_time(self, params={}):
         response = await self.publicGetSystemTime(params)
@@ -233,15 +246,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_order_book_response(response, market, limit)
 
     async def fetch_trades(self, symbol, since=None, limit=None, params={}):
-        await self.load_markets()
-        market = self.market(symbol)
-        paginate, params = self._paginate("fetchTrades", params)
-        request = {"market": market["id"]}
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = await self._cursor_pages(self.publicGetTrades, self.extend(request, params),
-                                        min(limit, 1000) if limit else None, paginate)
+        rows, market = await self._history("fetchTrades", self.publicGetTrades, symbol, since, limit, params, 1000)
         return self.parse_trades(rows, market, since, limit)
 
     async def fetch_ohlcv(self, symbol, timeframe="1m", since=None, limit=None, params={}):
@@ -283,14 +288,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     async def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):
         if symbol is None:
             raise ArgumentsRequired(self.id + " fetchFundingRateHistory() requires a symbol argument")
-        await self.load_markets()
-        market = self.market(symbol)
-        paginate, params = self._paginate("fetchFundingRateHistory", params)
-        request = {"market": market["id"]}
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = await self._cursor_pages(self.publicGetFundingData, self.extend(request, params), limit, paginate)
+        rows, market = await self._history("fetchFundingRateHistory", self.publicGetFundingData, symbol, since, limit, params)
         entries = [self.parse_funding_rate_history_entry(r, market) for r in rows]
         return self.filter_by_symbol_since_limit(self.sort_by(entries, "timestamp"), market["symbol"], since, limit)
 

@@ -158,17 +158,7 @@ class ParadexTrading:
         return self.parse_orders(self.safe_list(response, "results", []), market, since, limit)
 
     async def fetch_orders(self, symbol=None, since=None, limit=None, params={}):
-        await self.load_markets()
-        paginate, params = self._paginate("fetchOrders", params)
-        request = {}
-        market = None
-        if symbol is not None:
-            market = self.market(symbol)
-            request["market"] = market["id"]
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = await self._cursor_pages(self.privateGetOrdersHistory, self.extend(request, params), limit, paginate)
+        rows, market = await self._history("fetchOrders", self.privateGetOrdersHistory, symbol, since, limit, params)
         return self.parse_orders(rows, market, since, limit)
 
     async def fetch_closed_orders(self, symbol=None, since=None, limit=None, params={}):

@@ -277,7 +277,7 @@ class ParadexParsers:
         address = self.safe_string(transaction, "account")
         status = self.safe_string(transaction, "status")
         return {"info": transaction, "id": self.safe_string(transaction, "id"),
-                "txid": self.safe_string_2(transaction, "external_txn_hash", "txn_hash") or None,
+                "txid": self._txid(transaction),
                 "timestamp": timestamp, "datetime": self.iso8601(timestamp),
                 "network": self.safe_string(transaction, "external_chain") or None, "address": address,
                 "addressTo": address, "addressFrom": None, "tag": None, "tagTo": None, "tagFrom": None,
@@ -286,7 +286,16 @@ class ParadexParsers:
                 "currency": self.safe_currency_code(self.safe_string(transaction, "token"), currency),
                 "status": self.safe_string(TRANSFER_STATUS, status, status),
                 "updated": self.safe_integer(transaction, "last_updated_at"), "internal": False, "comment": None,
-                "fee": None}
+                "fee": {"cost": self.safe_number(transaction, "auto_withdrawal_fee", 0),
+                        "currency": self.safe_currency_code(self.safe_string(transaction, "token"), currency)}}
+
+    def _txid(self, transaction):
+        """The bridge-side hash the user can look up; Paradex's own when that one is empty or all zeros."""
+        for key in ("external_txn_hash", "txn_hash"):
+            value = self.safe_string(transaction, key)
+            if value and value.strip("0x"):
+                return value
+        return None
 
     def parse_liquidation(self, liquidation, market=None):
         timestamp = self.safe_integer(liquidation, "created_at")
