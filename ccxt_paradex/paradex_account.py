@@ -1,6 +1,7 @@
 # GENERATED from ccxt_paradex/async_support/paradex_account.py by tools/gen_sync.py -- do not edit by hand.
 """Balances, positions, fills, funding, transfers, leverage and margin mode (mixin of the paradex class)."""
 from ccxt.base.errors import ArgumentsRequired, BadRequest
+from ccxt.base.precise import Precise
 
 
 class ParadexAccount:
@@ -52,6 +53,61 @@ class ParadexAccount:
 
     def fetch_withdrawals(self, code=None, since=None, limit=None, params={}):
         return self._transactions("WITHDRAWAL", code, since, limit, params)
+
+    def fetch_ledger(self, code=None, since=None, limit=None, params={}):
+        """The settlement currency's history, rebuilt from transfers and fills (fee, realized PnL, realized
+        funding); ``before``/``after`` are walked back from the current balance, so every event up to now
+        is fetched (``until`` only filters the answer)."""
+        self.load_markets()
+        until = self.safe_integer(params, "until")
+        params = self.omit(params, ["until", "paginate"])
+        transfers = self._transfers(since, None, self.extend({"paginate": True}, params))
+        fills, _ = self._history("fetchLedger", self.privateGetFills, None, since, None, {"paginate": True})
+        balances = self.safe_list(self.privateGetBalance(), "results", [])
+        settle = self.safe_string(self.safe_dict(balances, 0, {}), "token", "USDC")
+        currency = self.safe_currency_code(settle)
+        if code is not None and self.safe_currency_code(code) != currency:
+            return []
+        events = [e for t in transfers for e in self._transfer_ledger_events(t)]
+        events += [e for f in fills for e in self._fill_ledger_events(f)]
+        events.sort(key=lambda e: (e[1], e[0]))
+        running = self.safe_string(self.safe_dict(balances, 0, {}), "size", "0")
+        currency_info = self.safe_currency(settle)
+        entries = []
+        for event_id, timestamp, kind, signed, reference, info in reversed(events):
+            before = Precise.string_sub(running, signed)
+            entries.append(self.safe_ledger_entry({
+                "info": info, "id": event_id, "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+                "direction": "out" if Precise.string_lt(signed, "0") else "in", "account": "swap",
+                "referenceId": reference, "referenceAccount": None, "type": kind, "currency": currency,
+                "amount": self.parse_number(Precise.string_abs(signed)), "before": self.parse_number(before),
+                "after": self.parse_number(running), "status": "ok", "fee": {"cost": 0, "currency": currency},
+            }, currency_info))
+            running = before
+        entries.reverse()
+        if until is not None:
+            entries = [e for e in entries if e["timestamp"] <= until]
+        return self.filter_by_since_limit(entries, since, limit)
+
+    def _transfer_ledger_events(self, transfer):
+        amount = self.safe_string(transfer, "amount", "0")
+        if self.safe_string(transfer, "status") != "COMPLETED" or Precise.string_eq(amount, "0"):
+            return []
+        kind = self.safe_string(transfer, "kind")
+        signed = Precise.string_neg(amount) if kind == "WITHDRAWAL" or self.safe_string(transfer, "direction") == "OUT" else amount
+        return [(self.safe_string(transfer, "id"), self.safe_integer(transfer, "created_at"), "transaction", signed,
+                 self.safe_string(transfer, "txn_hash"), transfer)]
+
+    def _fill_ledger_events(self, fill):
+        """A fill moves the balance three ways: its fee (negative = rebate), realized PnL, realized funding."""
+        fill_id, timestamp = self.safe_string(fill, "id"), self.safe_integer(fill, "created_at")
+        out = []
+        for suffix, kind, signed in (("fee", "fee", Precise.string_neg(self.safe_string(fill, "fee", "0"))),
+                                     ("pnl", "trade", self.safe_string(fill, "realized_pnl", "0")),
+                                     ("funding", "fee", self.safe_string(fill, "realized_funding", "0"))):
+            if signed and not Precise.string_eq(signed, "0"):
+                out.append((fill_id + ":" + suffix, timestamp, kind, signed, fill_id, fill))
+        return out
 
     def fetch_my_liquidations(self, symbol=None, since=None, limit=None, params={}):
         self.load_markets()

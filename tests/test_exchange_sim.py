@@ -176,3 +176,23 @@ def test_remaining_unified_methods(ex):
     for m in ("fetchDeposits", "fetchWithdrawals"):
         for tx in getattr(ex, m)():
             v.test_deposit_withdrawal(ex, SKIP, m, tx, None, now)
+
+
+def test_ledger_walks_back_to_the_current_balance(ex):
+    now = _now(ex)
+    symbol = "SOL/USD:USDC"
+    ex.create_order(symbol, "market", "buy", 1)
+    ex.create_order(symbol, "market", "sell", 1)  # closes: realized PnL plus two fees
+    ledger = ex.fetch_ledger()
+    for entry in ledger:
+        v.test_ledger_entry(ex, SKIP, "fetchLedger", entry, "USDC", now)
+    assert ledger[0]["type"] == "transaction" and ledger[0]["before"] == 0 and ledger[0]["amount"] == 50000
+    for a, b in zip(ledger, ledger[1:]):
+        assert a["after"] == pytest.approx(b["before"], abs=1e-9)
+        assert a["timestamp"] <= b["timestamp"]
+    for e in ledger:
+        sign = 1 if e["direction"] == "in" else -1
+        assert e["after"] == pytest.approx(e["before"] + sign * e["amount"], abs=1e-9)
+    assert ledger[-1]["after"] == pytest.approx(ex.fetch_balance()["USDC"]["total"], abs=1e-9)
+    assert {"fee", "trade", "transaction"} <= {e["type"] for e in ledger}
+    assert ex.fetch_ledger("BTC") == [] and len(ex.fetch_ledger(limit=2)) == 2

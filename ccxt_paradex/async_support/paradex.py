@@ -46,7 +46,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "fetchOrders": True, "fetchPosition": True, "fetchPositions": True, "fetchStatus": True,
                 "fetchTicker": True, "fetchTickers": True, "fetchTime": True, "fetchTrades": True,
                 "fetchTradingFee": True, "fetchTradingFees": True, "fetchTransfers": True, "fetchWithdrawals": True,
-                "sandbox": True, "setLeverage": True, "setMarginMode": True, "fetchLedger": False,
+                "sandbox": True, "setLeverage": True, "setMarginMode": True, "fetchLedger": True,
                 "withdraw": False, "transfer": False, "fetchDepositAddress": False,
             },
             "timeframes": {k: str(v) for k, v in TIMEFRAMES.items()},

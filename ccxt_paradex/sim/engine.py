@@ -312,8 +312,9 @@ class Engine:
         pos = acct.positions.get(order.market)
         if pos is None:
             pos = acct.positions[order.market] = Position(acct.address, order.market, now)
-        realized = pos.apply_fill(order.side, size, price)
-        fee = size * price * (spec.taker_fee if role == "TAKER" else spec.maker_fee)
+        cent = Decimal("1e-8")  # what the fill reports is exactly what the balance moves by
+        realized = pos.apply_fill(order.side, size, price).quantize(cent)
+        fee = (size * price * (spec.taker_fee if role == "TAKER" else spec.maker_fee)).quantize(cent)
         acct.balance += realized - fee
         acct.seq_no += 1
         pos.seq_no += 1
@@ -325,8 +326,7 @@ class Engine:
             "id": fill_id, "account": acct.address, "market": order.market, "order_id": order.id,
             "client_id": order.client_id or "", "side": order.side, "liquidity": role, "fill_type": "FILL",
             "price": fmt(price), "size": fmt(size), "remaining_size": fmt(order.remaining),
-            "fee": fmt(fee.quantize(Decimal("1e-8"))), "fee_currency": "USDC",
-            "realized_pnl": fmt(realized.quantize(Decimal("1e-8"))), "realized_funding": "0",
+            "fee": fmt(fee), "fee_currency": "USDC", "realized_pnl": fmt(realized), "realized_funding": "0",
             "underlying_price": fmt(self.mark[order.market]), "flags": ["interactive"] if order.interactive else [],
             "orderbook_seq_no": seq, "created_at": now,
         }
