@@ -80,6 +80,26 @@ def write_markdown(rows, path, quick):
         f.write("\n".join(lines))
 
 
+def table_lines(markdown_path):
+    with open(markdown_path, encoding="utf-8") as f:
+        return [line for line in f.read().splitlines() if line.startswith("|")]
+
+
+def update_readme(readme_path, results_path):
+    """README's benchmark table is RESULTS.md's, copied between the bench markers (tests check they agree)."""
+    with open(readme_path, encoding="utf-8") as f:
+        text = f.read()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text or end not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    body = "\n".join(table_lines(results_path))
+    with open(readme_path, "w", encoding="utf-8") as f:
+        f.write(head + start + "\n" + body + "\n" + end + tail)
+    return True
+
+
 def write_chart(rows, path):
     try:
         import matplotlib
@@ -121,6 +141,7 @@ def main(argv=None):
         rows = [json.loads(line) for line in f if line.strip()]
     write_markdown(rows, os.path.join(HERE, "RESULTS.md"), args.quick)
     chart = write_chart(rows, os.path.join(HERE, "results.png"))
+    update_readme(os.path.join(os.path.dirname(HERE), "README.md"), os.path.join(HERE, "RESULTS.md"))
     print(f"wrote bench/RESULTS.md ({len(rows)} figures){' and bench/results.png' if chart else ''}")
 
 

@@ -35,3 +35,17 @@ def test_demo_runs_offline_end_to_end():
     from ccxt_paradex.demo import DEMO_L1_KEY
     assert DEMO_L1_KEY[2:] not in text.lower()
     assert format(keys.derive_l2_private_key(DEMO_L1_KEY, 11155111), "x") not in text.lower()
+
+
+def test_readme_numbers_come_from_bench_results():
+    """The README's benchmark table is RESULTS.md's, and every figure the README quotes appears there."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    results = open(os.path.join(ROOT, "bench", "RESULTS.md"), encoding="utf-8").read()
+    block = readme.split("<!-- bench:start -->", 1)[1].split("<!-- bench:end -->", 1)[0]
+    table = [line for line in results.splitlines() if line.startswith("|")]
+    assert [line for line in block.splitlines() if line.startswith("|")] == table and len(table) > 10
+    why = readme.split("## Why use it", 1)[1].split("\n## ", 1)[0] + readme.split("## Set-up", 1)[0]
+    figures = re.findall(r"(\d[\d,]*\.?\d*) ?(ms|us|x)\b", why)
+    assert figures
+    for number, unit in figures:
+        assert number in results, (number, unit)
