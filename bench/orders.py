@@ -26,13 +26,7 @@ import ccxt_paradex  # noqa: E402
 from ccxt_paradex.core import backend, signing  # noqa: E402
 from _results import emit  # noqa: E402
 
-L1_KEY = "0xf8e4d1d772cdd44e5e77615ad11cc071c94e4c06dc21150d903f28e6aa6abdff"
-CONFIG = {
-    "starknet_chain_id": "PRIVATE_SN_POTC_SEPOLIA",
-    "l1_chain_id": "11155111",
-    "paraclear_account_hash": "0x41cb0280ebadaa75f996d8d92c6f265f6d040bb3ba442e5f86a554f1765244e",
-    "paraclear_account_proxy_hash": "0x3530cc4759d78042f1b543bf797f5f3d647cde0388c33734cf91b7f7b9314a9",
-}
+from sign import CONFIG, L1_KEY  # noqa: E402  (the same account and chain as bench/sign.py)
 JWT = "x.eyJpYXQiOjEsImV4cCI6OTk5OTk5OTk5OX0.x"  # {"iat": 1, "exp": 9999999999}
 SYMBOL, MARKET_ID = "BTC/USD:USDC", "BTC-USD-PERP"
 TARGET_BATCH_MS, TARGET_SINGLE_MS, CCXT_ISSUE_MS = 60.0, 1.0, 44.0

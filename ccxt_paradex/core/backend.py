@@ -22,13 +22,15 @@ try:  # native Rust wheel (x86_64 CPython 3.11-3.13)
 except ImportError:  # pragma: no cover - depends on the platform
     _rs_pedersen = _rs_sign = _rs_verify = None
 
-try:  # starknet-py's C++ Pedersen, always installed with starknet-py
-    from crypto_cpp_py.cpp_bindings import cpp_hash as _cpp_pedersen
-except ImportError:  # pragma: no cover
-    _cpp_pedersen = None
-
 NATIVE_AVAILABLE = _rs_pedersen is not None
 _native = NATIVE_AVAILABLE and os.environ.get("PARADEX_CRYPTO_BACKEND", "").lower() != "portable"
+
+_cpp_pedersen = None
+if not _native:  # starknet-py's C++ Pedersen; imported only when needed (crypto_cpp_py pulls in sympy, ~0.5 s)
+    try:
+        from crypto_cpp_py.cpp_bindings import cpp_hash as _cpp_pedersen
+    except ImportError:  # pragma: no cover
+        pass
 
 
 def _pedersen_native(a: int, b: int) -> int:

@@ -196,34 +196,27 @@ ORDER_FLAGS = _flags(("REDUCE_ONLY", "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDI
 FILL_FLAGS = _flags(("interactive", "rpi", "fastfill", "", "", "", "", "unknown"))
 
 
-def dec8(m):
-    """int64 mantissa at 1e-8 -> exact decimal string ("64852.9"), None for INT64_MIN."""
-    if m >= 100000000:
-        s = str(m)
-        f = s[-8:].rstrip("0")
-        return s[:-8] + "." + f if f else s[:-8]
-    if m > 0:
-        return "0." + str(m + 100000000)[1:].rstrip("0")
-    if m == 0:
-        return "0"
-    if m == NULL:
-        return None
-    return "-" + dec8(-m)
+def _decimal_formatter(places):
+    scale = 10 ** places
+
+    def fmt(m):
+        """int64 mantissa -> exact decimal string ("64852.9"), None for the INT64_MIN null sentinel."""
+        if m >= scale:
+            s = str(m)
+            f = s[-places:].rstrip("0")
+            return s[:-places] + "." + f if f else s[:-places]
+        if m > 0:
+            return "0." + str(m + scale)[1:].rstrip("0")
+        if m == 0:
+            return "0"
+        if m == NULL:
+            return None
+        return "-" + fmt(-m)
+    return fmt
 
 
-def dec12(m):
-    """int64 mantissa at 1e-12 (Rate12) -> exact decimal string, None for INT64_MIN."""
-    if m >= 1000000000000:
-        s = str(m)
-        f = s[-12:].rstrip("0")
-        return s[:-12] + "." + f if f else s[:-12]
-    if m > 0:
-        return "0." + str(m + 1000000000000)[1:].rstrip("0")
-    if m == 0:
-        return "0"
-    if m == NULL:
-        return None
-    return "-" + dec12(-m)
+dec8 = _decimal_formatter(8)     # prices, sizes, most rates
+dec12 = _decimal_formatter(12)   # Rate12 fields (funding)
 
 
 def _opt8(m):
