@@ -122,6 +122,11 @@ def _gen_mul_jac(k):
     return _gen_comb.mul(k % EC_ORDER)
 
 
+def warm_up():
+    """Build the generator's comb table now (0.1-0.3 s, once per process) rather than in the first signature."""
+    _gen_mul_jac(1)
+
+
 def _point_mul_jac(k, point):
     acc = None
     for bit in bin(k)[2:]:
