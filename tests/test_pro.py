@@ -41,6 +41,17 @@ async def _within(coro, seconds=5):
     return await asyncio.wait_for(coro, seconds)
 
 
+async def _subscribed(sim, *channels, seconds=5):
+    """Wait until the simulator holds these subscriptions (events before that are, rightly, not delivered)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        held = {name for conn in sim.feed.connections for name in conn.subs}
+        if set(channels) <= held:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"not subscribed in time: {set(channels) - held}")
+
+
 async def test_public_streams_over_sbe():
     async with Simulator(seed=31, tick_interval=0.02, summary_interval=0.2, funding_interval=0.3) as sim:
         ex = paradex({"urls": sim.ccxt_urls()})
@@ -124,7 +135,7 @@ async def test_reconnects_resume_streams_and_deliver_every_fill_once():
         try:
             await rest.load_markets()
             tasks = [asyncio.ensure_future(fills()), asyncio.ensure_future(book_watcher())]
-            await asyncio.sleep(0.3)
+            await _subscribed(sim, "fills.ALL", "order_book." + MARKET + ".deltas")
             for i in range(24):  # trades spread over several forced disconnects
                 await rest.create_order(SYMBOL, "market", "buy" if i % 2 else "sell", 0.001)
                 await asyncio.sleep(0.2)
@@ -141,15 +152,17 @@ async def test_reconnects_resume_streams_and_deliver_every_fill_once():
             await rest.close()
 
 
-async def test_private_streams_and_errors():
-    async with Simulator(seed=35, tick_interval=0.05, summary_interval=0, funding_interval=0) as sim:
+@pytest.mark.parametrize("private_sbe", [False, True], ids=["json-private", "sbe-private"])
+async def test_private_streams_and_errors(private_sbe):
+    async with Simulator(seed=35, tick_interval=0.05, summary_interval=0, funding_interval=0,
+                         private_sbe=private_sbe) as sim:
         ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
         try:
             await ex.load_markets()
             orders_task = asyncio.ensure_future(ex.watch_orders(SYMBOL))
             positions_task = asyncio.ensure_future(ex.watch_positions())
             balance_task = asyncio.ensure_future(ex.watch_balance())
-            await asyncio.sleep(0.3)
+            await _subscribed(sim, "orders." + MARKET, "positions", "account")
             await ex.create_order(SYMBOL, "market", "buy", 0.002)
             orders = await _within(orders_task)
             for o in orders:
@@ -158,6 +171,13 @@ async def test_private_streams_and_errors():
             assert positions[0]["symbol"] == SYMBOL and positions[0]["contracts"] == 0.002
             balance = await _within(balance_task)
             assert balance["USDC"]["total"] > 0
+            trades_task = asyncio.ensure_future(ex.watch_my_trades(SYMBOL))
+            await _subscribed(sim, "fills." + MARKET)
+            await ex.create_order(SYMBOL, "market", "sell", 0.001)
+            fills = await _within(trades_task)
+            for t in fills:
+                v.test_trade(ex, {}, "watchMyTrades", t, SYMBOL, ex.milliseconds(), False)
+            assert fills[-1]["side"] == "sell" and fills[-1]["fee"]["cost"] > 0
             with pytest.raises(ccxt.BadRequest):
                 await _within(ex._watch_channels(["nonsense.BTC-USD-PERP"], ["nonsense"]))
         finally:
@@ -176,7 +196,7 @@ async def test_repeated_private_watches_share_one_auth():
             seen = []
             for i in range(3):  # each call re-enters authenticate(); none may hang
                 task = asyncio.ensure_future(ex.watch_my_trades(SYMBOL))
-                await asyncio.sleep(0.2)
+                await _subscribed(sim, "fills." + MARKET)
                 await ex.create_order(SYMBOL, "market", "buy" if i % 2 else "sell", 0.001)
                 seen += [t["id"] for t in await _within(task)]
             assert len(seen) == len(set(seen)) >= 3

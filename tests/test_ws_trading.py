@@ -23,6 +23,15 @@ L1_OTHER = "0x" + "4d" * 32
 QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
 
 
+async def _eventually(condition, seconds=5.0):
+    """Poll a condition the simulator reaches asynchronously (e.g. its cleanup of a closed socket)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.02)
+
+
 def _exchange(sim, key=L1, **options):
     return paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls(),
                     "options": options})
@@ -234,7 +243,8 @@ async def test_cancel_on_disconnect_cancels_that_connections_orders_and_rearms()
             survivor = await _within(other.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
 
             await sim.feed.disconnect_all()
-            await asyncio.sleep(0.2)
+            await _eventually(lambda: all(not sim.engine.orders[o["id"]].is_open for o in placed))
+            await _eventually(lambda: not ex.clients or all(c.closed() for c in ex.clients.values()))  # the client saw it
             for o in placed:
                 order = sim.engine.orders[o["id"]]
                 assert order.status == "CLOSED" and order.cancel_reason == "USER_CANCELED"
@@ -246,15 +256,16 @@ async def test_cancel_on_disconnect_cancels_that_connections_orders_and_rearms()
             open_ids = {o["id"] for o in await ex.fetch_open_orders(SYMBOL)}
             assert open_ids == {via_rest["id"], again["id"]}
             await sim.feed.disconnect_all()
-            await asyncio.sleep(0.2)
-            assert not sim.engine.orders[again["id"]].is_open
+            await _eventually(lambda: not sim.engine.orders[again["id"]].is_open)
+            await _eventually(lambda: not ex.clients or all(c.closed() for c in ex.clients.values()))  # the client saw it
 
             # switched off: orders outlive the connection
             assert await _within(ex.set_cancel_on_disconnect_ws(False)) == {"enabled": False}
             kept = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 4))
             await sim.feed.disconnect_all()
-            await asyncio.sleep(0.2)
+            await _eventually(lambda: not sim.feed.connections)  # the simulator's cleanup of the socket has run
             assert sim.engine.orders[kept["id"]].is_open
+            await _eventually(lambda: not ex.clients or all(c.closed() for c in ex.clients.values()))
             assert await _within(ex.set_cancel_on_disconnect_ws(True)) == {"enabled": True}
         finally:
             await ex.close()

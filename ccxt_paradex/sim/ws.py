@@ -24,6 +24,7 @@ SBE_ONLY_KEYS = {"trades": ("seq_no",), "fills": ("trade_id",)}
 BOOK_DEPTH = 15
 PUBLIC_KINDS = {"trades", "bbo", "order_book", "markets_summary", "funding_data"}
 PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events"}
+SBE_PRIVATE_KINDS = {"orders", "fills", "positions", "account"}  # templates 20-23
 JSONRPC_INVALID, JSONRPC_METHOD, JSONRPC_PARAMS = -32600, -32601, -32602
 ERR_MALFORMED_TOKEN, ERR_INVALID_TOKEN, ERR_AUTH_REQUIRED = 40110, 40111, 40300
 
@@ -115,8 +116,9 @@ class Connection:
                 await self.ws.send_str(frame)
 
     def publish(self, channel, kind, data):
-        """A channel message: SBE binary for public kinds on an SBE session, JSON otherwise."""
-        if self.sbe_version is not None and kind in PUBLIC_KINDS:
+        """A channel message: SBE binary for public kinds on an SBE session, JSON otherwise (private channels
+        too, as documented, unless the simulator runs with ``private_sbe``: templates 20-23)."""
+        if self.sbe_version is not None and (kind in PUBLIC_KINDS or (kind in SBE_PRIVATE_KINDS and self.feed.sim.private_sbe)):
             return self.feed.encode_sbe(kind, data, self.sbe_version)
         if kind in SBE_ONLY_KEYS:
             data = {k: v for k, v in data.items() if k not in SBE_ONLY_KEYS[kind]}
