@@ -70,7 +70,6 @@ async def _sim_serve(pipe, markets, tick, taker, seed):
     logger.setLevel(logging.INFO)
     logger.addHandler(counter)
     sim = Simulator(markets=markets, seed=seed, tick_interval=tick, funding_interval=0, summary_interval=0)
-    eng = sim.engine
     sim.liquidity.taker_probability = taker
 
     stats = {}

@@ -1,6 +1,5 @@
 """A raw HTTP client for simulator tests, signing with the core (no exchange-class code)."""
 import json
-import time
 
 import aiohttp
 

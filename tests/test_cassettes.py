@@ -4,11 +4,9 @@ cassettes/sim/*.yaml       recorded from the embedded simulator (tools/cassettes
 cassettes/testnet/*.yaml   recorded from Paradex testnet by `tox -e record-testnet` (absent until someone does)
 A replay that sends any request not in the cassette fails (record_mode="none").
 """
-import json
 import os
 import sys
 
-import ccxt
 import ccxt.test.exchange.base as v
 import pytest
 from vcr.errors import CannotOverwriteExistingCassetteException

@@ -8,8 +8,9 @@ for the snapshot the new subscription starts with.
 import asyncio
 
 from ccxt.async_support.base.ws.cache import ArrayCache
+from ccxt.base.errors import BadRequest
 
-from ..core.book import APPLIED, GAP, SCALE, L2Book, to_mantissa
+from ..core.book import APPLIED, GAP, L2Book, to_mantissa
 
 BOOK_FEEDS = ("deltas", "snapshot", "interactive", "interactive_deltas")
 
@@ -49,7 +50,6 @@ class ParadexPublicStreams:
         return channel
 
     def _bad_request(self, message):
-        from ccxt.base.errors import BadRequest
         return BadRequest(self.id + " " + message)
 
     async def watch_order_book(self, symbol, limit=None, params={}):
@@ -248,5 +248,3 @@ def json_book_levels(data):
         (bids if level["side"] == "BUY" else asks).extend((to_mantissa(level["price"]), 0))
     return data.get("update_type") == "s", bids, asks
 
-
-__all__ = ["ParadexPublicStreams", "BookView", "json_book_levels", "SCALE"]
