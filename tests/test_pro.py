@@ -203,3 +203,25 @@ async def test_repeated_private_watches_share_one_auth():
             assert ex.reconnects == 0
         finally:
             await ex.close()
+
+
+async def test_unwatch_stops_the_channel_and_rejects_the_waiter():
+    async with Simulator(seed=37, tick_interval=0.02, summary_interval=0.2, funding_interval=0) as sim:
+        ex = paradex({"urls": sim.ccxt_urls()})
+        try:
+            await _within(ex.watch_order_book(SYMBOL))
+            await _within(ex.watch_ticker(SYMBOL))
+            waiter = asyncio.ensure_future(ex.watch_trades(SYMBOL))
+            await _subscribed(sim, "trades." + MARKET)
+            assert await ex.un_watch_trades(SYMBOL) is True
+            with pytest.raises(ccxt.ExchangeError, match="unsubscribed"):
+                await _within(waiter)
+            await ex.un_watch_ticker(SYMBOL)
+            await ex.un_watch_order_book(SYMBOL)
+            await asyncio.sleep(0.1)
+            held = {name for conn in sim.feed.connections for name in conn.subs}
+            assert not any(n.startswith(("trades.", "markets_summary.", "order_book.")) for n in held), held
+            book = await _within(ex.watch_order_book(SYMBOL))  # and it can come back
+            assert book["bids"]
+        finally:
+            await ex.close()

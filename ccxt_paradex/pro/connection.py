@@ -178,7 +178,9 @@ class ParadexConnection:
             if channel in client.subscriptions:
                 del client.subscriptions[channel]
                 await client.send(self._rpc("unsubscribe", {"channel": channel}))
-            client.reject(ExchangeError(self.id + " unsubscribed from " + channel), message_hash)
+            if message_hash in client.futures:  # (a rejection without a waiter would be kept for the next watch)
+                client.reject(ExchangeError(self.id + " unsubscribed from " + channel), message_hash)
+            self._unread.pop(message_hash, None)
         return True
 
     async def close(self, clean_instance_data=False):

@@ -32,6 +32,7 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
         return self.deep_extend(super().describe(), {
             "has": {
                 "ws": True, "watchOrderBook": True, "watchOrderBookForSymbols": True, "unWatchOrderBook": True,
+                "unWatchTrades": True, "unWatchTradesForSymbols": True, "unWatchTicker": True, "unWatchBidsAsks": True,
                 "watchTrades": True, "watchTradesForSymbols": True, "watchTicker": True, "watchTickers": True,
                 "watchBidsAsks": True, "watchFundingRate": True, "watchFundingRates": True, "watchOrders": True,
                 "watchMyTrades": True, "watchPositions": True, "watchBalance": True, "watchOHLCV": False,

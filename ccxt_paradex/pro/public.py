@@ -156,6 +156,24 @@ class ParadexPublicStreams:
             limit = trades.getLimit(trades[-1]["symbol"] if trades else None, limit)
         return self.filter_by_since_limit(trades, since, limit, "timestamp", True)
 
+    async def un_watch_trades(self, symbol, params={}):
+        return await self.un_watch_trades_for_symbols([symbol], params)
+
+    async def un_watch_trades_for_symbols(self, symbols, params={}):
+        await self.load_markets()
+        ids = [self.market_id(s) for s in symbols]
+        return await self._unwatch_channels(["trades." + i for i in ids], ["trades:" + i for i in ids])
+
+    async def un_watch_ticker(self, symbol, params={}):
+        await self.load_markets()
+        market_id = self.market_id(symbol)
+        return await self._unwatch_channels(["markets_summary." + market_id], ["ticker:" + market_id])
+
+    async def un_watch_bids_asks(self, symbols=None, params={}):
+        await self.load_markets()
+        ids = [self.market_id(s) for s in (self.market_symbols(symbols) or list(self.symbols))]
+        return await self._unwatch_channels(["bbo." + i for i in ids], ["bbo:" + i for i in ids])
+
     def _on_trade(self, client, data):
         market = self.safe_market(self.safe_string(data, "market"))
         symbol = market["symbol"]
