@@ -225,3 +225,17 @@ async def test_unwatch_stops_the_channel_and_rejects_the_waiter():
             assert book["bids"]
         finally:
             await ex.close()
+
+
+async def test_a_drop_during_reconciliation_runs_it_again():
+    ex = paradex({})
+    calls = []
+
+    async def once():
+        calls.append(len(calls))
+        if len(calls) == 1:  # a second drop arrives while the first reconciliation is fetching
+            await ex._reconcile_private_state()
+    ex._reconcile_once = once
+    await ex._reconcile_private_state()
+    assert calls == [0, 1] and not ex._reconciling
+    await ex.close()

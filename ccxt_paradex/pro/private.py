@@ -17,6 +17,7 @@ class ParadexPrivateStreams:
         self._last_fill_ms = None
         self._private_state_stale = False
         self._reconciling = False
+        self._reconcile_again = False
         self._private_since_ms = None    # when the first private watch started: history before it is not "missed"
 
     def _cache(self, name, factory):
@@ -103,24 +104,33 @@ class ParadexPrivateStreams:
 
     # ---- reconciliation after a reconnect -------------------------------------------------------------
     async def _reconcile_private_state(self):
+        """Fetch what the stream may have missed; a drop while this runs makes it run once more."""
         if self._reconciling:
+            self._reconcile_again = True
             return
         self._reconciling = True
         try:
-            client = self.client(self.get_ws_url())
-            since = self._private_since_ms or self.milliseconds()
-            if self._last_fill_ms is not None:
-                since = max(since, self._last_fill_ms - 60_000)
-            request = {"start_at": since - 5_000}
-            rows = await self._cursor_pages(self.privateGetFills, request, None, True, 20)
-            for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
-                self._on_fill(client, row)
-            response = await self.privateGetOrders()
-            for row in self.safe_list(response, "results", []):
-                self._on_order(client, row)
+            again = True
+            while again:
+                self._reconcile_again = False
+                await self._reconcile_once()
+                again = self._reconcile_again
         except Exception as e:  # the next reconnect tries again
             self._private_state_stale = True
             if self.verbose:
                 self.log(self.id, "private-state reconciliation failed:", repr(e))
         finally:
             self._reconciling = False
+
+    async def _reconcile_once(self):
+        since = self._private_since_ms or self.milliseconds()
+        if self._last_fill_ms is not None:
+            since = max(since, self._last_fill_ms - 60_000)
+        rows = await self._cursor_pages(self.privateGetFills, {"start_at": since - 5_000}, None, True, 20)
+        client = self.client(self.get_ws_url())
+        for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+            self._on_fill(client, row)
+        response = await self.privateGetOrders()
+        client = self.client(self.get_ws_url())
+        for row in self.safe_list(response, "results", []):
+            self._on_order(client, row)
