@@ -107,8 +107,6 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 headers.update(extra_headers)
             if path not in NO_JWT_PATHS:
                 headers["Authorization"] = "Bearer " + self.options["authToken"]
-            if path == "onboarding":
-                payload, query = query, {}
             if payload is None and (method in ("POST", "PUT") or (method == "DELETE" and path == "orders/batch")):
                 payload, query = query, {}
             if payload is not None:
@@ -219,11 +217,15 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             response = self.publicGetMarketsSummary({"market": "ALL"})
         return self.safe_list(response, "results", [])
 
-    def fetch_ticker(self, symbol, params={}):
+    def _summary(self, symbol, params):
+        """One market's /markets/summary row (ticker, funding rate and open interest all read it) -> (row, market)."""
         self.load_markets()
         market = self.market(symbol)
         response = self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
-        return self.parse_ticker(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+        return self.safe_dict(self.safe_list(response, "results", []), 0, {}), market
+
+    def fetch_ticker(self, symbol, params={}):
+        return self.parse_ticker(*self._summary(symbol, params))
 
     def fetch_tickers(self, symbols=None, params={}):
         self.load_markets()
@@ -269,10 +271,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_ohlcvs(self.safe_list(response, "results", []), market, timeframe, since, limit)
 
     def fetch_funding_rate(self, symbol, params={}):
-        self.load_markets()
-        market = self.market(symbol)
-        response = self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
-        return self.parse_funding_rate(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+        return self.parse_funding_rate(*self._summary(symbol, params))
 
     def fetch_funding_rates(self, symbols=None, params={}):
         self.load_markets()
@@ -281,10 +280,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.filter_by_array(rates, "symbol", symbols)
 
     def fetch_open_interest(self, symbol, params={}):
-        self.load_markets()
-        market = self.market(symbol)
-        response = self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
-        return self.parse_open_interest(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+        return self.parse_open_interest(*self._summary(symbol, params))
 
     def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):
         if symbol is None:

@@ -67,18 +67,24 @@ class ParadexTrading:
         response = self.privatePutOrdersOrderId(request)
         return self.parse_order(response, market)
 
+    def _client_order_id(self, params):
+        """-> (params['clientOrderId'] or None, params without it)."""
+        return (self.safe_string_2(params, "clientOrderId", "client_order_id"),
+                self.omit(params, ["clientOrderId", "client_order_id"]))
+
     def _cancel_target(self, id, symbol, params):
-        """-> (client order id or None, market id or None, remaining params); raises without an id of either kind."""
-        client_id = self.safe_string_2(params, "clientOrderId", "client_order_id")
-        params = self.omit(params, ["clientOrderId", "client_order_id"])
-        market_id = None
-        if client_id is not None:
-            if symbol is not None:
-                self.load_markets()
-                market_id = self.market_id(symbol)
-        elif id is None:
-            raise ArgumentsRequired(self.id + " cancelOrder() requires an id or params['clientOrderId']")
-        return client_id, market_id, params
+        """-> (client order id, {client_id[, market]} request) for a cancel by client id, (None, None) for one by
+        id, and the remaining params; raises without an id of either kind."""
+        client_id, params = self._client_order_id(params)
+        if client_id is None:
+            if id is None:
+                raise ArgumentsRequired(self.id + " cancelOrder() requires an id or params['clientOrderId']")
+            return None, None, params
+        request = {"client_id": client_id}
+        if symbol is not None:
+            self.load_markets()
+            request["market"] = self.market_id(symbol)
+        return client_id, request, params
 
     def _canceled_order(self, id, client_id, symbol, info):
         return self.safe_order({"id": id, "clientOrderId": client_id, "symbol": symbol, "info": info})
@@ -108,11 +114,8 @@ class ParadexTrading:
         return self.extend(request, params)
 
     def cancel_order(self, id, symbol=None, params={}):
-        client_id, market_id, params = self._cancel_target(id, symbol, params)
-        if client_id is not None:
-            request = {"client_id": client_id}
-            if market_id is not None:
-                request["market"] = market_id
+        client_id, request, params = self._cancel_target(id, symbol, params)
+        if request is not None:
             self.privateDeleteOrdersByClientIdClientId(self.extend(request, params))
         else:
             self.privateDeleteOrdersOrderId(self.extend({"order_id": str(id)}, params))
@@ -130,8 +133,7 @@ class ParadexTrading:
     def fetch_order(self, id, symbol=None, params={}):
         """Open orders come from /orders/{id}; closed ones are looked up in /orders-history."""
         self.load_markets()
-        client_id = self.safe_string_2(params, "clientOrderId", "client_order_id")
-        params = self.omit(params, ["clientOrderId", "client_order_id"])
+        client_id, params = self._client_order_id(params)
         try:
             if client_id is not None:
                 response = self.privateGetOrdersByClientIdClientId(self.extend({"client_id": client_id}, params))
@@ -168,4 +170,4 @@ class ParadexTrading:
 
     def fetch_canceled_orders(self, symbol=None, since=None, limit=None, params={}):
         orders = self.fetch_orders(symbol, since, None, self.extend({"status": "CLOSED"}, params))
-        return self.filter_by_limit([o for o in orders if o["status"] in ("canceled", "rejected")], limit)
+        return self.filter_by_limit([o for o in orders if o["status"] == "canceled"], limit)

@@ -106,8 +106,6 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 headers.update(extra_headers)
             if path not in NO_JWT_PATHS:
                 headers["Authorization"] = "Bearer " + self.options["authToken"]
-            if path == "onboarding":
-                payload, query = query, {}
             if payload is None and (method in ("POST", "PUT") or (method == "DELETE" and path == "orders/batch")):
                 payload, query = query, {}
             if payload is not None:
@@ -218,11 +216,15 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             response = await self.publicGetMarketsSummary({"market": "ALL"})
         return self.safe_list(response, "results", [])
 
-    async def fetch_ticker(self, symbol, params={}):
+    async def _summary(self, symbol, params):
+        """One market's /markets/summary row (ticker, funding rate and open interest all read it) -> (row, market)."""
         await self.load_markets()
         market = self.market(symbol)
         response = await self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
-        return self.parse_ticker(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+        return self.safe_dict(self.safe_list(response, "results", []), 0, {}), market
+
+    async def fetch_ticker(self, symbol, params={}):
+        return self.parse_ticker(*await self._summary(symbol, params))
 
     async def fetch_tickers(self, symbols=None, params={}):
         await self.load_markets()
@@ -268,10 +270,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_ohlcvs(self.safe_list(response, "results", []), market, timeframe, since, limit)
 
     async def fetch_funding_rate(self, symbol, params={}):
-        await self.load_markets()
-        market = self.market(symbol)
-        response = await self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
-        return self.parse_funding_rate(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+        return self.parse_funding_rate(*await self._summary(symbol, params))
 
     async def fetch_funding_rates(self, symbols=None, params={}):
         await self.load_markets()
@@ -280,10 +279,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.filter_by_array(rates, "symbol", symbols)
 
     async def fetch_open_interest(self, symbol, params={}):
-        await self.load_markets()
-        market = self.market(symbol)
-        response = await self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
-        return self.parse_open_interest(self.safe_dict(self.safe_list(response, "results", []), 0, {}), market)
+        return self.parse_open_interest(*await self._summary(symbol, params))
 
     async def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):
         if symbol is None:

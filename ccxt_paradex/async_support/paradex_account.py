@@ -62,15 +62,15 @@ class ParadexAccount:
         params = self.omit(params, ["until", "paginate"])
         transfers = await self._transfers(since, None, self.extend({"paginate": True}, params))
         fills, _ = await self._history("fetchLedger", self.privateGetFills, None, since, None, {"paginate": True})
-        balances = self.safe_list(await self.privateGetBalance(), "results", [])
-        settle = self.safe_string(self.safe_dict(balances, 0, {}), "token", "USDC")
+        balance = self.safe_dict(self.safe_list(await self.privateGetBalance(), "results", []), 0, {})
+        settle = self.safe_string(balance, "token", "USDC")
         currency = self.safe_currency_code(settle)
         if code is not None and self.safe_currency_code(code) != currency:
             return []
         events = [e for t in transfers for e in self._transfer_ledger_events(t)]
         events += [e for f in fills for e in self._fill_ledger_events(f)]
         events.sort(key=lambda e: (e[1], e[0]))
-        running = self.safe_string(self.safe_dict(balances, 0, {}), "size", "0")
+        running = self.safe_string(balance, "size", "0")
         currency_info = self.safe_currency(settle)
         entries = []
         for event_id, timestamp, kind, signed, reference, info in reversed(events):
@@ -142,21 +142,23 @@ class ParadexAccount:
         market, config = await self._margin_config(symbol, params)
         return self.parse_margin_mode(config, market)
 
-    async def set_leverage(self, leverage, symbol=None, params={}):
+    async def _set_margin(self, method, symbol, leverage, margin_type, params):
+        """POST /account/margin/{market} sets both; the one not given keeps its current value."""
         if symbol is None:
-            raise ArgumentsRequired(self.id + " setLeverage() requires a symbol argument")
+            raise ArgumentsRequired(self.id + " " + method + "() requires a symbol argument")
         market, config = await self._margin_config(symbol)
-        margin_type = self.safe_string_upper(params, "marginMode", self.safe_string(config, "margin_type", "CROSS"))
-        request = {"market": market["id"], "leverage": int(leverage), "margin_type": margin_type}
-        return await self.privatePostAccountMarginMarket(self.extend(request, self.omit(params, "marginMode")))
+        request = {"market": market["id"],
+                   "leverage": leverage if leverage is not None else self.safe_integer(config, "leverage", 1),
+                   "margin_type": margin_type or self.safe_string(config, "margin_type", "CROSS")}
+        return await self.privatePostAccountMarginMarket(self.extend(request, params))
+
+    async def set_leverage(self, leverage, symbol=None, params={}):
+        return await self._set_margin("setLeverage", symbol, int(leverage), self.safe_string_upper(params, "marginMode"),
+                                      self.omit(params, "marginMode"))
 
     async def set_margin_mode(self, marginMode, symbol=None, params={}):
-        if symbol is None:
-            raise ArgumentsRequired(self.id + " setMarginMode() requires a symbol argument")
         mode = str(marginMode).upper()
         if mode not in ("CROSS", "ISOLATED"):
             raise BadRequest(self.id + " setMarginMode() marginMode must be 'cross' or 'isolated'")
-        market, config = await self._margin_config(symbol)
-        leverage = self.safe_integer(params, "leverage", self.safe_integer(config, "leverage", 1))
-        request = {"market": market["id"], "leverage": leverage, "margin_type": mode}
-        return await self.privatePostAccountMarginMarket(self.extend(request, self.omit(params, "leverage")))
+        return await self._set_margin("setMarginMode", symbol, self.safe_integer(params, "leverage"), mode,
+                                      self.omit(params, "leverage"))

@@ -32,6 +32,12 @@ def _jwt_times(token: str):
         return None, None
 
 
+def _account_of(l2_key: int, config: dict) -> int:
+    """The Paradex account address a STARK key controls, from /system/config's class hashes."""
+    return keys.account_address(keys.public_key(l2_key), config["paraclear_account_proxy_hash"],
+                                config["paraclear_account_hash"])
+
+
 class ParadexAuth:
     def _init_auth(self):
         self._signer = None
@@ -68,14 +74,11 @@ class ParadexAuth:
             key = acct["privateKey"]
             address = acct.get("address")
             if address is None:
-                pub = keys.public_key(keys.parse_stark_private_key(key))
-                address = hex(keys.account_address(pub, config["paraclear_account_proxy_hash"], config["paraclear_account_hash"]))
+                address = _account_of(keys.parse_stark_private_key(key), config)
             signer = signing.StarkSigner(key, address, chain)
         elif self.privateKey:
             l2 = keys.derive_l2_private_key(self.privateKey, config["l1_chain_id"])
-            pub = keys.public_key(l2)
-            address = keys.account_address(pub, config["paraclear_account_proxy_hash"], config["paraclear_account_hash"])
-            signer = signing.StarkSigner(l2, address, chain)
+            signer = signing.StarkSigner(l2, _account_of(l2, config), chain)
         else:
             raise AuthenticationError(self.id + " requires credentials: an Ethereum privateKey (+ walletAddress), "
                                       "options['paradexAccount'] = {'privateKey', 'address'} (StarkNet L2), "

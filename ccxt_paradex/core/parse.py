@@ -117,12 +117,14 @@ class ParadexParsers:
         return [self.safe_integer(ohlcv, 0), self.safe_number(ohlcv, 1), self.safe_number(ohlcv, 2),
                 self.safe_number(ohlcv, 3), self.safe_number(ohlcv, 4), self.safe_number(ohlcv, 5)]
 
-    def _funding_interval(self, market):
-        hours = self.safe_string(self.safe_dict(market, "info", {}), "funding_period_hours")
+    def _funding_interval(self, contract, market):
+        hours = self.safe_string(contract, "funding_period_hours",
+                                 self.safe_string(self.safe_dict(market, "info", {}), "funding_period_hours"))
         return hours + "h" if hours is not None and Precise.string_gt(hours, "0") else None
 
     def parse_funding_rate(self, contract, market=None):
-        market = self.safe_market(self.safe_string(contract, "symbol"), market, None, "swap")
+        """A /markets/summary row (``symbol``) or a funding_data channel payload (``market``)."""
+        market = self.safe_market(self.safe_string_2(contract, "symbol", "market"), market, None, "swap")
         timestamp = self.safe_integer(contract, "created_at")
         rate = self.safe_string(contract, "funding_rate")
         funds = market["swap"] is True and rate not in (None, "")
@@ -134,7 +136,7 @@ class ParadexParsers:
             "fundingRate": self.parse_number(rate) if funds else None, "fundingTimestamp": None, "fundingDatetime": None,
             "nextFundingRate": self.safe_number(contract, "future_funding_rate"), "nextFundingTimestamp": None,
             "nextFundingDatetime": None, "previousFundingRate": None, "previousFundingTimestamp": None,
-            "previousFundingDatetime": None, "interval": self._funding_interval(market),
+            "previousFundingDatetime": None, "interval": self._funding_interval(contract, market),
         }
 
     def parse_funding_rate_history_entry(self, row, market=None):
@@ -241,7 +243,7 @@ class ParadexParsers:
             "timestamp": timestamp, "datetime": self.iso8601(timestamp),
             "lastUpdateTimestamp": self.safe_integer(position, "last_updated_at"), "hedged": False,
             "maintenanceMargin": None, "maintenanceMarginPercentage": None, "initialMargin": None,
-            "initialMarginPercentage": None, "leverage": self.safe_number(position, "leverage"),
+            "initialMarginPercentage": None, "leverage": self.parse_number(leverage),
             "liquidationPrice": self.parse_number(_nonzero(self.safe_string(position, "liquidation_price"))),
             "marginRatio": None, "marginMode": "cross", "percentage": None,
         })
@@ -276,18 +278,17 @@ class ParadexParsers:
         timestamp = self.safe_integer(transaction, "created_at")
         address = self.safe_string(transaction, "account")
         status = self.safe_string(transaction, "status")
+        code = self.safe_currency_code(self.safe_string(transaction, "token"), currency)
         return {"info": transaction, "id": self.safe_string(transaction, "id"),
                 "txid": self._txid(transaction),
                 "timestamp": timestamp, "datetime": self.iso8601(timestamp),
                 "network": self.safe_string(transaction, "external_chain") or None, "address": address,
                 "addressTo": address, "addressFrom": None, "tag": None, "tagTo": None, "tagFrom": None,
                 "type": "deposit" if self.safe_string(transaction, "kind") == "DEPOSIT" else "withdrawal",
-                "amount": self.safe_number(transaction, "amount"),
-                "currency": self.safe_currency_code(self.safe_string(transaction, "token"), currency),
+                "amount": self.safe_number(transaction, "amount"), "currency": code,
                 "status": self.safe_string(TRANSFER_STATUS, status, status),
                 "updated": self.safe_integer(transaction, "last_updated_at"), "internal": False, "comment": None,
-                "fee": {"cost": self.safe_number(transaction, "auto_withdrawal_fee", 0),
-                        "currency": self.safe_currency_code(self.safe_string(transaction, "token"), currency)}}
+                "fee": {"cost": self.safe_number(transaction, "auto_withdrawal_fee", 0), "currency": code}}
 
     def _txid(self, transaction):
         """The bridge-side hash the user can look up; Paradex's own when that one is empty or all zeros."""
@@ -305,8 +306,7 @@ class ParadexParsers:
             "datetime": self.iso8601(timestamp)})
 
     def parse_leverage(self, config, market=None):
-        market_id = self.safe_string(config, "market")
-        market = self.safe_market(market_id, market)
+        market = self.safe_market(self.safe_string(config, "market"), market)
         leverage = self.safe_integer(config, "leverage")
         return {"info": config, "symbol": market["symbol"], "marginMode": self.safe_string_lower(config, "margin_type"),
                 "longLeverage": leverage, "shortLeverage": leverage}

@@ -323,22 +323,14 @@ def decode_book_levels(frame):
 
     bids/asks: lists of mutable [price, size] floats (correctly rounded mantissa / 1e8).
     """
-    end = len(frame)
-    bl, tid, sid, _ = header(frame)
-    if sid != SCHEMA_ID:
-        raise SbeDecodeError(f"SBE schema id {sid} is not {SCHEMA_ID}")
-    if tid != 3:
+    out = decode_book_flat(frame)
+    if out is None:
         return None
-    if end < 8 + bl:
-        raise SbeDecodeError("SBE frame is shorter than its block")
-    try:
-        f, b, a, market = _book_head(frame, bl, end)
-    except (struct.error, IndexError) as e:
-        raise SbeDecodeError(f"malformed SBE BookEvent: {e}") from None
+    market, seq, ts, snap, b, a = out
     # int / int true division is correctly rounded, so 6485290000000 -> exactly float("64852.9")
     bids = [[p / 100000000, s / 100000000] for p, s in zip(b[::2], b[1::2])]
     asks = [[p / 100000000, s / 100000000] for p, s in zip(a[::2], a[1::2])]
-    return market, f[1], f[0] // 1000, f[2] == 0, bids, asks
+    return market, seq, ts, snap, bids, asks
 
 
 def _summary(buf, bl, end):
@@ -452,10 +444,10 @@ def decode_book_flat(frame):
     consumed by ``core.book.L2Book.snapshot_flat`` / ``delta_flat``. None when the frame is not a book."""
     end = len(frame)
     bl, tid, sid, _ = header(frame)
-    if tid != 3:
-        return None
     if sid != SCHEMA_ID:
         raise SbeDecodeError(f"SBE schema id {sid} is not {SCHEMA_ID}")
+    if tid != 3:
+        return None
     if end < 8 + bl:
         raise SbeDecodeError("SBE frame is shorter than its block")
     try:

@@ -70,6 +70,7 @@ class ParadexConnection:
         self._on_connection_lost(client)
 
     def _on_connection_lost(self, client):
+        setattr(client, AUTH_STATE, None)
         if self._closing:
             return
         for book in self._books.values():

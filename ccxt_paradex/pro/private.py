@@ -29,20 +29,19 @@ class ParadexPrivateStreams:
 
     # ---- watchers ---------------------------------------------------------------------------------
     async def watch_orders(self, symbol=None, since=None, limit=None, params={}):
-        await self.load_markets()
-        channel, message_hash = self._private_channel("orders", symbol)
-        orders = await self._watch_channels([channel], [message_hash], private=True)
-        if self.newUpdates:
-            limit = orders.getLimit(symbol, limit)
-        return self.filter_by_symbol_since_limit(orders, symbol, since, limit, True)
+        return await self._watch_private_stream("orders", symbol, since, limit)
 
     async def watch_my_trades(self, symbol=None, since=None, limit=None, params={}):
+        return await self._watch_private_stream("fills", symbol, since, limit)
+
+    async def _watch_private_stream(self, kind, symbol, since, limit):
+        """orders / fills: a per-market or ALL channel feeding an ArrayCacheBySymbolById."""
         await self.load_markets()
-        channel, message_hash = self._private_channel("fills", symbol)
-        trades = await self._watch_channels([channel], [message_hash], private=True)
+        channel, message_hash = self._private_channel(kind, symbol)
+        cache = await self._watch_channels([channel], [message_hash], private=True)
         if self.newUpdates:
-            limit = trades.getLimit(symbol, limit)
-        return self.filter_by_symbol_since_limit(trades, symbol, since, limit, True)
+            limit = cache.getLimit(symbol, limit)
+        return self.filter_by_symbol_since_limit(cache, symbol, since, limit, True)
 
     async def watch_positions(self, symbols=None, since=None, limit=None, params={}):
         await self.load_markets()

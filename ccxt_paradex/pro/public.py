@@ -144,14 +144,18 @@ class ParadexPublicStreams:
         except Exception:  # the connection is going away; the reconnect path resubscribes
             pass
 
+    def _per_market(self, symbols, channel, key):
+        """-> (["channel.MARKET", ...], ["key:MARKET", ...]) for unified symbols."""
+        ids = [self.market_id(s) for s in symbols]
+        return [channel + "." + i for i in ids], [key + ":" + i for i in ids]
+
     # ---- trades -----------------------------------------------------------------------------------
     async def watch_trades(self, symbol, since=None, limit=None, params={}):
         return await self.watch_trades_for_symbols([symbol], since, limit, params)
 
     async def watch_trades_for_symbols(self, symbols, since=None, limit=None, params={}):
         await self.load_markets()
-        ids = [self.market_id(s) for s in symbols]
-        trades = await self._watch_channels(["trades." + i for i in ids], ["trades:" + i for i in ids])
+        trades = await self._watch_channels(*self._per_market(symbols, "trades", "trades"))
         if self.newUpdates:
             limit = trades.getLimit(trades[-1]["symbol"] if trades else None, limit)
         return self.filter_by_since_limit(trades, since, limit, "timestamp", True)
@@ -161,36 +165,30 @@ class ParadexPublicStreams:
 
     async def un_watch_trades_for_symbols(self, symbols, params={}):
         await self.load_markets()
-        ids = [self.market_id(s) for s in symbols]
-        return await self._unwatch_channels(["trades." + i for i in ids], ["trades:" + i for i in ids])
+        return await self._unwatch_channels(*self._per_market(symbols, "trades", "trades"))
 
     async def un_watch_ticker(self, symbol, params={}):
         await self.load_markets()
-        market_id = self.market_id(symbol)
-        return await self._unwatch_channels(["markets_summary." + market_id], ["ticker:" + market_id])
+        return await self._unwatch_channels(*self._per_market([symbol], "markets_summary", "ticker"))
 
     async def un_watch_bids_asks(self, symbols=None, params={}):
         await self.load_markets()
-        ids = [self.market_id(s) for s in (self.market_symbols(symbols) or list(self.symbols))]
-        return await self._unwatch_channels(["bbo." + i for i in ids], ["bbo:" + i for i in ids])
+        symbols = self.market_symbols(symbols) or list(self.symbols)
+        return await self._unwatch_channels(*self._per_market(symbols, "bbo", "bbo"))
 
     def _on_trade(self, client, data):
         market = self.safe_market(self.safe_string(data, "market"))
         symbol = market["symbol"]
-        cache = self.trades.get(symbol) if isinstance(self.trades, dict) else None
+        cache = self.trades.get(symbol)
         if cache is None:
-            cache = ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000))
-            if not isinstance(self.trades, dict):
-                self.trades = {}
-            self.trades[symbol] = cache
+            cache = self.trades[symbol] = ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000))
         cache.append(self.parse_trade(data, market))
         self._publish(client, cache, ("trades:" + market["id"],))
 
     # ---- tickers, BBO, funding ------------------------------------------------------------------------
     async def watch_ticker(self, symbol, params={}):
         await self.load_markets()
-        market_id = self.market_id(symbol)
-        return await self._watch_channels(["markets_summary." + market_id], ["ticker:" + market_id])
+        return await self._watch_channels(*self._per_market([symbol], "markets_summary", "ticker"))
 
     async def watch_tickers(self, symbols=None, params={}):
         await self.load_markets()
@@ -198,8 +196,7 @@ class ParadexPublicStreams:
         if not symbols:
             ticker = await self._watch_channels(["markets_summary"], ["tickers"])
             return {ticker["symbol"]: ticker}
-        ids = [self.market_id(s) for s in symbols]
-        ticker = await self._watch_channels(["markets_summary." + i for i in ids], ["ticker:" + i for i in ids])
+        ticker = await self._watch_channels(*self._per_market(symbols, "markets_summary", "ticker"))
         return {ticker["symbol"]: ticker}
 
     def _on_summary(self, client, data):
@@ -214,8 +211,7 @@ class ParadexPublicStreams:
     async def watch_bids_asks(self, symbols=None, params={}):
         await self.load_markets()
         symbols = self.market_symbols(symbols) or list(self.symbols)
-        ids = [self.market_id(s) for s in symbols]
-        ticker = await self._watch_channels(["bbo." + i for i in ids], ["bbo:" + i for i in ids])
+        ticker = await self._watch_channels(*self._per_market(symbols, "bbo", "bbo"))
         return {ticker["symbol"]: ticker}
 
     def _on_bbo(self, client, data):
@@ -231,27 +227,16 @@ class ParadexPublicStreams:
 
     async def watch_funding_rate(self, symbol, params={}):
         await self.load_markets()
-        market_id = self.market_id(symbol)
-        return await self._watch_channels(["funding_data." + market_id], ["funding:" + market_id])
+        return await self._watch_channels(*self._per_market([symbol], "funding_data", "funding"))
 
     async def watch_funding_rates(self, symbols, params={}):
         await self.load_markets()
-        ids = [self.market_id(s) for s in self.market_symbols(symbols)]
-        rate = await self._watch_channels(["funding_data." + i for i in ids], ["funding:" + i for i in ids])
+        rate = await self._watch_channels(*self._per_market(self.market_symbols(symbols), "funding_data", "funding"))
         return {rate["symbol"]: rate}
 
     def _on_funding(self, client, data):
         market = self.safe_market(self.safe_string(data, "market"))
-        timestamp = self.safe_integer(data, "created_at")
-        rate = {
-            "info": data, "symbol": market["symbol"], "markPrice": None, "indexPrice": None, "interestRate": None,
-            "estimatedSettlePrice": None, "timestamp": timestamp, "datetime": self.iso8601(timestamp),
-            "fundingRate": self.safe_number(data, "funding_rate"), "fundingTimestamp": None, "fundingDatetime": None,
-            "nextFundingRate": None, "nextFundingTimestamp": None, "nextFundingDatetime": None,
-            "previousFundingRate": None, "previousFundingTimestamp": None, "previousFundingDatetime": None,
-            "interval": (self.safe_string(data, "funding_period_hours") or "8") + "h",
-        }
-        self.fundingRates = self.fundingRates if isinstance(getattr(self, "fundingRates", None), dict) else {}
+        rate = self.parse_funding_rate(data, market)
         self.fundingRates[market["symbol"]] = rate
         client.resolve(rate, "funding:" + market["id"])
 

@@ -20,8 +20,6 @@ import asyncio
 
 from ccxt.base.errors import BaseError, NetworkError, RequestTimeout
 
-from .connection import AUTH_STATE as _AUTH_STATE
-
 # per-socket state kept on the ccxt ws Client (a reconnect makes a new Client; a lost one is reset)
 _COD_STATE = "_paradex_cod"        # task of the order.cancel_on_disconnect that armed this socket
 
@@ -65,14 +63,8 @@ class ParadexWsTrading:
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
     async def cancel_order_ws(self, id, symbol=None, params={}):
-        client_id, market_id, params = await self._cancel_target(id, symbol, params)
-        if client_id is not None:
-            request = {"client_id": client_id}
-            if market_id is not None:
-                request["market"] = market_id
-        else:
-            request = {"id": str(id)}
-        result = await self._order_request("order.cancel", self.extend(request, params))
+        client_id, request, params = await self._cancel_target(id, symbol, params)
+        result = await self._order_request("order.cancel", self.extend(request or {"id": str(id)}, params))
         if id is None:
             id = self.safe_string(result, "order_id")
         return self._canceled_order(id, client_id, symbol, result)
@@ -109,11 +101,8 @@ class ParadexWsTrading:
     async def _authenticated_client(self):
         """The trading socket, authenticated (``auth`` is sent at most once per socket) and, with
         ``cancelOnDisconnect`` on, armed before any order goes out on it."""
-        url = self.get_ws_url()
-        client = self.client(url)
-        if getattr(client, _AUTH_STATE, None) is None:
-            await self.authenticate()
-            client = self.client(url)
+        await self.authenticate()  # idempotent per socket
+        client = self.client(self.get_ws_url())
         if self.safe_bool(self.options, "cancelOnDisconnect", False):
             await self._arm_cancel_on_disconnect(client)
         return client
@@ -193,7 +182,6 @@ class ParadexWsTrading:
         super()._on_connection_lost(client)
         self._reject_in_flight(client, "connection lost before the answer; the request may or may not have been executed")
         setattr(client, _COD_STATE, None)
-        setattr(client, _AUTH_STATE, None)
 
     async def close(self, clean_instance_data=False):
         self._reject_in_flight(None, "exchange closed before the answer")

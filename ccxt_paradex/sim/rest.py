@@ -366,23 +366,20 @@ class RestApi:
         return 200, {"results": [p.to_json(self.engine.mark[m], self.engine.leverage(acct, m))
                                  for m, p in acct.positions.items()]}
 
-    async def fills(self, request):
-        acct = self._acct(request)
-        market = request.query.get("market")
-        items = [f for f in reversed(acct.fills) if not market or f["market"] == market]
+    def _history_page(self, request, rows, field):
+        """Newest first, filtered on ``field`` when the query names it, then paged."""
+        wanted = request.query.get(field)
+        items = [r for r in reversed(rows) if not wanted or r[field] == wanted]
         return 200, self.sim.pager.page(items, request.query)
+
+    async def fills(self, request):
+        return self._history_page(request, self._acct(request).fills, "market")
 
     async def funding_payments(self, request):
-        acct = self._acct(request)
-        market = request.query.get("market")
-        items = [f for f in reversed(acct.funding_payments) if not market or f["market"] == market]
-        return 200, self.sim.pager.page(items, request.query)
+        return self._history_page(request, self._acct(request).funding_payments, "market")
 
     async def transfers(self, request):
-        acct = self._acct(request)
-        status = request.query.get("status")
-        items = [t for t in reversed(acct.transfers) if not status or t["status"] == status]
-        return 200, self.sim.pager.page(items, request.query)
+        return self._history_page(request, self._acct(request).transfers, "status")
 
     async def liquidations(self, request):
         self._acct(request)
