@@ -499,7 +499,7 @@ def test_fuzzed_frames_only_raise_sbe_errors():
                 i = rng.randrange(len(b))
                 b[i] = rng.randrange(256)
             b[4:6] = b"\x01\x00"
-            for fn in (sbe.decode, sbe.decode_book_levels):
+            for fn in (sbe.decode, sbe.decode_book_levels, sbe.decode_book_flat):
                 try:
                     fn(bytes(b))
                 except sbe.SbeDecodeError:
