@@ -213,6 +213,11 @@ async def test_unwatch_stops_the_channel_and_rejects_the_waiter():
             await _within(ex.watch_ticker(SYMBOL))
             waiter = asyncio.ensure_future(ex.watch_trades(SYMBOL))
             await _subscribed(sim, "trades." + MARKET)
+            client = ex.client(ex.get_ws_url())
+            while not any(h.startswith("trades") for h in client.futures):  # until a watcher is waiting
+                if waiter.done():  # a trade answered it first
+                    waiter = asyncio.ensure_future(ex.watch_trades(SYMBOL))
+                await asyncio.sleep(0)
             assert await ex.un_watch_trades(SYMBOL) is True
             with pytest.raises(ccxt.ExchangeError, match="unsubscribed"):
                 await _within(waiter)
@@ -239,3 +244,30 @@ async def test_a_drop_during_reconciliation_runs_it_again():
     await ex._reconcile_private_state()
     assert calls == [0, 1] and not ex._reconciling
     await ex.close()
+
+
+async def test_a_connection_replaced_right_after_auth_is_authenticated_again():
+    """The venue may close the socket right behind the auth ack: the next private subscribe
+    must not go out on the fresh, unauthenticated connection (the venue answers 40300)."""
+    async with Simulator(seed=38, tick_interval=0.05, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
+        original, dropped = ex.authenticate, []
+
+        async def authenticate_then_drop(params={}):
+            result = await original(params)
+            if not dropped:
+                url = ex.get_ws_url()
+                old = ex.clients.pop(url)
+                dropped.append(old)
+                await old.close()
+            return result
+        ex.authenticate = authenticate_then_drop
+        try:
+            await ex.load_markets()
+            task = asyncio.ensure_future(ex.watch_my_trades(SYMBOL))
+            await _subscribed(sim, "fills." + MARKET)
+            await ex.create_order(SYMBOL, "market", "buy", 0.001)
+            trades = await _within(task)
+            assert dropped and trades and trades[0]["symbol"] == SYMBOL
+        finally:
+            await ex.close()

@@ -125,6 +125,16 @@ class ParadexConnection:
             self.watch(url, "authenticated", request, "authenticated")
         return await future
 
+    async def _authenticated_socket(self, attempts=3):
+        """The current socket, authenticated. The venue may close a socket right behind its auth ack,
+        and a new one takes its place before we resume: never hand that one out unauthenticated."""
+        for _ in range(attempts):
+            await self.authenticate()
+            client = self.client(self.get_ws_url())
+            if getattr(client, AUTH_STATE, None) is not None:
+                return client
+        raise NetworkError(self.id + " the connection kept closing right after authenticating")
+
     def _publish(self, client, value, hashes):
         """Resolve waiting watchers; remember the update for a watcher that is between two calls
         (streams of events - trades, orders, fills - must not lose what arrived in that gap)."""
@@ -141,9 +151,7 @@ class ParadexConnection:
         while True:
             url = self.get_ws_url()
             try:
-                if private:
-                    await self.authenticate()
-                client = self.client(url)
+                client = await self._authenticated_socket() if private else self.client(url)
                 for channel, message_hash in zip(channels, hashes):
                     if channel not in client.subscriptions:
                         self.watch(url, message_hash, self._rpc("subscribe", {"channel": channel}, [message_hash], channel), channel)
@@ -176,12 +184,14 @@ class ParadexConnection:
         if client is None:
             return True
         for channel, message_hash in zip(channels, hashes):
+            # the waiter first: no update may resolve it once unwatch was called
+            # (a rejection without a waiter would be kept for the next watch)
+            if message_hash in client.futures:
+                client.reject(ExchangeError(self.id + " unsubscribed from " + channel), message_hash)
+            self._unread.pop(message_hash, None)
             if channel in client.subscriptions:
                 del client.subscriptions[channel]
                 await client.send(self._rpc("unsubscribe", {"channel": channel}))
-            if message_hash in client.futures:  # (a rejection without a waiter would be kept for the next watch)
-                client.reject(ExchangeError(self.id + " unsubscribed from " + channel), message_hash)
-            self._unread.pop(message_hash, None)
         return True
 
     async def close(self, clean_instance_data=False):

@@ -101,8 +101,7 @@ class ParadexWsTrading:
     async def _authenticated_client(self):
         """The trading socket, authenticated (``auth`` is sent at most once per socket) and, with
         ``cancelOnDisconnect`` on, armed before any order goes out on it."""
-        await self.authenticate()  # idempotent per socket
-        client = self.client(self.get_ws_url())
+        client = await self._authenticated_socket()
         if self.safe_bool(self.options, "cancelOnDisconnect", False):
             await self._arm_cancel_on_disconnect(client)
         return client
