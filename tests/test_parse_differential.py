@@ -170,6 +170,9 @@ DELIBERATE_DIFFERENCES = {
         "marginMode": "ccxt sets None; positions of the main account are cross-margined, so we say 'cross'",
         "initialMargin": "follows from 'notional': safe_position fills notional / leverage when the row has leverage",
         "percentage": "follows from 'initialMargin': safe_position fills unrealizedPnl / initialMargin x 100",
+        "timestamp": "ccxt reads created_at only; the 2024 rows lack it, so we fall back to last_updated_at "
+                     "(ccxt's own validators require a position timestamp)",
+        "datetime": "follows from 'timestamp'",
     },
 }
 

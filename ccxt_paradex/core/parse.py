@@ -227,7 +227,7 @@ class ParadexParsers:
         market = self.safe_market(self.safe_string(position, "market"), market)
         size = self.safe_string(position, "size", "0")
         side = self.safe_string_lower(position, "side") or ("short" if Precise.string_lt(size, "0") else "long")
-        timestamp = self.safe_integer(position, "created_at")
+        timestamp = self.safe_integer_2(position, "created_at", "last_updated_at")  # 2024 payloads lack created_at
         mark = self._position_mark(position, size)
         leverage = self.safe_string(position, "leverage")
         notional = Precise.string_abs(Precise.string_mul(size, mark)) if mark else self.safe_string(position, "cost_usd")
