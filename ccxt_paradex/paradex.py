@@ -7,7 +7,7 @@ shared parsers. ``tools/gen_sync.py`` derives ``ccxt_paradex/paradex.py`` from t
 import time
 
 from ccxt.base.exchange import Exchange
-from ccxt.base.errors import ArgumentsRequired, AuthenticationError
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadSymbol
 from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from .core import errors as paradex_errors
@@ -41,6 +41,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "fetchAccounts": True, "fetchBalance": True, "fetchBidsAsks": True, "fetchCanceledOrders": True,
                 "fetchClosedOrders": True, "fetchCurrencies": True, "fetchDeposits": True, "fetchFundingHistory": True,
                 "fetchFundingRate": True, "fetchFundingRateHistory": True, "fetchFundingRates": True,
+                "fetchGreeks": True, "fetchAllGreeks": True,
                 "fetchIndexOHLCV": True, "fetchLeverage": True, "fetchMarginMode": True, "fetchMarkets": True,
                 "fetchMarkOHLCV": True, "fetchMyLiquidations": True, "fetchMyTrades": True, "fetchOHLCV": True,
                 "fetchOpenInterest": True, "fetchOpenOrders": True, "fetchOrder": True, "fetchOrderBook": True,
@@ -281,6 +282,19 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def fetch_open_interest(self, symbol, params={}):
         return self.parse_open_interest(*self._summary(symbol, params))
+
+    def fetch_greeks(self, symbol, params={}):
+        self.load_markets()
+        if not self.market(symbol)["option"]:
+            raise BadSymbol(self.id + " fetchGreeks() needs an option market, " + symbol + " is not one")
+        return self.parse_greeks(*self._summary(symbol, params))
+
+    def fetch_all_greeks(self, symbols=None, params={}):
+        """Every option market's greeks (one /markets/summary?market=ALL), or those of ``symbols``."""
+        self.load_markets()
+        symbols = self.market_symbols(symbols)
+        rows = [r for r in self._summaries(None) if self.safe_market(self.safe_string(r, "symbol"))["option"]]
+        return self.parse_all_greeks(rows, symbols)
 
     def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):
         if symbol is None:

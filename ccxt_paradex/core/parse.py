@@ -156,6 +156,25 @@ class ParadexParsers:
             "timestamp": timestamp, "datetime": self.iso8601(timestamp), "info": interest,
         }, market)
 
+    def parse_greeks(self, greeks, market=None):
+        """A /markets/summary row of an option market (or the WS markets_summary payload)."""
+        market = self.safe_market(self.safe_string(greeks, "symbol"), market, None, "option")
+        timestamp = self.safe_integer(greeks, "created_at")
+        g = self.safe_dict(greeks, "greeks", {})
+        number = lambda key: self.safe_number(greeks, key) if _nonzero(self.safe_string(greeks, key)) else None  # noqa: E731
+        return {
+            "symbol": market["symbol"], "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "delta": self.safe_number(g, "delta", self.safe_number(greeks, "delta")), "gamma": self.safe_number(g, "gamma"),
+            "theta": self.safe_number(g, "theta"), "vega": self.safe_number(g, "vega"), "rho": self.safe_number(g, "rho"),
+            "vanna": self.safe_number(g, "vanna"), "volga": self.safe_number(g, "volga"), "charm": None,
+            "bidSize": self.safe_number(greeks, "bid_size"), "askSize": self.safe_number(greeks, "ask_size"),
+            "bidImpliedVolatility": self.safe_number(greeks, "bid_iv"), "askImpliedVolatility": self.safe_number(greeks, "ask_iv"),
+            "markImpliedVolatility": self.safe_number(greeks, "mark_iv"),
+            "bidPrice": number("bid"), "askPrice": number("ask"), "markPrice": self.safe_number(greeks, "mark_price"),
+            "lastPrice": number("last_traded_price"), "underlyingPrice": self.safe_number(greeks, "underlying_price"),
+            "info": greeks,
+        }
+
     def parse_trading_fee(self, info, market=None):
         """Account fee rates (``/account/info``) win over the market's published api_fee."""
         fees = self.safe_dict(info, "fees", {})

@@ -8,6 +8,7 @@ deltas, BBO changes and trades.
 import random
 from decimal import Decimal
 
+from . import options
 from .engine import Engine
 from .errors import ApiError
 
@@ -96,8 +97,11 @@ class Liquidity:
     def step(self):
         eng = self.engine
         for market, spec in eng.specs.items():
-            drift = Decimal(self.rng.gauss(0, 0.0002)).quantize(Decimal("1e-8"))
-            eng.set_mark(market, max(spec.tick, (eng.mark[market] * (1 + drift)) // spec.tick * spec.tick))
+            if spec.option_type is not None:  # an option's mark follows its underlying through the model
+                eng.set_mark(market, options.model_mark(spec, eng.mark[spec.underlying]))
+            else:
+                drift = Decimal(self.rng.gauss(0, 0.0002)).quantize(Decimal("1e-8"))
+                eng.set_mark(market, max(spec.tick, (eng.mark[market] * (1 + drift)) // spec.tick * spec.tick))
             for _ in range(self.changes_per_step):
                 self.adjust(market)
             if self.rng.random() < self.taker_probability:

@@ -2,6 +2,7 @@
 import random
 from decimal import Decimal
 
+from . import options
 from .state import fmt
 
 MINUTE_MS = 60_000
@@ -110,6 +111,9 @@ class MarketData:
         oi = sum((a.positions[market].size for a in eng.accounts.values()
                   if market in a.positions and a.positions[market].size > 0), Decimal(0))
         funding = self.funding[market][-1]["funding_rate"] if self.funding[market] else "0"
+        spec = eng.specs[market]
+        extra = {} if spec.option_type is None else options.option_summary(
+            spec, eng.mark[spec.underlying], bbo["bid"], bbo["ask"])
         return {
             "symbol": market, "mark_price": fmt(eng.mark[market]), "last_traded_price": last,
             "bid": bbo["bid"], "bid_size": bbo["bid_size"], "ask": bbo["ask"], "ask_size": bbo["ask_size"],
@@ -117,4 +121,4 @@ class MarketData:
             "open_interest": fmt(oi), "funding_rate": funding, "future_funding_rate": funding,
             "price_change_rate_24h": fmt(change.quantize(Decimal("1e-8"))), "underlying_price": fmt(eng.mark[market]),
             "created_at": now,
-        }
+        } | extra

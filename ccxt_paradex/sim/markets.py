@@ -22,6 +22,10 @@ class MarketSpec:
     funding_period_hours: int = 8
     open_at: int = 1_700_000_000_000
     tags: list = field(default_factory=list)
+    option_type: str = None     # CALL / PUT for perp options (sim/options.py)
+    strike: Decimal = None
+    underlying: str = None      # the perp whose mark prices the option
+    volatility: Decimal = None
 
     @property
     def quote(self):
@@ -44,7 +48,10 @@ class MarketSpec:
             "delta1_cross_margin_params": {"imf_base": str(D(1) / self.max_leverage), "imf_shift": "0",
                                            "imf_factor": "0", "mmf_factor": "0.5"},
             "fee_config": {"api_fee": fee, "interactive_fee": fee, "rpi_fee": fee},
-        }
+        } | ({} if self.option_type is None else {
+            "asset_kind": "PERP_OPTION", "option_type": self.option_type, "strike_price": str(self.strike),
+            "iv_bands_width": "0.05",
+        })
 
 
 def default_markets() -> list:

@@ -11,6 +11,7 @@ from .engine import Engine
 from .faults import Faults
 from .makers import Liquidity
 from .market_data import MarketData
+from . import options
 from .markets import default_markets, synthetic_markets
 from .paging import Pager
 from .ratelimit import RateLimiter
@@ -67,11 +68,13 @@ class Simulator:
     def __init__(self, host="127.0.0.1", port=0, seed=None, markets=None, initial_balance="100000",
                  faults="", json_public=False, tick_interval=0.2, liquidity=True, jwt_ttl=JWT_TTL_S,
                  batch_limit=10, rate_limits=True, funding_interval=8.0, ping_interval=55.0, backlog_limit=2000,
-                 summary_interval=1.0, private_sbe=False):
+                 summary_interval=1.0, private_sbe=False, option_markets=False):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
             synthetic_markets(markets) if isinstance(markets, int) else default_markets())
+        if option_markets:
+            specs = specs + options.option_markets({s.symbol: s for s in specs})
         self.config = dict(SYSTEM_CONFIG)
         self.engine = Engine(specs, self.clock.ms)
         self.market_data = MarketData(self.engine, self.clock, seed)
