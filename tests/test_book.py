@@ -1,5 +1,6 @@
 """core.book: snapshots, contiguous deltas, held reorders, gap detection and re-anchoring."""
 import random
+from decimal import Decimal
 
 from ccxt_paradex.core.book import APPLIED, GAP, HELD, IGNORED, SCALE, L2Book, to_mantissa
 
@@ -132,6 +133,15 @@ def test_mantissas():
     assert to_mantissa("65000.5") == 6500050000000
     assert to_mantissa("0.00000001") == 1 and to_mantissa("-1.25") == -125000000 and to_mantissa("7") == 700000000
     assert to_mantissa(".5") == 50000000
+
+
+def test_levels_are_the_nearest_floats_of_the_decimals():
+    rng = random.Random(9)
+    bids = [(rng.randint(1, 2**53 - 1), rng.randint(1, 2**53 - 1)) for _ in range(2000)]
+    book = L2Book()
+    book.snapshot(1, bids, [])
+    for (price, size), (pm, sm) in zip(book.top()[0], sorted(bids, reverse=True)):
+        assert price == float(Decimal(pm) / SCALE) and size == float(Decimal(sm) / SCALE)
 
 
 def test_flat_entry_points_match_pairs():

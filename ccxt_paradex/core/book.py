@@ -20,6 +20,7 @@ a state the venue did not have.
 from bisect import bisect_left, insort
 
 SCALE = 100_000_000
+_FSCALE = 1e8  # int / float: the int converts exactly (mantissas < 2**53), so the quotient is int / SCALE's, faster
 APPLIED, IGNORED, HELD, GAP = "applied", "ignored", "held", "gap"
 
 
@@ -142,7 +143,7 @@ class L2Book:
         bk = self._bid_keys if limit is None else self._bid_keys[:limit]
         ak = self._ask_keys if limit is None else self._ask_keys[:limit]
         b, a = self.bids, self.asks
-        return ([[-k / SCALE, b[-k] / SCALE] for k in bk], [[k / SCALE, a[k] / SCALE] for k in ak])
+        return ([[-k / _FSCALE, b[-k] / _FSCALE] for k in bk], [[k / _FSCALE, a[k] / _FSCALE] for k in ak])
 
     def best(self):
         """(best bid, best ask) mantissas or None."""

@@ -118,9 +118,9 @@ class ParadexPublicStreams:
         if symbol is None:
             symbol = self._symbols_by_id[market_id] = self.safe_market(market_id)["symbol"]
         bids, asks = book.top(self._book_limits.get(market_id))
-        view = BookView(symbol=symbol, bids=bids, asks=asks, timestamp=book.timestamp,
-                        datetime=self._iso(book.timestamp), nonce=book.seq)
-        self.orderbooks[symbol] = view
+        ts = book.timestamp
+        self.orderbooks[symbol] = view = BookView(
+            {"symbol": symbol, "bids": bids, "asks": asks, "timestamp": ts, "datetime": self._iso(ts), "nonce": book.seq})
         return view
 
     def _iso(self, ms):
