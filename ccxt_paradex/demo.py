@@ -80,6 +80,18 @@ def rest_tour(ex, symbol, out, trade=True) -> dict:
     return result
 
 
+def account_tour(ex, symbol, out) -> dict:
+    """Read-only: authenticate, then balance, open orders and positions (nothing is placed on a real venue)."""
+    t = time.perf_counter()
+    balance = ex.fetch_balance()
+    out(f"authenticated as {hex(ex._signer.account)} (STARK-signed /auth, JWT) and fetched the balance in "
+        f"{(time.perf_counter() - t) * 1e3:.0f} ms: USDC total {balance['USDC']['total']} free {balance['USDC']['free']}")
+    orders, positions = ex.fetch_open_orders(symbol), ex.fetch_positions()
+    out(f"open orders on {symbol}: {len(orders)}; positions: "
+        + (", ".join(f"{p['symbol']} {p['side']} {p['contracts']}" for p in positions) or "none"))
+    return {"balance": balance, "open_orders": orders, "positions": positions}
+
+
 async def live_view(config, symbol, seconds, out, tty, sandbox=False):
     from .pro import paradex as paradex_pro
 
@@ -141,6 +153,10 @@ def run(seconds=5.0, symbol="BTC/USD:USDC", testnet=False, out=print) -> dict:
         ex = paradex_sync(config)
         ex.set_sandbox_mode(True)
         result = rest_tour(ex, symbol, out, trade=False)
+        if config or os.environ.get("PARADEX_STARKNET_PRIVATE_KEY"):
+            result.update(account_tour(ex, symbol, out))
+        else:
+            out("no credentials in the environment: the account part is skipped (see README, Credentials)")
         asyncio.run(live_view(dict(config), symbol, seconds, out, sys.stdout.isatty(), sandbox=True))
         return result
     from .sim.thread import SimulatorThread

@@ -37,6 +37,43 @@ def test_demo_runs_offline_end_to_end():
     assert format(keys.derive_l2_private_key(DEMO_L1_KEY, 11155111), "x") not in text.lower()
 
 
+def test_demo_testnet_path_with_the_simulator_standing_in_for_testnet(monkeypatch):
+    """``demo --testnet`` cannot reach Paradex here: run its code path against the simulator serving as the
+    sandbox URLs, with L2 credentials from the environment, as a testnet user would hold them."""
+    import ccxt_paradex
+    import ccxt_paradex.pro
+    from ccxt_paradex import demo
+    from ccxt_paradex.core import keys
+    from ccxt_paradex.sim.thread import SimulatorThread
+
+    l1 = "0x" + "6d" * 32
+    with SimulatorThread(seed=5, tick_interval=0.05, initial_balance="2500") as sim:
+        onboard = ccxt_paradex.paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls()})
+        onboard.fetch_balance()  # the account exists on the venue, as a testnet account would
+        l2 = keys.derive_l2_private_key(l1, 11155111)
+
+        def with_sim_as_testnet(cls):
+            class Sandboxed(cls):
+                def describe(self):
+                    d = super().describe()
+                    d["urls"]["test"] = sim.ccxt_urls()["api"]
+                    return d
+            return Sandboxed
+        monkeypatch.setattr(demo, "paradex_sync", with_sim_as_testnet(ccxt_paradex.paradex))
+        monkeypatch.setattr(ccxt_paradex.pro, "paradex", with_sim_as_testnet(ccxt_paradex.pro.paradex))
+        monkeypatch.setenv("PARADEX_STARKNET_ACCOUNT", hex(onboard._signer.account))
+        monkeypatch.setenv("PARADEX_STARKNET_PRIVATE_KEY", hex(l2))
+        lines = []
+        result = demo.run(seconds=1.5, testnet=True, out=lines.append)
+    text = "\n".join(lines)
+    assert "Paradex TESTNET (read-only)" in text and "ticker BTC/USD:USDC" in text
+    assert "authenticated as " + hex(onboard._signer.account) in text and "USDC total 2500" in text
+    assert "open orders on BTC/USD:USDC: 0; positions: none" in text
+    assert int(re.search(r"streamed (\d+) book updates", text).group(1)) > 0
+    assert result["book"]["bids"] and result["balance"]["USDC"]["total"] == 2500
+    assert format(l2, "x") not in text.lower() and "placed" not in text  # read-only, and the key is never printed
+
+
 def test_readme_numbers_come_from_bench_results():
     """The README's benchmark table is RESULTS.md's, and every figure the README quotes appears there."""
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
