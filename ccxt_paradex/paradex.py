@@ -41,7 +41,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "fetchAccounts": True, "fetchBalance": True, "fetchBidsAsks": True, "fetchCanceledOrders": True,
                 "fetchClosedOrders": True, "fetchCurrencies": True, "fetchDeposits": True, "fetchFundingHistory": True,
                 "fetchFundingRate": True, "fetchFundingRateHistory": True, "fetchFundingRates": True,
-                "fetchGreeks": True, "fetchAllGreeks": True,
+                "fetchGreeks": True, "fetchAllGreeks": True, "fetchOpenInterests": True, "fetchLastPrices": True,
+                "fetchMarkPrice": True, "fetchMarkPrices": True, "fetchFundingInterval": True,
+                "fetchFundingIntervals": True,
                 "fetchIndexOHLCV": True, "fetchLeverage": True, "fetchMarginMode": True, "fetchMarkets": True,
                 "fetchMarkOHLCV": True, "fetchMyLiquidations": True, "fetchMyTrades": True, "fetchOHLCV": True,
                 "fetchOpenInterest": True, "fetchOpenOrders": True, "fetchOrder": True, "fetchOrderBook": True,
@@ -282,6 +284,24 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def fetch_open_interest(self, symbol, params={}):
         return self.parse_open_interest(*self._summary(symbol, params))
+
+    def fetch_open_interests(self, symbols=None, params={}):
+        self.load_markets()
+        symbols = self.market_symbols(symbols)
+        return self.parse_open_interests(self._summaries(symbols), symbols)
+
+    def fetch_last_prices(self, symbols=None, params={}):
+        self.load_markets()
+        symbols = self.market_symbols(symbols)
+        return self.parse_last_prices(self._summaries(symbols), symbols)
+
+    def fetch_mark_prices(self, symbols=None, params={}):
+        """Tickers (``markPrice``, ``indexPrice``), as ccxt's fetchMarkPrice(s) return."""
+        return self.fetch_tickers(symbols, params)
+
+    def fetch_funding_intervals(self, symbols=None, params={}):
+        """Funding-rate structures whose ``interval`` is each market's funding period."""
+        return self.fetch_funding_rates(symbols, params)
 
     def fetch_greeks(self, symbol, params={}):
         self.load_markets()

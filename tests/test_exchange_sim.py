@@ -179,6 +179,29 @@ def test_remaining_unified_methods(ex):
             v.test_deposit_withdrawal(ex, SKIP, m, tx, None, now)
 
 
+def test_summary_derived_methods(ex, sim):
+    """fetchOpenInterests, fetchLastPrices, fetchMarkPrice(s), fetchFundingInterval(s): one summary call each."""
+    symbols = ["BTC/USD:USDC", "ETH/USD:USDC"]
+    interests = ex.fetch_open_interests(symbols)
+    assert sorted(interests) == symbols
+    for entry in interests.values():
+        v.test_open_interest(ex, SKIP, "fetchOpenInterests", entry)
+    every = ex.fetch_open_interests()
+    assert sorted(every) == sorted(ex.symbols)
+    prices = ex.fetch_last_prices(symbols)
+    assert sorted(prices) == symbols
+    for symbol, entry in prices.items():
+        v.test_last_price(ex, SKIP, "fetchLastPrices", entry, symbol)
+        recent = {float(t["price"]) for t in list(sim.engine.trades[ex.market_id(symbol)])[-200:]}  # makers keep trading
+        assert entry["price"] in recent
+    mark = ex.fetch_mark_price("SOL/USD:USDC")
+    v.test_ticker(ex, SKIP, "fetchMarkPrice", mark, "SOL/USD:USDC")
+    assert mark["markPrice"] > 0 and sorted(ex.fetch_mark_prices(symbols)) == symbols
+    interval = ex.fetch_funding_interval("BTC/USD:USDC")
+    assert interval["symbol"] == "BTC/USD:USDC" and interval["interval"] == "8h"
+    assert sorted(ex.fetch_funding_intervals(symbols)) == symbols
+
+
 def test_ledger_walks_back_to_the_current_balance(ex):
     now = _now(ex)
     symbol = "SOL/USD:USDC"

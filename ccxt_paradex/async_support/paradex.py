@@ -40,7 +40,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "fetchAccounts": True, "fetchBalance": True, "fetchBidsAsks": True, "fetchCanceledOrders": True,
                 "fetchClosedOrders": True, "fetchCurrencies": True, "fetchDeposits": True, "fetchFundingHistory": True,
                 "fetchFundingRate": True, "fetchFundingRateHistory": True, "fetchFundingRates": True,
-                "fetchGreeks": True, "fetchAllGreeks": True,
+                "fetchGreeks": True, "fetchAllGreeks": True, "fetchOpenInterests": True, "fetchLastPrices": True,
+                "fetchMarkPrice": True, "fetchMarkPrices": True, "fetchFundingInterval": True,
+                "fetchFundingIntervals": True,
                 "fetchIndexOHLCV": True, "fetchLeverage": True, "fetchMarginMode": True, "fetchMarkets": True,
                 "fetchMarkOHLCV": True, "fetchMyLiquidations": True, "fetchMyTrades": True, "fetchOHLCV": True,
                 "fetchOpenInterest": True, "fetchOpenOrders": True, "fetchOrder": True, "fetchOrderBook": True,
@@ -281,6 +283,24 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     async def fetch_open_interest(self, symbol, params={}):
         return self.parse_open_interest(*await self._summary(symbol, params))
+
+    async def fetch_open_interests(self, symbols=None, params={}):
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        return self.parse_open_interests(await self._summaries(symbols), symbols)
+
+    async def fetch_last_prices(self, symbols=None, params={}):
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        return self.parse_last_prices(await self._summaries(symbols), symbols)
+
+    async def fetch_mark_prices(self, symbols=None, params={}):
+        """Tickers (``markPrice``, ``indexPrice``), as ccxt's fetchMarkPrice(s) return."""
+        return await self.fetch_tickers(symbols, params)
+
+    async def fetch_funding_intervals(self, symbols=None, params={}):
+        """Funding-rate structures whose ``interval`` is each market's funding period."""
+        return await self.fetch_funding_rates(symbols, params)
 
     async def fetch_greeks(self, symbol, params={}):
         await self.load_markets()

@@ -156,6 +156,14 @@ class ParadexParsers:
             "timestamp": timestamp, "datetime": self.iso8601(timestamp), "info": interest,
         }, market)
 
+    def parse_last_price(self, entry, market=None):
+        """A /markets/summary row: its last traded price (the summary does not say which side traded)."""
+        market = self.safe_market(self.safe_string(entry, "symbol"), market)
+        timestamp = self.safe_integer(entry, "created_at")
+        price = _nonzero(self.safe_string(entry, "last_traded_price"))
+        return {"symbol": market["symbol"], "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+                "price": self.parse_number(price) if price else None, "side": None, "info": entry}
+
     def parse_greeks(self, greeks, market=None):
         """A /markets/summary row of an option market (or the WS markets_summary payload)."""
         market = self.safe_market(self.safe_string(greeks, "symbol"), market, None, "option")
