@@ -10,6 +10,7 @@ from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadSymbol
 from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from ..core import errors as paradex_errors
+from ..core import redact
 from ..core.api import API, ImplicitAPI
 from ..core.parse import ParadexParsers
 from ..core.ratelimit import BucketLimiter
@@ -26,6 +27,12 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         super().__init__(config)
         self._limiter = BucketLimiter()
         self._init_auth()
+        if not isinstance(self.logger, redact.RedactingLogger):
+            self.logger = redact.RedactingLogger(self.logger)
+
+    def log(self, *args):
+        """ccxt's verbose output (REST and WebSocket), without JWTs or signature headers."""
+        super().log(*(redact.redact(a) for a in args))
 
     def describe(self):
         return self.deep_extend(super().describe(), {
