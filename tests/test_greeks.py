@@ -6,6 +6,7 @@ import ccxt
 import pytest
 
 import ccxt_paradex
+from ccxt_paradex.core import keys
 from ccxt_paradex.sim import options
 from ccxt_paradex.sim.markets import MarketSpec, default_markets
 from ccxt_paradex.sim.thread import SimulatorThread
@@ -51,6 +52,23 @@ def test_fetch_all_greeks_lists_options_only(venue):
     every = ex.fetch_all_greeks()
     assert sorted(every) == sorted(s for s in ex.symbols if ex.market(s)["option"]) and len(every) == 4
     assert list(ex.fetch_all_greeks([PUT])) == [PUT]
+
+
+def test_option_markets_trade_like_perps(venue):
+    ex, sim = venue
+    l1 = "0x" + "3e" * 32
+    trader = ccxt_paradex.paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls()})
+    trader.load_markets()
+    market = trader.market(CALL)
+    assert market["option"] and market["type"] == "option" and market["strike"] == 70000 and market["optionType"] == "call"
+    bid = trader.fetch_order_book(CALL, 1)["bids"][0][0]
+    order = trader.create_order(CALL, "limit", "buy", 10, bid, {"postOnly": True})
+    assert order["symbol"] == CALL and order["status"] == "open"
+    trader.cancel_order(order["id"], CALL)
+    filled = trader.create_order(CALL, "market", "buy", 10)
+    assert trader.fetch_order(filled["id"], CALL)["status"] == "closed"
+    (position,) = trader.fetch_positions([CALL])
+    assert position["side"] == "long" and position["contracts"] == 10
 
 
 def test_greeks_of_a_perp_are_refused_before_anything_is_sent(venue):

@@ -39,7 +39,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             "id": "paradex", "name": "Paradex", "countries": [], "version": "v1", "rateLimit": 10,
             "certified": False, "pro": True, "dex": True,
             "has": {
-                "CORS": None, "spot": False, "margin": False, "swap": True, "future": False, "option": False,
+                "CORS": None, "spot": False, "margin": False, "swap": True, "future": False, "option": True,
                 "cancelAllOrders": True, "cancelOrder": True, "cancelOrders": True, "createOrder": True,
                 "createOrders": True, "createMarketOrder": True, "createLimitOrder": True, "createPostOnlyOrder": True,
                 "createReduceOnlyOrder": True, "createStopOrder": True, "createTriggerOrder": True,
