@@ -271,3 +271,22 @@ async def test_a_connection_replaced_right_after_auth_is_authenticated_again():
             assert dropped and trades and trades[0]["symbol"] == SYMBOL
         finally:
             await ex.close()
+
+
+async def test_a_venue_without_the_deltas_feed_gets_the_snapshot_feed():
+    """One reading of the docs has no bare ``order_book.{m}.deltas`` channel: the watcher must still get books."""
+    async with Simulator(seed=39, tick_interval=0.02, summary_interval=0, funding_interval=0, deltas_feed=False) as sim:
+        ex = paradex({"urls": sim.ccxt_urls()})
+        try:
+            book = await _within(ex.watch_order_book(SYMBOL, 10))
+            v.test_order_book(ex, {}, "watchOrderBook", book, SYMBOL)
+            assert len(book["bids"]) == 10 and ex.book_feed_fallbacks == 1
+            await _within(ex.watch_order_book("ETH/USD:USDC"))
+            held = {name for conn in sim.feed.connections for name in conn.subs}
+            assert {n.split("@")[0] for n in held if n.startswith("order_book.")} == {
+                "order_book." + MARKET + ".snapshot", "order_book.ETH-USD-PERP.snapshot"}
+            assert ex.book_feed_fallbacks == 1
+            with pytest.raises(ccxt.BadRequest, match="unknown feed"):  # asked for by name: no silent substitute
+                await _within(ex.watch_order_book("SOL/USD:USDC", params={"feed": "deltas"}))
+        finally:
+            await ex.close()

@@ -32,6 +32,7 @@ class ParadexPublicStreams:
         self._book_plans = {}     # (symbols, limit, params) -> (channels, hashes)
         self._symbols_by_id = {}
         self._iso_second = (None, "")
+        self.book_feed_fallbacks = 0  # times a refused deltas channel made us switch to the snapshot feed
 
     # ---- order books ------------------------------------------------------------------------------
     def _book_channel_name(self, market_id, params):
@@ -64,8 +65,28 @@ class ParadexPublicStreams:
         if plan is None:
             plan = self._book_plans[key] = await self._plan_books(symbols, limit, params)
         channels, hashes = plan
-        book = await self._watch_channels(channels, hashes)
+        try:
+            book = await self._watch_channels(channels, hashes)
+        except BadRequest:
+            if not self._fall_back_to_snapshot_feed(channels, params):
+                raise
+            return await self.watch_order_book_for_symbols(symbols, limit, params)
         return book.limit(limit)
+
+    def _fall_back_to_snapshot_feed(self, channels, params) -> bool:
+        """The venue refused a full-depth ``deltas`` channel (one reading of the docs has no such feed): when the
+        caller did not ask for a feed by name, use the documented snapshot feed (15 levels) from now on."""
+        refused = [c for c in channels if c.endswith("deltas")]
+        if not refused or "feed" in params:
+            return False
+        self.options["orderBookFeed"] = "snapshot"
+        self.book_feed_fallbacks += 1
+        for channel in refused:
+            market_id = channel.split(".")[1]
+            self._book_channel.pop(market_id, None)
+            self._books.pop(market_id, None)
+        self._book_plans = {}
+        return True
 
     async def _plan_books(self, symbols, limit, params):
         """Channels and hashes for a watch_order_book_for_symbols call (cached: a hot loop re-calls it)."""

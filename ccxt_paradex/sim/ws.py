@@ -219,6 +219,9 @@ class Feed:
         if name in conn.subs:
             raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "already subscribed")
         sub = parse_channel(name, self.engine.specs)
+        if sub["kind"] == "order_book" and sub["feed"] == "deltas" and not self.sim.deltas_feed:
+            # the AsyncAPI reading: only the @15@{50ms|100ms} feeds exist (paradex-api.md section 10, item 5)
+            raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown feed {name.split('.')[2]}")
         if sub["kind"] in PRIVATE_KINDS and conn.account is None:
             raise ChannelError(ERR_AUTH_REQUIRED, "authentication required")
         if sub["kind"] == "order_book" and conn.sbe_version is not None and any(
