@@ -304,6 +304,27 @@ async def test_in_flight_request_rejected_on_disconnect_and_timeout():
             await ex.close()
 
 
+@pytest.mark.parametrize("venue_shape", ["array", "object"])
+async def test_create_batch_finds_the_params_shape_the_venue_takes(venue_shape):
+    async with Simulator(seed=77, create_batch_shape=venue_shape, **QUIET) as sim:
+        start = "object" if venue_shape == "array" else "array"
+        ex = _exchange(sim, wsCreateBatchShape=start)
+        seen = _record_requests(sim)
+        try:
+            await ex.load_markets()
+            low = await _far_bid(ex)
+            batch = [{"symbol": SYMBOL, "type": "limit", "side": "buy", "amount": 0.01, "price": low - i} for i in range(2)]
+            first = await _within(ex.create_orders_ws(batch))
+            second = await _within(ex.create_orders_ws(batch))
+            assert [o["status"] for o in first + second] == ["open"] * 4
+            shapes = ["array" if isinstance(r["params"], list) else "object"
+                      for r in seen if r["method"] == "order.create_batch"]
+            assert shapes == [start, venue_shape, venue_shape] and ex.options["wsCreateBatchShape"] == venue_shape
+            assert len(await ex.fetch_open_orders(SYMBOL)) == 4  # the refused request created nothing
+        finally:
+            await ex.close()
+
+
 async def test_simulator_accepts_both_create_batch_shapes_and_requires_auth():
     async with Simulator(seed=76, **QUIET) as sim:
         ex = _exchange(sim, wsCreateBatchShape="array")

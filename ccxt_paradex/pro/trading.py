@@ -18,7 +18,7 @@ is sent, and order calls wait for its ack before they go out.
 """
 import asyncio
 
-from ccxt.base.errors import BaseError, NetworkError, RequestTimeout
+from ccxt.base.errors import BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
 
 # per-socket state kept on the ccxt ws Client (a reconnect makes a new Client; a lost one is reset)
 _COD_STATE = "_paradex_cod"        # task of the order.cancel_on_disconnect that armed this socket
@@ -38,11 +38,9 @@ class ParadexWsTrading:
         await self.load_markets()
         signed = await self._signed_orders(orders, params)
         size = self.safe_integer(self.options, "batchSize", 10)
-        bare = self.safe_string(self.options, "wsCreateBatchShape", "object") == "array"
         result = []
         for i in range(0, len(signed), size):
-            chunk = signed[i:i + size]
-            response = await self._order_request("order.create_batch", chunk if bare else {"orders": chunk})
+            response = await self._create_batch(signed[i:i + size])
             for entry in self.safe_list(response, "results", []):
                 order = self.safe_dict(entry, "order")
                 if order is not None:
@@ -50,6 +48,23 @@ class ParadexWsTrading:
                 else:
                     result.append(self.safe_order({"info": entry, "status": "rejected"}))
         return result
+
+    async def _create_batch(self, chunk):
+        """The docs disagree on the params shape (``{"orders": [...]}`` or a bare array): a binding error on one
+        shape created nothing, so the other is tried once and kept from then on."""
+        bare = self.safe_string(self.options, "wsCreateBatchShape", "object") == "array"
+        try:
+            response = await self._order_request("order.create_batch", chunk if bare else {"orders": chunk})
+            self.options["wsCreateBatchShapeSettled"] = True
+            return response
+        except (BadRequest, InvalidOrder) as e:
+            text = str(e)
+            binding = '"code":-32602' in text or '"code":-32600' in text or "BINDING_ERROR" in text
+            if not binding or self.safe_bool(self.options, "wsCreateBatchShapeSettled", False):
+                raise
+            self.options["wsCreateBatchShapeSettled"] = True
+            self.options["wsCreateBatchShape"] = "object" if bare else "array"
+            return await self._order_request("order.create_batch", {"orders": chunk} if bare else chunk)
 
     async def edit_order_ws(self, id, symbol, type=None, side=None, amount=None, price=None, params={}):
         """As ``edit_order``; the live order is fetched (REST) only for what the arguments leave out."""

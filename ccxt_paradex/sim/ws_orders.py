@@ -93,9 +93,12 @@ class WsOrders:
         return self._created(snapshot, received)
 
     def create_batch(self, conn, acct, params):
-        """Both params shapes are accepted (spec 10 #4): ``{"orders": [...]}`` (AsyncAPI) and a bare array (paradex-py)."""
+        """Both params shapes are accepted (spec 10 #4): ``{"orders": [...]}`` (AsyncAPI) and a bare array (paradex-py),
+        unless the simulator plays a venue that takes only one (``create_batch_shape`` "object" or "array")."""
         received = self._now_ns()
-        reqs = params.get("orders") if isinstance(params, dict) else params
+        shape = self.sim.create_batch_shape
+        reqs = params.get("orders") if isinstance(params, dict) and shape != "array" else (
+            params if isinstance(params, list) and shape != "object" else None)
         if not isinstance(reqs, list):
             raise _params_error("order.create_batch params must be {\"orders\": [...]} or an array of orders")
         results = []
