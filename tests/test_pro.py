@@ -290,3 +290,43 @@ async def test_a_venue_without_the_deltas_feed_gets_the_snapshot_feed():
                 await _within(ex.watch_order_book("SOL/USD:USDC", params={"feed": "deltas"}))
         finally:
             await ex.close()
+
+
+@pytest.mark.parametrize("renew_ahead", [True, False], ids=["renewed-before-expiry", "renewed-after-refusal"])
+async def test_a_socket_outliving_its_jwt_keeps_working_without_reconnecting(renew_ahead):
+    """A socket lives longer than its JWT; the simulator refuses private requests on an expired session (40111,
+    as paradex-py's client expects). New private subscriptions and WS orders must go on, on the same socket."""
+    async with Simulator(seed=40, tick_interval=0.05, summary_interval=0, funding_interval=0, jwt_ttl=3) as sim:
+        options = {} if renew_ahead else {"wsSessionMargin": -3600}  # never renew ahead: meet the refusal
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
+                      "options": options})
+        auths, refused, rpc_auth, rpc_subscribe = [], [], sim.feed.rpc_auth, sim.feed.rpc_subscribe
+
+        def counting_auth(conn, params):
+            auths.append(conn)
+            return rpc_auth(conn, params)
+
+        def noting_subscribe(conn, params):
+            try:
+                return rpc_subscribe(conn, params)
+            except Exception as e:
+                refused.append(getattr(e, "code", None))
+                raise
+        sim.feed.rpc_auth, sim.feed.rpc_subscribe = counting_auth, noting_subscribe
+        try:
+            await ex.load_markets()
+            fills = asyncio.ensure_future(ex.watch_my_trades(SYMBOL))
+            await _subscribed(sim, "fills." + MARKET)
+            await asyncio.sleep(3.3)  # the token this socket authenticated with has expired
+            orders = asyncio.ensure_future(ex.watch_orders(SYMBOL))
+            await _subscribed(sim, "orders." + MARKET)
+            await ex.create_order(SYMBOL, "market", "buy", 0.001)
+            assert await _within(fills) and await _within(orders)
+            await asyncio.sleep(3.3)  # and once more, for an order sent over the socket
+            bid = (await ex.fetch_order_book(SYMBOL, 1))["bids"][0][0]
+            placed = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.001, float(ex.price_to_precision(SYMBOL, bid * 0.9))))
+            assert placed["status"] == "open"
+            assert ex.reconnects == 0 and len(auths) == 3 and len(set(map(id, auths))) == 1
+            assert refused == ([] if renew_ahead else [40111])
+        finally:
+            await ex.close()

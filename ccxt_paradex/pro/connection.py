@@ -11,12 +11,15 @@ import asyncio
 import random
 
 from ccxt.async_support.base.ws.future import Future
-from ccxt.base.errors import ExchangeError, NetworkError
+from ccxt.base.errors import AuthenticationError, ExchangeError, NetworkError
 
+from ..async_support.paradex_auth import _jwt_times
 from ..core import errors as paradex_errors
 
 SBE_VERSIONS = (3, 2, 1, 0)
 AUTH_STATE = "_paradex_auth"  # set on a ccxt ws Client once its auth was acknowledged (a reconnect = a new Client)
+AUTH_EXP = "_paradex_auth_exp"  # expiry (venue clock, s) of the JWT that Client authenticated with
+TOKEN_REFUSED = ('"code":40110', '"code":40111', '"code":40300')  # malformed / invalid or expired / missing token
 
 
 class ParadexConnection:
@@ -121,6 +124,7 @@ class ParadexConnection:
         future = client.future("authenticated")
         if "authenticated" not in client.subscriptions:
             token = await self.authenticate_rest()
+            setattr(client, AUTH_EXP, _jwt_times(token)[1])
             request = self._rpc("auth", {"bearer": token}, ["auth"])
             self.watch(url, "authenticated", request, "authenticated")
         return await future
@@ -129,11 +133,39 @@ class ParadexConnection:
         """The current socket, authenticated. The venue may close a socket right behind its auth ack,
         and a new one takes its place before we resume: never hand that one out unauthenticated."""
         for _ in range(attempts):
+            client = self.client(self.get_ws_url())
+            if getattr(client, AUTH_STATE, None) is not None and self._session_expiring(client):
+                self._forget_session(client)  # authenticate this socket again, with a fresh JWT
             await self.authenticate()
             client = self.client(self.get_ws_url())
             if getattr(client, AUTH_STATE, None) is not None:
                 return client
         raise NetworkError(self.id + " the connection kept closing right after authenticating")
+
+    def _session_expiring(self, client) -> bool:
+        """The JWT this socket authenticated with expires within options['wsSessionMargin'] seconds (a live
+        socket outlives its 5-minute token; a venue may then refuse its private requests)."""
+        exp = getattr(client, AUTH_EXP, None)
+        margin = self.safe_number(self.options, "wsSessionMargin", 20)
+        return exp is not None and exp - self.now_ms() / 1000 < margin
+
+    def _forget_session(self, client):
+        setattr(client, AUTH_STATE, None)
+        client.subscriptions.pop("authenticated", None)
+
+    def _retry_after_token_refused(self, error, client, refusals) -> bool:
+        """A private request refused for its token on a socket we had authenticated. First time: authenticate that
+        socket again with a new JWT (a drop would fire cancel-on-disconnect). Second: drop the socket, as a lost
+        connection, so every watcher reconnects afresh. Then give up. -> True to try again."""
+        if refusals > 2 or client is None or not isinstance(error, AuthenticationError) \
+                or not any(code in str(error) for code in TOKEN_REFUSED):
+            return False
+        self.invalidate_jwt()
+        if refusals == 1:
+            self._forget_session(client)
+        elif not client.closed():
+            client.on_error(NetworkError(self.id + " the venue refused this socket's token; reconnecting"))
+        return True
 
     def _publish(self, client, value, hashes):
         """Resolve waiting watchers; remember the update for a watcher that is between two calls
@@ -147,7 +179,7 @@ class ParadexConnection:
     async def _watch_channels(self, channels, hashes, private=False):
         """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``."""
         retries = self.safe_integer(self.options, "wsMaxReconnects", 50)
-        attempt = 0
+        attempt = refusals = 0
         while True:
             url = self.get_ws_url()
             try:
@@ -166,6 +198,10 @@ class ParadexConnection:
                 for h in hashes:  # the caller reads the cache now: what was parked for it is in this result
                     self._unread.pop(h, None)
                 return result
+            except AuthenticationError as e:
+                refusals += 1
+                if not private or not self._retry_after_token_refused(e, (self.clients or {}).get(url), refusals):
+                    raise
             except NetworkError as e:
                 if self._closing:
                     raise

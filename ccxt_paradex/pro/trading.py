@@ -18,7 +18,7 @@ is sent, and order calls wait for its ack before they go out.
 """
 import asyncio
 
-from ccxt.base.errors import BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
+from ccxt.base.errors import AuthenticationError, BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
 
 # per-socket state kept on the ccxt ws Client (a reconnect makes a new Client; a lost one is reset)
 _COD_STATE = "_paradex_cod"        # task of the order.cancel_on_disconnect that armed this socket
@@ -141,8 +141,15 @@ class ParadexWsTrading:
 
     # ---- request / response -----------------------------------------------------------------------
     async def _order_request(self, method, params):
-        client = await self._authenticated_client()
-        return await self._send_order_rpc(client, method, params)
+        refusals = 0
+        while True:
+            client = await self._authenticated_client()
+            try:
+                return await self._send_order_rpc(client, method, params)
+            except AuthenticationError as e:  # refused for the token, before the venue looked at the order
+                refusals += 1
+                if not self._retry_after_token_refused(e, client, refusals):
+                    raise
 
     async def _send_order_rpc(self, client, method, params):
         if self.enableRateLimit:

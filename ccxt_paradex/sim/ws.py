@@ -212,6 +212,14 @@ class Feed:
         conn.claims = claims
         return {"node_id": "sim0"}
 
+    def require_live_token(self, conn):
+        """Private requests need an ``auth`` on this connection, and (one reading of paradex-py's client, which
+        reconnects with a fresh token on 40111) a token that has not expired since."""
+        if conn.account is None:
+            raise ChannelError(ERR_AUTH_REQUIRED, "authentication required")
+        if conn.claims["exp"] <= self.sim.clock.s():
+            raise ChannelError(ERR_INVALID_TOKEN, "invalid bearer token: token is expired")
+
     def rpc_subscribe(self, conn, params):
         name = params.get("channel") if isinstance(params, dict) else None
         if not isinstance(name, str):
@@ -222,8 +230,8 @@ class Feed:
         if sub["kind"] == "order_book" and sub["feed"] == "deltas" and not self.sim.deltas_feed:
             # the AsyncAPI reading: only the @15@{50ms|100ms} feeds exist (paradex-api.md section 10, item 5)
             raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown feed {name.split('.')[2]}")
-        if sub["kind"] in PRIVATE_KINDS and conn.account is None:
-            raise ChannelError(ERR_AUTH_REQUIRED, "authentication required")
+        if sub["kind"] in PRIVATE_KINDS:
+            self.require_live_token(conn)
         if sub["kind"] == "order_book" and conn.sbe_version is not None and any(
                 s["kind"] == "order_book" and s["market"] == sub["market"] for s in conn.subs.values()):
             raise ChannelError(JSONRPC_INVALID, f"channel {name} cannot share an SBE session with another order_book channel of {sub['market']}")

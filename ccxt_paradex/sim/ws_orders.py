@@ -4,7 +4,7 @@ The same checks as REST (``sim/rest.py``'s shared order operations: engine valid
 STARK signature verification against the main key or an active subkey), the same
 engine, and the same rate-limit bucket (``limiter.take("orders", account)``).
 
-Errors: 40300 before ``auth``, 42901 when the orders bucket is empty; a Paradex
+Errors: 40300 before ``auth``, 40111 once its token expired, 42901 when the orders bucket is empty; a Paradex
 rejection travels as JSON-RPC code 100 with ``data = {"error": CODE, "message": ...}``
 (what ``core.errors.ws_exception_for`` reads); malformed params are -32602 with
 ``data.error = "BINDING_ERROR"``.
@@ -14,7 +14,7 @@ enabled it drops, the open orders placed on that connection are cancelled.
 """
 from .errors import ApiError
 from .rest import cancel_batch, create_batch, modify_order, new_order
-from .ws import ERR_AUTH_REQUIRED, JSONRPC_PARAMS, ChannelError
+from .ws import JSONRPC_PARAMS, ChannelError
 
 ERR_METHOD = 100            # "method error": a Paradex rejection, its code in error.data
 ERR_RATE_LIMITED = 42901
@@ -51,8 +51,7 @@ class WsOrders:
         return lambda conn, params: self._call(fn, conn, params)
 
     def _call(self, fn, conn, params):
-        if conn.account is None:
-            raise ChannelError(ERR_AUTH_REQUIRED, "authentication required")
+        self.sim.feed.require_live_token(conn)
         allowed, _ = self.sim.limiter.take("orders", conn.account)
         if not allowed:
             raise ChannelError(ERR_RATE_LIMITED, "rate limit exceeded")
