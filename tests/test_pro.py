@@ -296,7 +296,7 @@ async def test_a_venue_without_the_deltas_feed_gets_the_snapshot_feed():
 async def test_a_socket_outliving_its_jwt_keeps_working_without_reconnecting(renew_ahead):
     """A socket lives longer than its JWT; the simulator refuses private requests on an expired session (40111,
     as paradex-py's client expects). New private subscriptions and WS orders must go on, on the same socket."""
-    async with Simulator(seed=40, tick_interval=0.05, summary_interval=0, funding_interval=0, jwt_ttl=3) as sim:
+    async with Simulator(seed=40, tick_interval=0.05, summary_interval=0, funding_interval=0, jwt_ttl=2) as sim:
         options = {} if renew_ahead else {"wsSessionMargin": -3600}  # never renew ahead: meet the refusal
         ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
                       "options": options})
@@ -317,12 +317,16 @@ async def test_a_socket_outliving_its_jwt_keeps_working_without_reconnecting(ren
             await ex.load_markets()
             fills = asyncio.ensure_future(ex.watch_my_trades(SYMBOL))
             await _subscribed(sim, "fills." + MARKET)
-            await asyncio.sleep(3.3)  # the token this socket authenticated with has expired
+            positions = asyncio.ensure_future(ex.watch_positions())  # the token is young: no second auth
+            await _subscribed(sim, "positions")
+            assert len(auths) == 1
+            positions.cancel()
+            await asyncio.sleep(2.3)  # the token this socket authenticated with has expired
             orders = asyncio.ensure_future(ex.watch_orders(SYMBOL))
             await _subscribed(sim, "orders." + MARKET)
             await ex.create_order(SYMBOL, "market", "buy", 0.001)
             assert await _within(fills) and await _within(orders)
-            await asyncio.sleep(3.3)  # and once more, for an order sent over the socket
+            await asyncio.sleep(2.3)  # and once more, for an order sent over the socket
             bid = (await ex.fetch_order_book(SYMBOL, 1))["bids"][0][0]
             placed = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.001, float(ex.price_to_precision(SYMBOL, bid * 0.9))))
             assert placed["status"] == "open"

@@ -18,7 +18,7 @@ from ..core import errors as paradex_errors
 
 SBE_VERSIONS = (3, 2, 1, 0)
 AUTH_STATE = "_paradex_auth"  # set on a ccxt ws Client once its auth was acknowledged (a reconnect = a new Client)
-AUTH_EXP = "_paradex_auth_exp"  # expiry (venue clock, s) of the JWT that Client authenticated with
+AUTH_EXP = "_paradex_auth_exp"  # (iat, exp) (venue clock, s) of the JWT that Client authenticated with
 TOKEN_REFUSED = ('"code":40110', '"code":40111', '"code":40300')  # malformed / invalid or expired / missing token
 
 
@@ -124,7 +124,7 @@ class ParadexConnection:
         future = client.future("authenticated")
         if "authenticated" not in client.subscriptions:
             token = await self.authenticate_rest()
-            setattr(client, AUTH_EXP, _jwt_times(token)[1])
+            setattr(client, AUTH_EXP, _jwt_times(token))
             request = self._rpc("auth", {"bearer": token}, ["auth"])
             self.watch(url, "authenticated", request, "authenticated")
         return await future
@@ -143,11 +143,16 @@ class ParadexConnection:
         raise NetworkError(self.id + " the connection kept closing right after authenticating")
 
     def _session_expiring(self, client) -> bool:
-        """The JWT this socket authenticated with expires within options['wsSessionMargin'] seconds (a live
-        socket outlives its 5-minute token; a venue may then refuse its private requests)."""
-        exp = getattr(client, AUTH_EXP, None)
+        """The JWT this socket authenticated with expires within options['wsSessionMargin'] seconds (at most a
+        quarter of its life): a live socket outlives its 5-minute token, and a venue may then refuse its
+        private requests."""
+        iat, exp = getattr(client, AUTH_EXP, None) or (None, None)
+        if exp is None:
+            return False
         margin = self.safe_number(self.options, "wsSessionMargin", 20)
-        return exp is not None and exp - self.now_ms() / 1000 < margin
+        if iat is not None:
+            margin = min(margin, (exp - iat) / 4)
+        return exp - self.now_ms() / 1000 < margin
 
     def _forget_session(self, client):
         setattr(client, AUTH_STATE, None)
