@@ -106,3 +106,22 @@ async def test_sandbox_mode_switches_urls():
     ex.set_sandbox_mode(True)
     assert "api.testnet.paradex.trade" in ex.implode_hostname(ex.urls["api"]["v1"])
     await ex.close()
+
+
+def test_sync_class_logs_in_once_for_many_threads():
+    """The sync twin shares one JWT between threads: one /auth however many threads ask at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import ccxt_paradex
+    from ccxt_paradex.sim.thread import SimulatorThread
+
+    l1 = "0x" + "7d" * 32
+    with SimulatorThread(seed=22, tick_interval=0) as sim:
+        onboard = ccxt_paradex.paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls()})
+        onboard.onboarding()
+        ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls(),
+                                   "enableRateLimit": False})
+        ex.stark_signer()  # derive the key up front, so the threads meet at the login itself
+        with ThreadPoolExecutor(16) as pool:
+            balances = list(pool.map(lambda _: ex.fetch_balance(), range(32)))
+        assert all(b["USDC"]["total"] == 100000 for b in balances) and ex.auth_requests == 1

@@ -41,7 +41,7 @@ def _account_of(l2_key: int, config: dict) -> int:
 class ParadexAuth:
     def _init_auth(self):
         self._signer = None
-        self._auth_lock = None
+        self._auth_lock = asyncio.Lock()  # created up front: a lazy one could be created twice by two threads (sync twin)
         self._jwt_refresh_at = 0.0
         self.auth_requests = 0  # POST /auth calls made, for diagnostics
         account, key = os.environ.get("PARADEX_STARKNET_ACCOUNT"), os.environ.get("PARADEX_STARKNET_PRIVATE_KEY")
@@ -105,8 +105,6 @@ class ParadexAuth:
         """A valid JWT: cached, or fetched once however many coroutines ask at the same time."""
         if self._jwt_fresh():
             return self.options["authToken"]
-        if self._auth_lock is None:
-            self._auth_lock = asyncio.Lock()
         async with self._auth_lock:
             if not self._jwt_fresh():
                 await self._login(params)
