@@ -202,6 +202,16 @@ def test_summary_derived_methods(ex, sim):
     assert sorted(ex.fetch_funding_intervals(symbols)) == symbols
 
 
+def test_ohlcv_beyond_one_request(ex):
+    symbol, now = "BTC/USD:USDC", _now(ex)
+    since = now - 1300 * 60_000
+    assert len(ex.fetch_ohlcv(symbol, "1m", since, 1300)) == 1000  # one request: the venue's cap
+    candles = ex.fetch_ohlcv(symbol, "1m", since, None, {"paginate": True})
+    stamps = [c[0] for c in candles]
+    assert len(candles) >= 1299 and stamps == sorted(set(stamps)) and stamps[0] >= since - 60_000
+    assert all(b - a == 60_000 for a, b in zip(stamps, stamps[1:]))  # no window lost or doubled at the seams
+
+
 def test_ledger_walks_back_to_the_current_balance(ex):
     now = _now(ex)
     symbol = "SOL/USD:USDC"

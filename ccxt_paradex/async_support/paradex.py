@@ -267,6 +267,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         minutes = TIMEFRAMES.get(timeframe)
         if minutes is None:
             raise ArgumentsRequired(self.id + " fetchOHLCV() timeframe must be one of " + ", ".join(TIMEFRAMES))
+        paginate, params = self._paginate("fetchOHLCV", params)
+        if paginate:  # ranges beyond 1,000 candles: ccxt's deterministic windows, fetched concurrently
+            return await self.fetch_paginated_call_deterministic("fetchOHLCV", symbol, since, limit, timeframe, params, 1000)
         span = minutes * 60000
         limit = min(limit or 500, 1000)
         now = self.milliseconds()
