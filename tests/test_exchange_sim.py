@@ -202,6 +202,19 @@ def test_summary_derived_methods(ex, sim):
     assert sorted(ex.fetch_funding_intervals(symbols)) == symbols
 
 
+def test_fetch_order_trades_returns_that_orders_fills_only(ex):
+    symbol = "SOL/USD:USDC"
+    first = ex.create_order(symbol, "market", "buy", 2)
+    second = ex.create_order(symbol, "market", "sell", 1)
+    for order, amount in ((first, 2), (second, 1)):
+        fills = ex.fetch_order_trades(order["id"], symbol)
+        assert fills and {t["order"] for t in fills} == {order["id"]}
+        assert sum(t["amount"] for t in fills) == pytest.approx(amount)
+        assert sorted(t["id"] for t in fills) == sorted(t["id"] for t in ex.fetch_my_trades(symbol) if t["order"] == order["id"])
+    with pytest.raises(ccxt.ArgumentsRequired):
+        ex.fetch_order_trades(first["id"])
+
+
 def test_ohlcv_beyond_one_request(ex):
     symbol, now = "BTC/USD:USDC", _now(ex)
     since = now - 1300 * 60_000

@@ -51,7 +51,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "fetchMarkPrice": True, "fetchMarkPrices": True, "fetchFundingInterval": True,
                 "fetchFundingIntervals": True,
                 "fetchIndexOHLCV": True, "fetchLeverage": True, "fetchMarginMode": True, "fetchMarkets": True,
-                "fetchMarkOHLCV": True, "fetchMyLiquidations": True, "fetchMyTrades": True, "fetchOHLCV": True,
+                "fetchMarkOHLCV": True, "fetchMyLiquidations": True, "fetchMyTrades": True, "fetchOrderTrades": True, "fetchOHLCV": True,
                 "fetchOpenInterest": True, "fetchOpenOrders": True, "fetchOrder": True, "fetchOrderBook": True,
                 "fetchOrders": True, "fetchPosition": True, "fetchPositions": True, "fetchStatus": True,
                 "fetchTicker": True, "fetchTickers": True, "fetchTime": True, "fetchTrades": True,

@@ -25,6 +25,16 @@ class ParadexAccount:
         rows, market = await self._history("fetchMyTrades", self.privateGetFills, symbol, since, limit, params)
         return self.parse_trades(rows, market, since, limit)
 
+    async def fetch_order_trades(self, id, symbol=None, since=None, limit=None, params={}):
+        """The fills of one order. /fills cannot filter by order, so the account's fills on the order's market
+        since it was placed (``since`` skips looking that up) are walked, every page, and matched by order id."""
+        if symbol is None:
+            raise ArgumentsRequired(self.id + " fetchOrderTrades() requires a symbol argument")
+        if since is None:
+            since = (await self.fetch_order(id, symbol))["timestamp"]
+        trades = await self.fetch_my_trades(symbol, since, None, self.extend({"paginate": True}, params))
+        return self.filter_by_limit([t for t in trades if t["order"] == str(id)], limit)
+
     async def fetch_funding_history(self, symbol=None, since=None, limit=None, params={}):
         if symbol is None:
             raise ArgumentsRequired(self.id + " fetchFundingHistory() requires a symbol argument")
