@@ -334,3 +334,32 @@ async def test_a_socket_outliving_its_jwt_keeps_working_without_reconnecting(ren
             assert refused == ([] if renew_ahead else [40111])
         finally:
             await ex.close()
+
+
+async def test_a_venue_that_refuses_a_second_auth_keeps_the_first_session():
+    """The other reading: sessions last as long as their socket and a second ``auth`` is refused. The renewal
+    attempt must not break anything: the socket keeps its session, and it is not retried on every call."""
+    async with Simulator(seed=41, tick_interval=0.05, summary_interval=0, funding_interval=0, jwt_ttl=2,
+                         ws_sessions="fixed") as sim:
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
+        auths, rpc_auth = [], sim.feed.rpc_auth
+
+        def counting_auth(conn, params):
+            auths.append(conn)
+            return rpc_auth(conn, params)
+        sim.feed.rpc_auth = counting_auth
+        try:
+            await ex.load_markets()
+            fills = asyncio.ensure_future(ex.watch_my_trades(SYMBOL))
+            await _subscribed(sim, "fills." + MARKET)
+            await asyncio.sleep(2.3)  # the first token has expired; this venue does not care
+            orders = asyncio.ensure_future(ex.watch_orders(SYMBOL))
+            await _subscribed(sim, "orders." + MARKET)
+            await ex.create_order(SYMBOL, "market", "sell", 0.001)
+            assert await _within(fills) and await _within(orders)
+            bid = (await ex.fetch_order_book(SYMBOL, 1))["bids"][0][0]
+            placed = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.001, float(ex.price_to_precision(SYMBOL, bid * 0.9))))
+            assert placed["status"] == "open"
+            assert ex.reconnects == 0 and len(auths) == 2  # the first, and one refused renewal: not one per call
+        finally:
+            await ex.close()

@@ -11,7 +11,7 @@ import asyncio
 import random
 
 from ccxt.async_support.base.ws.future import Future
-from ccxt.base.errors import AuthenticationError, ExchangeError, NetworkError
+from ccxt.base.errors import AuthenticationError, BadRequest, ExchangeError, NetworkError
 
 from ..async_support.paradex_auth import _jwt_times
 from ..core import errors as paradex_errors
@@ -19,6 +19,7 @@ from ..core import errors as paradex_errors
 SBE_VERSIONS = (3, 2, 1, 0)
 AUTH_STATE = "_paradex_auth"  # set on a ccxt ws Client once its auth was acknowledged (a reconnect = a new Client)
 AUTH_EXP = "_paradex_auth_exp"  # (iat, exp) (venue clock, s) of the JWT that Client authenticated with
+NO_REAUTH = "_paradex_no_reauth"  # set on a Client whose venue refused a second auth on it
 TOKEN_REFUSED = ('"code":40110', '"code":40111', '"code":40300')  # malformed / invalid or expired / missing token
 
 
@@ -134,13 +135,28 @@ class ParadexConnection:
         and a new one takes its place before we resume: never hand that one out unauthenticated."""
         for _ in range(attempts):
             client = self.client(self.get_ws_url())
-            if getattr(client, AUTH_STATE, None) is not None and self._session_expiring(client):
-                self._forget_session(client)  # authenticate this socket again, with a fresh JWT
+            if getattr(client, AUTH_STATE, None) is not None and self._session_expiring(client) \
+                    and not getattr(client, NO_REAUTH, False):
+                await self._renew_session(client)
             await self.authenticate()
             client = self.client(self.get_ws_url())
             if getattr(client, AUTH_STATE, None) is not None:
                 return client
         raise NetworkError(self.id + " the connection kept closing right after authenticating")
+
+    async def _renew_session(self, client):
+        """Authenticate a live socket again with a fresh JWT. A venue that refuses a second ``auth`` keeps the
+        first session (it then does not expire sessions either): restore it and stop trying on this socket."""
+        previous = getattr(client, AUTH_STATE)
+        self._forget_session(client)
+        try:
+            await self.authenticate()
+        except (AuthenticationError, BadRequest) as e:
+            if client.closed() or self.client(self.get_ws_url()) is not client:
+                raise NetworkError(self.id + " connection lost while renewing its session") from e
+            setattr(client, AUTH_STATE, previous)
+            setattr(client, NO_REAUTH, True)
+            client.subscriptions["authenticated"] = True
 
     def _session_expiring(self, client) -> bool:
         """The JWT this socket authenticated with expires within options['wsSessionMargin'] seconds (at most a

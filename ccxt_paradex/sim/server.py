@@ -69,7 +69,7 @@ class Simulator:
                  faults="", json_public=False, tick_interval=0.2, liquidity=True, jwt_ttl=JWT_TTL_S,
                  batch_limit=10, rate_limits=True, funding_interval=8.0, ping_interval=55.0, backlog_limit=2000,
                  summary_interval=1.0, private_sbe=False, option_markets=False, deltas_feed=True,
-                 create_batch_shape="both"):
+                 create_batch_shape="both", ws_sessions="renewable"):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
@@ -87,6 +87,7 @@ class Simulator:
         self.initial_balance = Decimal(str(initial_balance))
         self.json_public = json_public
         self.deltas_feed = deltas_feed  # False: order_book.{m}.deltas is refused, as some readings of the docs have it
+        self.ws_sessions = ws_sessions  # "renewable": expired sessions refused, re-auth accepted; "fixed": neither
         self.create_batch_shape = create_batch_shape  # order.create_batch params: "both", "object" or "array"
         self.private_sbe = private_sbe  # encode orders/fills/positions/account as SBE 20-23 on SBE sessions
         self.tick_interval = tick_interval

@@ -204,6 +204,8 @@ class Feed:
         token = params.get("bearer") if isinstance(params, dict) else None
         if not token:
             raise ChannelError(ERR_MALFORMED_TOKEN, "malformed bearer token")
+        if conn.account is not None and self.sim.ws_sessions == "fixed":
+            raise ChannelError(JSONRPC_INVALID, "invalid request", "already authenticated")
         try:
             claims = self.sim.authority.check_bearer("Bearer " + token)
         except ApiError as err:
@@ -213,11 +215,12 @@ class Feed:
         return {"node_id": "sim0"}
 
     def require_live_token(self, conn):
-        """Private requests need an ``auth`` on this connection, and (one reading of paradex-py's client, which
-        reconnects with a fresh token on 40111) a token that has not expired since."""
+        """Private requests need an ``auth`` on this connection and, with ``ws_sessions="renewable"`` (one reading of
+        paradex-py's client, which reconnects with a fresh token on 40111), a token that has not expired since;
+        ``"fixed"``: a session lasts as long as its socket and a second ``auth`` is refused."""
         if conn.account is None:
             raise ChannelError(ERR_AUTH_REQUIRED, "authentication required")
-        if conn.claims["exp"] <= self.sim.clock.s():
+        if self.sim.ws_sessions == "renewable" and conn.claims["exp"] <= self.sim.clock.s():
             raise ChannelError(ERR_INVALID_TOKEN, "invalid bearer token: token is expired")
 
     def rpc_subscribe(self, conn, params):
