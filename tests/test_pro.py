@@ -68,6 +68,10 @@ async def test_public_streams_over_sbe():
                 v.test_trade(ex, {}, "watchTrades", t, SYMBOL, ex.milliseconds(), True)
             ticker = await _within(ex.watch_ticker(SYMBOL))
             v.test_ticker(ex, {}, "watchTicker", ticker, SYMBOL)
+            mark = await _within(ex.watch_mark_price("ETH/USD:USDC"))
+            v.test_ticker(ex, {}, "watchMarkPrice", mark, "ETH/USD:USDC")
+            assert abs(mark["markPrice"] / float(sim.engine.mark["ETH-USD-PERP"]) - 1) < 0.01
+            assert await ex.un_watch_mark_price("ETH/USD:USDC") is True
             bbo = await _within(ex.watch_bids_asks([SYMBOL]))
             assert set(bbo) == {SYMBOL} and bbo[SYMBOL]["bid"] < bbo[SYMBOL]["ask"]
             rate = await _within(ex.watch_funding_rate(SYMBOL))

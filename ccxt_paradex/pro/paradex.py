@@ -34,6 +34,7 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
                 "ws": True, "watchOrderBook": True, "watchOrderBookForSymbols": True, "unWatchOrderBook": True,
                 "unWatchTrades": True, "unWatchTradesForSymbols": True, "unWatchTicker": True, "unWatchBidsAsks": True,
                 "watchTrades": True, "watchTradesForSymbols": True, "watchTicker": True, "watchTickers": True,
+                "watchMarkPrice": True, "watchMarkPrices": True, "unWatchMarkPrice": True,
                 "watchBidsAsks": True, "watchFundingRate": True, "watchFundingRates": True, "watchOrders": True,
                 "watchMyTrades": True, "watchPositions": True, "watchBalance": True, "watchOHLCV": False,
                 "createOrderWs": True, "createOrdersWs": True, "editOrderWs": True, "cancelOrderWs": True,

@@ -220,6 +220,16 @@ class ParadexPublicStreams:
         ticker = await self._watch_channels(*self._per_market(symbols, "markets_summary", "ticker"))
         return {ticker["symbol"]: ticker}
 
+    async def watch_mark_price(self, symbol, params={}):
+        """A ticker (``markPrice``, ``indexPrice``) from the market summary stream, as ccxt's watchMarkPrice returns."""
+        return await self.watch_ticker(symbol, params)
+
+    async def watch_mark_prices(self, symbols=None, params={}):
+        return await self.watch_tickers(symbols, params)
+
+    async def un_watch_mark_price(self, symbol, params={}):
+        return await self.un_watch_ticker(symbol, params)
+
     def _on_summary(self, client, data):
         market = self.safe_market(self.safe_string(data, "symbol"))
         if market.get("id") is None:
