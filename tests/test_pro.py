@@ -358,7 +358,10 @@ async def test_a_venue_that_refuses_a_second_auth_keeps_the_first_session():
             await _subscribed(sim, "fills." + MARKET)
             await asyncio.sleep(2.3)  # the first token has expired; this venue does not care
             orders = asyncio.ensure_future(ex.watch_orders(SYMBOL))
-            await _subscribed(sim, "orders." + MARKET)
+            positions = asyncio.ensure_future(ex.watch_positions())  # meets the same, refused, renewal
+            await _subscribed(sim, "orders." + MARKET, "positions")
+            assert not positions.done() or positions.exception() is None
+            positions.cancel()
             await ex.create_order(SYMBOL, "market", "sell", 0.001)
             assert await _within(fills) and await _within(orders)
             bid = (await ex.fetch_order_book(SYMBOL, 1))["bids"][0][0]

@@ -138,7 +138,13 @@ class ParadexConnection:
             if getattr(client, AUTH_STATE, None) is not None and self._session_expiring(client) \
                     and not getattr(client, NO_REAUTH, False):
                 await self._renew_session(client)
-            await self.authenticate()
+            try:
+                await self.authenticate()
+            except (AuthenticationError, BadRequest):
+                current = self.client(self.get_ws_url())
+                if getattr(current, NO_REAUTH, False) and getattr(current, AUTH_STATE, None) is not None:
+                    continue  # we waited on a concurrent renewal that the venue refused: the first session stands
+                raise
             client = self.client(self.get_ws_url())
             if getattr(client, AUTH_STATE, None) is not None:
                 return client
