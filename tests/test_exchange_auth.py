@@ -58,7 +58,7 @@ async def test_l2_options_env_and_expired_jwt_retry(sim, monkeypatch):
     env_ex = paradex({"urls": sim.ccxt_urls()})
     try:
         assert (await env_ex.fetch_balance())["USDC"]["total"] == 100000
-        assert key != 0 and hex(key)[2:] not in repr(env_ex.__dict__.get("_signer"))
+        assert hex(key)[2:] not in repr(env_ex.__dict__.get("_signer"))
     finally:
         await env_ex.close()
 

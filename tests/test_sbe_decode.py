@@ -610,7 +610,7 @@ ADDED = {1: {"forward_rate", "risk_free_rate", "impact_premium_rate"},  # versio
 def test_simulator_encoder_round_trip(channel):
     """JSON payload -> the simulator's encoder (written separately) -> this decoder -> the same payload,
     decimals truncated to the wire's 8 (Rate12: 12) decimals."""
-    enc = pytest.importorskip("ccxt_paradex.sim.sbe_encode")
+    from ccxt_paradex.sim import sbe_encode as enc
     payload = PAYLOADS[channel]
     for version in range(1 if channel == "funding_rate_comparison" else 0, 3):
         got = sbe.decode(enc.encode(channel, payload, version))
@@ -641,24 +641,25 @@ def truncate(key, value, scale):
 
 
 def test_book_mantissa_fast_path_agrees_with_the_dict_path():
-    import random as _r
-    from decimal import Decimal as _D
+    from ccxt_paradex.core.book import to_mantissa
+    from ccxt_paradex.sim import sbe_encode as enc
 
-    from ccxt_paradex.core import sbe as _sbe
-    from ccxt_paradex.sim import sbe_encode as _enc
-
-    rng = _r.Random(9)
+    rng = random.Random(9)
     for snapshot in (True, False):
-        levels = [{"side": side, "price": str(_D(rng.randrange(1, 10**12)) / 10**8), "size": str(_D(rng.randrange(0 if not snapshot else 1, 10**9)) / 10**8)}
+        levels = [{"side": side, "price": str(Decimal(rng.randrange(1, 10**12)) / 10**8), "size": str(Decimal(rng.randrange(0 if not snapshot else 1, 10**9)) / 10**8)}
                   for side in ("BUY", "SELL") for _ in range(15)]
         data = {"seq_no": 77, "market": "BTC-USD-PERP", "last_updated_at": 1_700_000_000_123, "update_type": "s" if snapshot else "d",
                 "inserts": levels if snapshot else [], "updates": [] if snapshot else [x for x in levels if x["size"] != "0"],
                 "deletes": [] if snapshot else [x for x in levels if x["size"] == "0"]}
-        frame = _enc.encode("order_book", data, 2)
-        market, seq, ts, is_snap, bids, asks = _sbe.decode_book_mantissas(frame)
+        frame = enc.encode("order_book", data, 2)
+        market, seq, ts, is_snap, bids, asks = sbe.decode_book_mantissas(frame)
         assert (market, seq, ts, is_snap) == ("BTC-USD-PERP", 77, 1_700_000_000_123, snapshot)
-        want = {(l["side"], int(_D(l["price"]) * 10**8), int(_D(l["size"]) * 10**8)) for l in levels}
+        want = {(l["side"], int(Decimal(l["price"]) * 10**8), int(Decimal(l["size"]) * 10**8)) for l in levels}
         got = {("BUY", p, q) for p, q in bids} | {("SELL", p, q) for p, q in asks}
         assert got == want
-    assert _sbe.decode_book_mantissas(_enc.encode("bbo", {"market": "BTC-USD-PERP", "bid": "1", "bid_size": "1", "ask": "2",
-                                                          "ask_size": "1", "last_updated_at": 1, "seq_no": 1}, 2)) is None
+        slow = sbe.decode(frame)["data"]
+        rows = slow["inserts"] + slow["updates"] + slow["deletes"]
+        assert {(r["side"], to_mantissa(r["price"]), to_mantissa(r["size"] or "0")) for r in rows} == got
+        assert (slow["seq_no"], slow["last_updated_at"]) == (77, 1_700_000_000_123)
+    assert sbe.decode_book_mantissas(enc.encode("bbo", {"market": "BTC-USD-PERP", "bid": "1", "bid_size": "1", "ask": "2",
+                                                      "ask_size": "1", "last_updated_at": 1, "seq_no": 1}, 2)) is None

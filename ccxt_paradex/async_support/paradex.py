@@ -218,13 +218,12 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             "networks": {}, "info": info, "type": "crypto" if transferable else "other"})
 
     async def _summaries(self, symbols=None):
+        """/markets/summary rows for ``symbols`` (one market's, or ALL) -> (rows, the symbols normalised)."""
         await self.load_markets()
-        if symbols is not None and len(symbols) == 1:
-            market = self.market(symbols[0])
-            response = await self.publicGetMarketsSummary({"market": market["id"]})
-        else:
-            response = await self.publicGetMarketsSummary({"market": "ALL"})
-        return self.safe_list(response, "results", [])
+        symbols = self.market_symbols(symbols)
+        market = self.market(symbols[0])["id"] if symbols is not None and len(symbols) == 1 else "ALL"
+        response = await self.publicGetMarketsSummary({"market": market})
+        return self.safe_list(response, "results", []), symbols
 
     async def _summary(self, symbol, params):
         """One market's /markets/summary row (ticker, funding rate and open interest all read it) -> (row, market)."""
@@ -237,10 +236,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_ticker(*await self._summary(symbol, params))
 
     async def fetch_tickers(self, symbols=None, params={}):
-        await self.load_markets()
-        symbols = self.market_symbols(symbols)
-        tickers = [self.parse_ticker(t) for t in await self._summaries(symbols)]
-        return self.filter_by_array_tickers(tickers, "symbol", symbols)
+        rows, symbols = await self._summaries(symbols)
+        return self.filter_by_array_tickers([self.parse_ticker(t) for t in rows], "symbol", symbols)
 
     async def fetch_bids_asks(self, symbols=None, params={}):
         return await self.fetch_tickers(symbols, params)
@@ -286,23 +283,17 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_funding_rate(*await self._summary(symbol, params))
 
     async def fetch_funding_rates(self, symbols=None, params={}):
-        await self.load_markets()
-        symbols = self.market_symbols(symbols)
-        rates = [self.parse_funding_rate(s) for s in await self._summaries(symbols)]
-        return self.filter_by_array(rates, "symbol", symbols)
+        rows, symbols = await self._summaries(symbols)
+        return self.filter_by_array([self.parse_funding_rate(s) for s in rows], "symbol", symbols)
 
     async def fetch_open_interest(self, symbol, params={}):
         return self.parse_open_interest(*await self._summary(symbol, params))
 
     async def fetch_open_interests(self, symbols=None, params={}):
-        await self.load_markets()
-        symbols = self.market_symbols(symbols)
-        return self.parse_open_interests(await self._summaries(symbols), symbols)
+        return self.parse_open_interests(*await self._summaries(symbols))
 
     async def fetch_last_prices(self, symbols=None, params={}):
-        await self.load_markets()
-        symbols = self.market_symbols(symbols)
-        return self.parse_last_prices(await self._summaries(symbols), symbols)
+        return self.parse_last_prices(*await self._summaries(symbols))
 
     async def fetch_mark_prices(self, symbols=None, params={}):
         """Tickers (``markPrice``, ``indexPrice``), as ccxt's fetchMarkPrice(s) return."""
@@ -319,10 +310,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_greeks(*await self._summary(symbol, params))
 
     async def fetch_all_greeks(self, symbols=None, params={}):
-        """Every option market's greeks (one /markets/summary?market=ALL), or those of ``symbols``."""
-        await self.load_markets()
-        symbols = self.market_symbols(symbols)
-        rows = [r for r in await self._summaries(None) if self.safe_market(self.safe_string(r, "symbol"))["option"]]
+        """Every option market's greeks (one /markets/summary call), or those of ``symbols``."""
+        rows, symbols = await self._summaries(symbols)
+        rows = [r for r in rows if self.safe_market(self.safe_string(r, "symbol"))["option"]]
         return self.parse_all_greeks(rows, symbols)
 
     async def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):

@@ -322,6 +322,8 @@ class Engine:
         pos.closed_at = now if pos.size == 0 else 0
         fill_id = f"{trade_id[:-1]}{1 if role == 'TAKER' else 2}"
         pos.last_fill_id = fill_id
+        if acct.address in self.ephemeral:
+            return  # a synthetic account keeps no history, and no one can subscribe to its private channels
         fill = {
             "id": fill_id, "account": acct.address, "market": order.market, "order_id": order.id,
             "client_id": order.client_id or "", "side": order.side, "liquidity": role, "fill_type": "FILL",
@@ -330,11 +332,8 @@ class Engine:
             "underlying_price": fmt(self.mark[order.market]), "flags": ["interactive"] if order.interactive else [],
             "orderbook_seq_no": seq, "created_at": now,
         }
-        if acct.address not in self.ephemeral:
-            acct.fills.append(fill)  # REST /fills serves FillResult, which has no trade id
+        acct.fills.append(fill)  # REST /fills serves FillResult, which has no trade id
         # the fills channel's SBE FillEvent carries the trade id (var-data tradeId); its JSON form drops it
-        if acct.address in self.ephemeral:
-            return  # no one can subscribe to a synthetic account's private channels
         self.emit("fill", order.market, {**fill, "trade_id": trade_id})
         self.emit("position", order.market, pos.to_json(self.mark[order.market], self.leverage(acct, order.market)))
         self.emit("account", order.market, self.account_summary(acct))

@@ -304,44 +304,8 @@ def layout(template_id, version) -> list:
     return MESSAGES[template_id].layout(version)
 
 
-def encode_trade(data, version=2, ts_us=None):
-    return MESSAGES[1].encode(data, version, ts_us)
-
-
-def encode_bbo(data, version=2, ts_us=None):
-    return MESSAGES[2].encode(data, version, ts_us)
-
-
 def encode_book(data, version=2, ts_us=None):
     return MESSAGES[3].encode(data, version, ts_us)
-
-
-def encode_market_summary(data, version=2, ts_us=None):
-    return MESSAGES[4].encode(data, version, ts_us)
-
-
-def encode_funding_data(data, version=2, ts_us=None):
-    return MESSAGES[5].encode(data, version, ts_us)
-
-
-def encode_funding_rate_comparison(data, version=2, ts_us=None):
-    return MESSAGES[6].encode(data, version, ts_us)
-
-
-def encode_order(data, version=2, ts_us=None):
-    return MESSAGES[20].encode(data, version, ts_us)
-
-
-def encode_fill(data, version=2, ts_us=None):
-    return MESSAGES[21].encode(data, version, ts_us)
-
-
-def encode_position(data, version=2, ts_us=None):
-    return MESSAGES[22].encode(data, version, ts_us)
-
-
-def encode_account(data, version=2, ts_us=None):
-    return MESSAGES[23].encode(data, version, ts_us)
 
 
 def encode_heartbeat(ts_us, seq=0, version=2):

@@ -77,6 +77,7 @@ class Connection:
         self.ws = ws
         self.sbe_version = sbe_version
         self.account = None
+        self.claims = None  # the JWT claims of its auth
         self.subs = {}
         self.queue = asyncio.Queue()
         self.closed = False
@@ -119,7 +120,7 @@ class Connection:
         """A channel message: SBE binary for public kinds on an SBE session, JSON otherwise (private channels
         too, as documented, unless the simulator runs with ``private_sbe``: templates 20-23)."""
         if self.sbe_version is not None and (kind in PUBLIC_KINDS or (kind in SBE_PRIVATE_KINDS and self.feed.sim.private_sbe)):
-            return self.feed.encode_sbe(kind, data, self.sbe_version)
+            return sbe_encode.encode(kind, data, self.sbe_version)
         if kind in SBE_ONLY_KEYS:
             data = {k: v for k, v in data.items() if k not in SBE_ONLY_KEYS[kind]}
         return json.dumps({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}},
@@ -138,10 +139,6 @@ class Feed:
         self._last_bbo = {}
         from .ws_orders import WsOrders  # order.* methods (imports this module)
         self.orders = WsOrders(sim)
-
-    # ---- encoding --------------------------------------------------------------------------------
-    def encode_sbe(self, kind, data, version):
-        return sbe_encode.encode(kind, data, version)
 
     # ---- handshake and control plane --------------------------------------------------------------
     async def handle(self, request):

@@ -65,7 +65,7 @@ class WsOrders:
 
     @staticmethod
     def _interactive(conn):
-        return (getattr(conn, "claims", None) or {}).get("token_usage") == "interactive"
+        return (conn.claims or {}).get("token_usage") == "interactive"
 
     def _track(self, conn, order_id):
         placed = self._placed.setdefault(conn, set())
