@@ -111,6 +111,19 @@ def exception_for(status: int, body, order_endpoint: bool = False):
     return exc
 
 
+WS_TOKEN_REFUSED = frozenset({40110, 40111, 40300})  # malformed / invalid or expired / missing bearer token
+WS_BINDING = frozenset({-32600, -32602})              # the request's shape was refused: nothing was done
+
+
+def ws_exception(error: dict, order_method: bool, message: str):
+    """The ccxt exception for a JSON-RPC ``error``, tagged with its ``ws_code`` and Paradex ``paradex_code``."""
+    exc = ws_exception_for(error, order_method)(message)
+    data = error.get("data")
+    exc.ws_code = error.get("code")
+    exc.paradex_code = data.get("error") if isinstance(data, dict) else data if isinstance(data, str) else None
+    return exc
+
+
 def ws_exception_for(error: dict, order_method: bool = False):
     """The ccxt exception class for a JSON-RPC ``error`` object (Paradex codes nested in ``data`` win)."""
     data = error.get("data")

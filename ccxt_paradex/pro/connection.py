@@ -11,7 +11,7 @@ import asyncio
 import random
 
 from ccxt.async_support.base.ws.future import Future
-from ccxt.base.errors import AuthenticationError, BadRequest, ExchangeError, NetworkError
+from ccxt.base.errors import AuthenticationError, ExchangeError, NetworkError
 
 from ..async_support.paradex_auth import _jwt_times
 from ..core import errors as paradex_errors
@@ -20,7 +20,7 @@ SBE_VERSIONS = (3, 2, 1, 0)
 AUTH_STATE = "_paradex_auth"  # set on a ccxt ws Client once its auth was acknowledged (a reconnect = a new Client)
 AUTH_EXP = "_paradex_auth_exp"  # (iat, exp) (venue clock, s) of the JWT that Client authenticated with
 NO_REAUTH = "_paradex_no_reauth"  # set on a Client whose venue refused a second auth on it
-TOKEN_REFUSED = ('"code":40110', '"code":40111', '"code":40300')  # malformed / invalid or expired / missing token
+PREV_SESSION = "_paradex_prev_auth"  # the session a renewal replaces, restored if the venue refuses the renewal
 
 
 class ParadexConnection:
@@ -90,15 +90,22 @@ class ParadexConnection:
         error = message.get("error")
         if error is None:
             if "auth" in hashes:
+                setattr(client, PREV_SESSION, None)
                 setattr(client, AUTH_STATE, message.get("result") or {})
                 client.resolve(message.get("result"), "authenticated")
             self.handle_order_rpc_result(client, rid, message.get("result"))
             return True
-        exc = paradex_errors.ws_exception_for(error, order_method)(self.id + " " + self.json(error))
+        exc = paradex_errors.ws_exception(error, order_method, self.id + " " + self.json(error))
         if "auth" in hashes:
+            previous = getattr(client, PREV_SESSION, None)
+            if previous is not None:  # a refused renewal: this venue keeps the first session for the socket's life
+                setattr(client, PREV_SESSION, None)
+                setattr(client, AUTH_STATE, previous)
+                setattr(client, NO_REAUTH, True)
+                client.resolve(previous, "authenticated")
+                return True
             self.invalidate_jwt()
-            if "authenticated" in client.subscriptions:
-                del client.subscriptions["authenticated"]
+            self._forget_session(client)
             client.reject(exc, "authenticated")
             return True
         if channel is not None and channel in client.subscriptions:
@@ -137,32 +144,13 @@ class ParadexConnection:
             client = self.client(self.get_ws_url())
             if getattr(client, AUTH_STATE, None) is not None and self._session_expiring(client) \
                     and not getattr(client, NO_REAUTH, False):
-                await self._renew_session(client)
-            try:
-                await self.authenticate()
-            except (AuthenticationError, BadRequest):
-                current = self.client(self.get_ws_url())
-                if getattr(current, NO_REAUTH, False) and getattr(current, AUTH_STATE, None) is not None:
-                    continue  # we waited on a concurrent renewal that the venue refused: the first session stands
-                raise
+                setattr(client, PREV_SESSION, getattr(client, AUTH_STATE))  # see handle_rpc_result
+                self._forget_session(client)  # authenticate this socket again, with a fresh JWT
+            await self.authenticate()
             client = self.client(self.get_ws_url())
             if getattr(client, AUTH_STATE, None) is not None:
                 return client
         raise NetworkError(self.id + " the connection kept closing right after authenticating")
-
-    async def _renew_session(self, client):
-        """Authenticate a live socket again with a fresh JWT. A venue that refuses a second ``auth`` keeps the
-        first session (it then does not expire sessions either): restore it and stop trying on this socket."""
-        previous = getattr(client, AUTH_STATE)
-        self._forget_session(client)
-        try:
-            await self.authenticate()
-        except (AuthenticationError, BadRequest) as e:
-            if client.closed() or self.client(self.get_ws_url()) is not client:
-                raise NetworkError(self.id + " connection lost while renewing its session") from e
-            setattr(client, AUTH_STATE, previous)
-            setattr(client, NO_REAUTH, True)
-            client.subscriptions["authenticated"] = True
 
     def _session_expiring(self, client) -> bool:
         """The JWT this socket authenticated with expires within options['wsSessionMargin'] seconds (at most a
@@ -184,8 +172,7 @@ class ParadexConnection:
         """A private request refused for its token on a socket we had authenticated. First time: authenticate that
         socket again with a new JWT (a drop would fire cancel-on-disconnect). Second: drop the socket, as a lost
         connection, so every watcher reconnects afresh. Then give up. -> True to try again."""
-        if refusals > 2 or client is None or not isinstance(error, AuthenticationError) \
-                or not any(code in str(error) for code in TOKEN_REFUSED):
+        if refusals > 2 or client is None or getattr(error, "ws_code", None) not in paradex_errors.WS_TOKEN_REFUSED:
             return False
         self.invalidate_jwt()
         if refusals == 1:

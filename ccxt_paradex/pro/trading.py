@@ -20,6 +20,8 @@ import asyncio
 
 from ccxt.base.errors import AuthenticationError, BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
 
+from ..core import errors as paradex_errors
+
 # per-socket state kept on the ccxt ws Client (a reconnect makes a new Client; a lost one is reset)
 _COD_STATE = "_paradex_cod"        # task of the order.cancel_on_disconnect that armed this socket
 
@@ -58,8 +60,7 @@ class ParadexWsTrading:
             self.options["wsCreateBatchShapeSettled"] = True
             return response
         except (BadRequest, InvalidOrder) as e:
-            text = str(e)
-            binding = '"code":-32602' in text or '"code":-32600' in text or "BINDING_ERROR" in text
+            binding = getattr(e, "ws_code", None) in paradex_errors.WS_BINDING or getattr(e, "paradex_code", None) == "BINDING_ERROR"
             if not binding or self.safe_bool(self.options, "wsCreateBatchShapeSettled", False):
                 raise
             self.options["wsCreateBatchShapeSettled"] = True
