@@ -63,7 +63,12 @@ class L2Book:
         return self._anchored(seq, timestamp)
 
     def delta_flat(self, seq, bids, asks, timestamp=None) -> str:
-        return self.delta(seq, list(zip(bids[::2], bids[1::2])), list(zip(asks[::2], asks[1::2])), timestamp)
+        """``delta`` for flat sequences; the next frame in order is applied straight from them."""
+        if self.synced and not self.pending and self.seq is not None and seq == self.seq + 1:
+            self._apply(_pairs(bids), _pairs(asks))
+            self.seq, self.timestamp = seq, timestamp
+            return APPLIED
+        return self.delta(seq, list(_pairs(bids)), list(_pairs(asks)), timestamp)
 
     def _anchored(self, seq, timestamp):
         if not self.synced and self.seq is not None:
@@ -109,13 +114,12 @@ class L2Book:
             self._apply(bids, asks)
             self.seq, self.timestamp = nxt, ts
             nxt += 1
-        for s in [s for s in pending if s <= self.seq]:
-            del pending[s]
 
     def _trim_pending(self):
         """Bound memory while waiting for a snapshot: keep the newest frames only."""
-        keep = sorted(self.pending)[-4 * self.max_pending:]
-        self.pending = {s: self.pending[s] for s in keep}
+        if len(self.pending) > 4 * self.max_pending:
+            keep = sorted(self.pending)[-4 * self.max_pending:]
+            self.pending = {s: self.pending[s] for s in keep}
 
     def _apply(self, bids, asks):
         book, keys = self.bids, self._bid_keys
@@ -145,13 +149,15 @@ class L2Book:
         b, a = self.bids, self.asks
         return ([[-k / _FSCALE, b[-k] / _FSCALE] for k in bk], [[k / _FSCALE, a[k] / _FSCALE] for k in ak])
 
-    def best(self):
-        """(best bid, best ask) mantissas or None."""
-        return (-self._bid_keys[0] if self._bid_keys else None, self._ask_keys[0] if self._ask_keys else None)
-
     def levels(self):
         """(bids, asks) as sorted mantissa pairs: for comparisons in tests and resync checks."""
         return ([(-k, self.bids[-k]) for k in self._bid_keys], [(k, self.asks[k]) for k in self._ask_keys])
+
+
+def _pairs(flat):
+    """(p0, s0, p1, s1, ...) -> (p0, s0), (p1, s1), ... without slicing copies."""
+    it = iter(flat)
+    return zip(it, it)
 
 
 def _ascending(keys):
