@@ -161,3 +161,16 @@ def test_flat_entry_points_match_pairs():
     c = L2Book()
     c.snapshot_flat(1, [5 * SCALE, 0, 4 * SCALE, SCALE], [6 * SCALE, SCALE])
     assert c.levels() == ([(4 * SCALE, SCALE)], [(6 * SCALE, SCALE)])
+
+
+def test_a_gap_asks_for_one_resync_then_retries_only_every_few_frames():
+    """Out of sync, every later frame is held: the caller (which resubscribes on GAP) must not resubscribe on each."""
+    book = L2Book(max_pending=8)
+    book.snapshot(1, [(99 * SCALE, SCALE)], [(101 * SCALE, SCALE)])
+    statuses = [book.delta(seq, [(98 * SCALE, seq)], []) for seq in range(3, 3 + 9 + 70)]  # seq 2 never comes
+    gaps_at = [i for i, s in enumerate(statuses) if s == GAP]
+    assert statuses[:8] == [HELD] * 8 and gaps_at == [8, 41, 74] and book.gaps == 1
+    assert all(s == HELD for i, s in enumerate(statuses) if i not in gaps_at)
+    assert book.snapshot(90, [(99 * SCALE, 2 * SCALE)], []) == APPLIED and book.synced
+    assert book.delta(92, [], []) == HELD  # a new loss: reported at once again once the bound is passed
+    assert [book.delta(s, [], []) for s in range(93, 101)] == [HELD] * 7 + [GAP] and book.gaps == 2

@@ -25,7 +25,7 @@ APPLIED, IGNORED, HELD, GAP = "applied", "ignored", "held", "gap"
 
 
 class L2Book:
-    __slots__ = ("bids", "asks", "_bid_keys", "_ask_keys", "seq", "timestamp", "synced", "pending", "max_pending",
+    __slots__ = ("bids", "asks", "_bid_keys", "_ask_keys", "seq", "timestamp", "synced", "pending", "max_pending", "_held_since_gap",
                  "gaps", "resyncs")
 
     def __init__(self, max_pending: int = 8):
@@ -41,6 +41,7 @@ class L2Book:
         self.timestamp = None
         self.synced = False
         self.pending = {}
+        self._held_since_gap = None  # frames held since the last GAP was reported (None: report the next one)
 
     # ---- feeds ------------------------------------------------------------------------------------
     def snapshot(self, seq, bids, asks, timestamp=None) -> str:
@@ -92,9 +93,10 @@ class L2Book:
             if len(self.pending) > self.max_pending:
                 if self.synced:
                     self.gaps += 1
+                    self._held_since_gap = None
                 self.synced = False
                 self._trim_pending()
-                return GAP
+                return self._gap_or_held()
             return HELD
         self._apply(bids, asks)
         self.seq, self.timestamp = seq, timestamp
@@ -102,9 +104,19 @@ class L2Book:
             self._drain()
         return APPLIED
 
+    def _gap_or_held(self):
+        """GAP (the caller resyncs) once when the book falls out of sync, then again only every
+        4 x max_pending held frames should no snapshot have come: not one resubscribe per frame."""
+        if self._held_since_gap is None or self._held_since_gap >= 4 * self.max_pending:
+            self._held_since_gap = 0
+            return GAP
+        self._held_since_gap += 1
+        return HELD
+
     def mark_out_of_sync(self):
         """The caller may have lost frames another way (a reconnect): wait for the next snapshot."""
         self.synced = False
+        self._held_since_gap = None
 
     def _drain(self):
         pending = self.pending
