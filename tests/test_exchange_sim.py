@@ -202,6 +202,19 @@ def test_summary_derived_methods(ex, sim):
     assert sorted(ex.fetch_funding_intervals(symbols)) == symbols
 
 
+def test_edit_a_stop_order_keeps_or_moves_its_trigger(ex):
+    symbol = "BTC/USD:USDC"
+    bid = ex.fetch_order_book(symbol, 1)["bids"][0][0]
+    price = lambda f: float(ex.price_to_precision(symbol, bid * f))  # noqa: E731
+    stop = ex.create_order(symbol, "limit", "sell", 0.001, price(0.9), {"triggerPrice": price(0.95)})
+    assert stop["triggerPrice"] == price(0.95)
+    moved = ex.edit_order(stop["id"], symbol, price=price(0.89))  # the trigger comes from the live order
+    assert (moved["price"], moved["triggerPrice"]) == (price(0.89), price(0.95))
+    both = ex.edit_order(stop["id"], symbol, price=price(0.88), params={"triggerPrice": price(0.94)})
+    assert (both["price"], both["triggerPrice"]) == (price(0.88), price(0.94))
+    ex.cancel_order(stop["id"], symbol)
+
+
 def test_fetch_order_trades_returns_that_orders_fills_only(ex):
     symbol = "SOL/USD:USDC"
     first = ex.create_order(symbol, "market", "buy", 2)

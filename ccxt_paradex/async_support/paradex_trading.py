@@ -46,7 +46,11 @@ class ParadexTrading:
         if price is None and "MARKET" not in str(type).upper():
             price = self.safe_string(current, "price")
         trigger = self.safe_string_2(params, "triggerPrice", "stopPrice")
-        request = build_order(self, market, type, side, amount, price, self.omit(params, ["triggerPrice", "stopPrice"]))
+        rest = self.omit(params, ["triggerPrice", "stopPrice"])
+        if str(type).upper() not in ("LIMIT", "MARKET"):  # a conditional order keeps its trigger unless given one
+            trigger = trigger if trigger is not None else self.safe_string(current, "trigger_price")
+            rest["triggerPrice"] = trigger
+        request = build_order(self, market, type, side, amount, price, rest)
         for key in ("instruction", "flags", "client_id", "stp"):
             request.pop(key, None)
         if trigger is not None:
