@@ -200,6 +200,15 @@ def test_summary_derived_methods(ex, sim):
     interval = ex.fetch_funding_interval("BTC/USD:USDC")
     assert interval["symbol"] == "BTC/USD:USDC" and interval["interval"] == "8h"
     assert sorted(ex.fetch_funding_intervals(symbols)) == symbols
+    sent, fetch = [], ex.fetch
+    ex.fetch = lambda url, *a, **k: sent.append(url.split("/v1/")[1]) or fetch(url, *a, **k)
+    try:
+        for call in (ex.fetch_open_interests, ex.fetch_last_prices, ex.fetch_mark_prices, ex.fetch_funding_intervals):
+            sent.clear()
+            call(symbols)
+            assert sent == ["markets/summary?market=ALL"], (call.__name__, sent)
+    finally:
+        ex.fetch = fetch
 
 
 def test_edit_a_stop_order_keeps_or_moves_its_trigger(ex):
