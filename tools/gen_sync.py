@@ -10,7 +10,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "ccxt_paradex", "async_support")
 DST = os.path.join(ROOT, "ccxt_paradex")
-SOURCES = ("paradex.py", "paradex_auth.py", "paradex_trading.py", "paradex_account.py")
+SOURCES = tuple(sorted(n for n in os.listdir(SRC) if n.startswith("paradex") and n.endswith(".py")))
 
 RULES = [
     (r"from ccxt\.async_support\.base\.exchange import Exchange", "from ccxt.base.exchange import Exchange"),

@@ -69,6 +69,7 @@ def _native_public_key(private_key: int) -> int:
 
 
 sign = curve.sign  # (msg_hash, private_key) -> (r, s); fastest measured
+warm_up = curve.warm_up  # builds the signer's comb table (at login, so the first order is as fast as the others)
 # One derivation must not pay for the comb table; signing builds it anyway.
 public_key = _native_public_key if _native else curve.public_key
 verify = _native_verify if _native else curve.verify  # (public_key, msg_hash, r, s)

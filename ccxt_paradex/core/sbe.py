@@ -438,16 +438,15 @@ _DECODERS = {1: _trade, 2: _bbo, 3: _book, 4: _summary, 5: _funding, 6: _funding
              20: _order, 21: _fill, 22: _position, 23: _account}
 
 
-def decode_book_flat(frame):
-    """BookEvent -> (market, seq_no, last_updated_at ms, is_snapshot, bids, asks) where bids/asks are flat
-    ``(price, size, price, size, ...)`` int mantissa tuples (value x 1e8) in wire order: the cheapest form,
-    consumed by ``core.book.L2Book.snapshot_flat`` / ``delta_flat``. None when the frame is not a book."""
-    end = len(frame)
+def _checked_header(frame):
+    """-> (block length, template id, frame length), the schema id checked."""
     bl, tid, sid, _ = header(frame)
     if sid != SCHEMA_ID:
         raise SbeDecodeError(f"SBE schema id {sid} is not {SCHEMA_ID}")
-    if tid != 3:
-        return None
+    return bl, tid, len(frame)
+
+
+def _book_flat(frame, bl, end):
     if end < 8 + bl:
         raise SbeDecodeError("SBE frame is shorter than its block")
     try:
@@ -455,6 +454,14 @@ def decode_book_flat(frame):
     except (struct.error, IndexError) as e:
         raise SbeDecodeError(f"malformed SBE BookEvent: {e}") from None
     return market, f[1], f[0] // 1000, f[2] == 0, b, a
+
+
+def decode_book_flat(frame):
+    """BookEvent -> (market, seq_no, last_updated_at ms, is_snapshot, bids, asks) where bids/asks are flat
+    ``(price, size, price, size, ...)`` int mantissa tuples (value x 1e8) in wire order: the cheapest form,
+    consumed by ``core.book.L2Book.snapshot_flat`` / ``delta_flat``. None when the frame is not a book."""
+    bl, tid, end = _checked_header(frame)
+    return _book_flat(frame, bl, end) if tid == 3 else None
 
 
 def decode_book_mantissas(frame):
@@ -466,12 +473,7 @@ def decode_book_mantissas(frame):
     return market, seq, ts, snap, list(zip(b[::2], b[1::2])), list(zip(a[::2], a[1::2]))
 
 
-def decode(frame):
-    """One binary WebSocket frame -> {"channel", "template", "market", "data"}, or None to skip it."""
-    end = len(frame)
-    bl, tid, sid, _ = header(frame)
-    if sid != SCHEMA_ID:
-        raise SbeDecodeError(f"SBE schema id {sid} is not {SCHEMA_ID}")
+def _message(frame, bl, tid, end):
     fn = _DECODERS.get(tid)
     if fn is None:
         return None  # heartbeat (40), reserved ack (41), or a template newer than this decoder
@@ -481,3 +483,16 @@ def decode(frame):
         return fn(frame, bl, end)
     except (struct.error, IndexError) as e:
         raise SbeDecodeError(f"malformed SBE {LAYOUTS[tid][0]}: {e}") from None
+
+
+def decode(frame):
+    """One binary WebSocket frame -> {"channel", "template", "market", "data"}, or None to skip it."""
+    bl, tid, end = _checked_header(frame)
+    return _message(frame, bl, tid, end)
+
+
+def decode_for_client(frame):
+    """The header read once: a BookEvent as ``decode_book_flat``'s tuple (the hot path), any other frame as
+    ``decode``'s dict (or None)."""
+    bl, tid, end = _checked_header(frame)
+    return _book_flat(frame, bl, end) if tid == 3 else _message(frame, bl, tid, end)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ccxt.base.errors import InvalidOrder
 
-from . import backend, curve
+from . import backend
 from .felt import scale, short_string, to_felt
 from .keys import parse_address, parse_stark_private_key, public_key as derive_public_key
 from .typed_data import (
@@ -106,8 +106,7 @@ class StarkSigner:
         self.public_key = derive_public_key(self._key)
         self.account = parse_address(account)
         self.chain_id = chain_id
-        if backend.sign is curve.sign:
-            curve.warm_up()  # at login, so the first order is as fast as the others
+        backend.warm_up()
 
     def __repr__(self):
         return f"StarkSigner(account={hex(self.account)}, public_key={hex(self.public_key)}, chain_id={self.chain_id!r})"

@@ -85,11 +85,10 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
 
     def _handle_binary(self, client, frame):
         try:
-            book = sbe.decode_book_flat(frame)
-            if book is not None:
-                self._on_book(client, *book)
+            decoded = sbe.decode_for_client(frame)
+            if type(decoded) is tuple:  # a BookEvent, in the flat form the book applies directly
+                self._on_book(client, *decoded)
                 return
-            decoded = sbe.decode(frame)
         except sbe.SbeDecodeError as e:
             if self.verbose:
                 self.log(self.id, "dropped a malformed SBE frame:", str(e))
