@@ -25,3 +25,30 @@ VECTOR = {
 @pytest.fixture
 def vector():
     return dict(VECTOR)
+
+
+# ---- asyncio helpers shared by the WebSocket tests ------------------------------------------------
+async def within(coro, seconds=5):
+    import asyncio
+    return await asyncio.wait_for(coro, seconds)
+
+
+async def eventually(condition, seconds=5.0, what="condition not reached in time"):
+    """Poll a condition the simulator reaches asynchronously (a subscription, its cleanup of a closed socket)."""
+    import asyncio
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, what() if callable(what) else what
+        await asyncio.sleep(0.02)
+
+
+def held_channels(sim):
+    """Every channel name the simulator's connections are subscribed to."""
+    return {name for conn in sim.feed.connections for name in conn.subs}
+
+
+async def subscribed(sim, *channels, seconds=5):
+    """Wait until the simulator holds these subscriptions (events before that are, rightly, not delivered)."""
+    await eventually(lambda: set(channels) <= held_channels(sim), seconds,
+                     lambda: f"not subscribed in time: {set(channels) - held_channels(sim)}")

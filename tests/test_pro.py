@@ -11,6 +11,7 @@ from ccxt_paradex.core import keys
 from ccxt_paradex.core.book import to_mantissa
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.sim import Simulator
+from conftest import held_channels, within as _within, subscribed as _subscribed
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4b" * 32
@@ -35,21 +36,6 @@ def _record_true_books(sim, market=MARKET):
 def _levels(book):
     return ([(to_mantissa(repr(p)), to_mantissa(repr(s))) for p, s in book["bids"]],
             [(to_mantissa(repr(p)), to_mantissa(repr(s))) for p, s in book["asks"]])
-
-
-async def _within(coro, seconds=5):
-    return await asyncio.wait_for(coro, seconds)
-
-
-async def _subscribed(sim, *channels, seconds=5):
-    """Wait until the simulator holds these subscriptions (events before that are, rightly, not delivered)."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        held = {name for conn in sim.feed.connections for name in conn.subs}
-        if set(channels) <= held:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"not subscribed in time: {set(channels) - held}")
 
 
 async def test_public_streams_over_sbe():
@@ -228,7 +214,7 @@ async def test_unwatch_stops_the_channel_and_rejects_the_waiter():
             await ex.un_watch_ticker(SYMBOL)
             await ex.un_watch_order_book(SYMBOL)
             await asyncio.sleep(0.1)
-            held = {name for conn in sim.feed.connections for name in conn.subs}
+            held = held_channels(sim)
             assert not any(n.startswith(("trades.", "markets_summary.", "order_book.")) for n in held), held
             book = await _within(ex.watch_order_book(SYMBOL))  # and it can come back
             assert book["bids"]
@@ -286,7 +272,7 @@ async def test_a_venue_without_the_deltas_feed_gets_the_snapshot_feed():
             v.test_order_book(ex, {}, "watchOrderBook", book, SYMBOL)
             assert len(book["bids"]) == 10 and ex.book_feed_fallbacks == 1
             await _within(ex.watch_order_book("ETH/USD:USDC"))
-            held = {name for conn in sim.feed.connections for name in conn.subs}
+            held = held_channels(sim)
             assert {n.split("@")[0] for n in held if n.startswith("order_book.")} == {
                 "order_book." + MARKET + ".snapshot", "order_book.ETH-USD-PERP.snapshot"}
             assert ex.book_feed_fallbacks == 1

@@ -16,6 +16,7 @@ from ccxt_paradex.core.signing import StarkSigner
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.ratelimit import LIMITS
+from conftest import eventually as _eventually, subscribed as _subscribed, within as _within
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4c" * 32
@@ -23,22 +24,9 @@ L1_OTHER = "0x" + "4d" * 32
 QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
 
 
-async def _eventually(condition, seconds=5.0):
-    """Poll a condition the simulator reaches asynchronously (e.g. its cleanup of a closed socket)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.02)
-
-
 def _exchange(sim, key=L1, **options):
     return paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls(),
                     "options": options})
-
-
-async def _within(coro, seconds=5):
-    return await asyncio.wait_for(coro, seconds)
 
 
 async def _far_bid(ex, factor=0.9):
@@ -362,10 +350,7 @@ async def test_ws_orders_share_the_socket_with_private_streams():
             await ex.load_markets()
             low = await _far_bid(ex)
             watcher = asyncio.ensure_future(ex.watch_orders(SYMBOL))
-            for _ in range(100):  # until the watcher has subscribed (the stream does not replay)
-                if any(c.subs for c in sim.feed.connections):
-                    break
-                await asyncio.sleep(0.02)
+            await _subscribed(sim, "orders." + MARKET)  # the stream does not replay
             assert len(sim.feed.orders._cod) == 1  # armed right after the watcher's auth
             order = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
             streamed = await _within(watcher)

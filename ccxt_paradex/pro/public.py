@@ -82,11 +82,14 @@ class ParadexPublicStreams:
         self.options["orderBookFeed"] = "snapshot"
         self.book_feed_fallbacks += 1
         for channel in refused:
-            market_id = channel.split(".")[1]
-            self._book_channel.pop(market_id, None)
-            self._books.pop(market_id, None)
-        self._book_plans = {}
+            self._drop_book(channel.split(".")[1])
         return True
+
+    def _drop_book(self, market_id):
+        """Forget a market's book and channel (and every cached plan that named them) -> its channel or None."""
+        self._books.pop(market_id, None)
+        self._book_plans = {}
+        return self._book_channel.pop(market_id, None)
 
     async def _plan_books(self, symbols, limit, params):
         """Channels and hashes for a watch_order_book_for_symbols call (cached: a hot loop re-calls it)."""
@@ -98,8 +101,7 @@ class ParadexPublicStreams:
             previous = self._book_channel.get(m["id"])
             if previous is not None and previous != channel:
                 await self._unwatch_channels([previous], ["orderbook:" + m["id"]])
-                self._books.pop(m["id"], None)
-                self._book_plans = {}
+                self._drop_book(m["id"])
             self._book_channel[m["id"]] = channel
             if m["id"] not in self._books:
                 self._books[m["id"]] = L2Book(self.safe_integer(self.options, "bookMaxPending", 8))
@@ -111,9 +113,7 @@ class ParadexPublicStreams:
     async def un_watch_order_book(self, symbol, params={}):
         await self.load_markets()
         market_id = self.market_id(symbol)
-        channel = self._book_channel.pop(market_id, None)
-        self._books.pop(market_id, None)
-        self._book_plans = {}
+        channel = self._drop_book(market_id)
         return await self._unwatch_channels([channel] if channel else [], ["orderbook:" + market_id])
 
     def _on_book(self, client, market_id, seq, timestamp, is_snapshot, bids, asks):
