@@ -168,9 +168,12 @@ class ParadexTrading:
         return self.parse_orders(rows, market, since, limit)
 
     async def fetch_closed_orders(self, symbol=None, since=None, limit=None, params={}):
-        orders = await self.fetch_orders(symbol, since, None, self.extend({"status": "CLOSED"}, params))
-        return self.filter_by_limit([o for o in orders if o["status"] == "closed"], limit)
+        return await self._ended_orders("closed", symbol, since, limit, params)
 
     async def fetch_canceled_orders(self, symbol=None, since=None, limit=None, params={}):
+        return await self._ended_orders("canceled", symbol, since, limit, params)
+
+    async def _ended_orders(self, status, symbol, since, limit, params):
+        """Paradex's CLOSED covers both filled and canceled orders: ccxt's ``status`` tells them apart."""
         orders = await self.fetch_orders(symbol, since, None, self.extend({"status": "CLOSED"}, params))
-        return self.filter_by_limit([o for o in orders if o["status"] == "canceled"], limit)
+        return self.filter_by_limit([o for o in orders if o["status"] == status], limit)

@@ -85,8 +85,10 @@ BY_STATUS = {400: E.BadRequest, 401: E.AuthenticationError, 403: E.PermissionDen
              408: E.RequestTimeout, 429: E.RateLimitExceeded, 500: E.ExchangeError, 502: E.ExchangeNotAvailable,
              503: E.ExchangeNotAvailable, 504: E.RequestTimeout}
 
-# The order endpoints answer every business rejection with 400; a ccxt user expects InvalidOrder there.
-ORDER_REJECTIONS = (E.BadRequest,)
+def _for_orders(exc, order_endpoint):
+    """The order endpoints answer every business rejection with 400; a ccxt user expects InvalidOrder there."""
+    return E.InvalidOrder if order_endpoint and exc is E.BadRequest else exc
+
 
 # JSON-RPC error codes (WebSocket)
 WS_CODES = {-32700: E.BadRequest, -32600: E.BadRequest, -32601: E.NotSupported, -32602: E.BadRequest,
@@ -106,9 +108,7 @@ def exception_for(status: int, body, order_endpoint: bool = False):
         exc = next((cls for text, cls in BROAD.items() if text in message), None)
     if exc is None:
         exc = BY_STATUS.get(status) or (E.ExchangeNotAvailable if status >= 500 else E.ExchangeError)
-    if order_endpoint and exc in ORDER_REJECTIONS:
-        exc = E.InvalidOrder
-    return exc
+    return _for_orders(exc, order_endpoint)
 
 
 WS_TOKEN_REFUSED = frozenset({40110, 40111, 40300})  # malformed / invalid or expired / missing bearer token
@@ -131,10 +131,7 @@ def ws_exception_for(error: dict, order_method: bool = False):
         return exception_for(400, data, order_method)
     if isinstance(data, str) and data in EXACT:
         return exception_for(400, {"error": data}, order_method)
-    exc = WS_CODES.get(error.get("code"), E.ExchangeError)
-    if order_method and exc in ORDER_REJECTIONS:
-        exc = E.InvalidOrder
-    return exc
+    return _for_orders(WS_CODES.get(error.get("code"), E.ExchangeError), order_method)
 
 
 def is_jwt_expired(status: int, body) -> bool:
