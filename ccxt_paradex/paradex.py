@@ -12,18 +12,20 @@ from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from .core import errors as paradex_errors
 from .core import redact
+from .core.history import MAX_PAGE
 from .core.api import API, ImplicitAPI
 from .core.parse import ParadexParsers
 from .core.ratelimit import BucketLimiter
 from .paradex_account import ParadexAccount
 from .paradex_auth import ParadexAuth
+from .paradex_history import ParadexHistory
 from .paradex_trading import ParadexTrading
 
 NO_JWT_PATHS = ("auth", "auth/{public_key}", "onboarding")
 TIMEFRAMES = {"1m": 1, "3m": 3, "5m": 5, "15m": 15, "30m": 30, "1h": 60}
 
 
-class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexAccount, Exchange):
+class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexAccount, ParadexHistory, Exchange):
     def __init__(self, config={}):
         super().__init__(config)
         self._limiter = BucketLimiter()
@@ -76,7 +78,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             "requiredCredentials": {"apiKey": False, "secret": False, "walletAddress": False, "privateKey": False},
             "precisionMode": TICK_SIZE,
             "exceptions": {"exact": paradex_errors.EXACT, "broad": paradex_errors.BROAD},
-            "options": {"broker": "CCXT", "batchSize": 10, "authSignatureTtl": 300, "historyPageSize": 100},
+            "options": {"broker": "CCXT", "batchSize": 10, "authSignatureTtl": 300, "historyPageSize": 100,
+                        "historyMaxPageSize": MAX_PAGE, "historyMaxRequests": 100, "historyOnBound": "raise"},
             "features": {},
         })
 
@@ -156,9 +159,10 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def _paginate(self, method, params):
         return self.handle_option_and_params(params, method, "paginate", False)
 
-    def _history(self, method, call, symbol, since, limit, params, max_page=None):
+    def _history(self, method, call, symbol, since, limit, params, max_page=None, keep=None):
         """The cursor-paginated history endpoints share one request shape: market, start_at, end_at
-        (ccxt's ``until``), page_size, cursor; ``paginate`` follows the cursors. -> (rows, market)"""
+        (ccxt's ``until``), page_size, cursor. Rows from ``since`` on, or the newest ``limit``, or all with
+        ``paginate``, oldest first, within a documented bound (core/history.py). -> (rows, market)"""
         self.load_markets()
         market = self.market(symbol) if symbol is not None else None
         paginate, params = self._paginate(method, params)
@@ -166,8 +170,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         if since is not None:
             request["start_at"] = since
         request, params = self.handle_until_option("end_at", request, params)
-        page_limit = min(limit, max_page) if limit and max_page else limit
-        return self._cursor_pages(call, self.extend(request, params), page_limit, paginate), market
+        rows = self._walk(method, call, self.extend(request, params), since, limit, paginate, max_page or MAX_PAGE, keep)
+        return rows, market
 
     # ---- public data ------------------------------------------------------------------------------
     def fetch_time(self, params={}):

@@ -43,8 +43,8 @@ class ParadexAccount:
         incomes = [self.parse_income(r, market) for r in rows]
         return self.filter_by_symbol_since_limit(self.sort_by(incomes, "timestamp"), market["symbol"], since, limit)
 
-    def _transfers(self, since, limit, params):
-        rows, _ = self._history("fetchTransfers", self.privateGetTransfers, None, since, limit, params)
+    def _transfers(self, since, limit, params, method="fetchTransfers", keep=None):
+        rows, _ = self._history(method, self.privateGetTransfers, None, since, limit, params, None, keep)
         return rows
 
     def fetch_transfers(self, code=None, since=None, limit=None, params={}):
@@ -53,8 +53,8 @@ class ParadexAccount:
         return self.filter_by_currency_since_limit([self.parse_transfer(r, currency) for r in rows], code, since, limit)
 
     def _transactions(self, kind, code, since, limit, params):
-        rows = self._transfers(since, None, params)
-        rows = [r for r in rows if self.safe_string(r, "kind") == kind]
+        method = "fetchDeposits" if kind == "DEPOSIT" else "fetchWithdrawals"
+        rows = self._transfers(since, limit, params, method, lambda r: self.safe_string(r, "kind") == kind)
         txs = [self.parse_transaction(r) for r in rows]
         return self.filter_by_currency_since_limit(txs, code, since, limit)
 

@@ -42,8 +42,8 @@ class ParadexAccount:
         incomes = [self.parse_income(r, market) for r in rows]
         return self.filter_by_symbol_since_limit(self.sort_by(incomes, "timestamp"), market["symbol"], since, limit)
 
-    async def _transfers(self, since, limit, params):
-        rows, _ = await self._history("fetchTransfers", self.privateGetTransfers, None, since, limit, params)
+    async def _transfers(self, since, limit, params, method="fetchTransfers", keep=None):
+        rows, _ = await self._history(method, self.privateGetTransfers, None, since, limit, params, None, keep)
         return rows
 
     async def fetch_transfers(self, code=None, since=None, limit=None, params={}):
@@ -52,8 +52,8 @@ class ParadexAccount:
         return self.filter_by_currency_since_limit([self.parse_transfer(r, currency) for r in rows], code, since, limit)
 
     async def _transactions(self, kind, code, since, limit, params):
-        rows = await self._transfers(since, None, params)
-        rows = [r for r in rows if self.safe_string(r, "kind") == kind]
+        method = "fetchDeposits" if kind == "DEPOSIT" else "fetchWithdrawals"
+        rows = await self._transfers(since, limit, params, method, lambda r: self.safe_string(r, "kind") == kind)
         txs = [self.parse_transaction(r) for r in rows]
         return self.filter_by_currency_since_limit(txs, code, since, limit)
 

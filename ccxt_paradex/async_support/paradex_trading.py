@@ -148,9 +148,12 @@ class ParadexTrading:
         request = {"client_id": client_id} if client_id is not None else {}
         if symbol is not None:
             request["market"] = self.market_id(symbol)
-        for row in await self._cursor_pages(self.privateGetOrdersHistory, request, None, True, 20):
-            if (client_id is not None and row.get("client_id") == client_id) or row.get("id") == str(id):
-                return self.parse_order(row)
+
+        def match(row):
+            return (client_id is not None and row.get("client_id") == client_id) or row.get("id") == str(id)
+        # the whole history, newest first, until the order is found (bounded: options['historyMaxRequests'])
+        for row in await self._walk("fetchOrder", self.privateGetOrdersHistory, request, None, 1, True, keep=match):
+            return self.parse_order(row)
         raise OrderNotFound(self.id + " order " + str(id if client_id is None else client_id) + " not found")
 
     async def fetch_open_orders(self, symbol=None, since=None, limit=None, params={}):
@@ -174,6 +177,11 @@ class ParadexTrading:
         return await self._ended_orders("canceled", symbol, since, limit, params)
 
     async def _ended_orders(self, status, symbol, since, limit, params):
-        """Paradex's CLOSED covers both filled and canceled orders: ccxt's ``status`` tells them apart."""
-        orders = await self.fetch_orders(symbol, since, None, self.extend({"status": "CLOSED"}, params))
-        return self.filter_by_limit([o for o in orders if o["status"] == status], limit)
+        """Paradex's CLOSED covers both filled and canceled orders: ccxt's ``status`` tells them apart (while
+        walking, so ``limit`` counts orders of that status)."""
+        def keep(row):
+            return self.parse_order_status(self.safe_string(row, "status"), self.safe_string(row, "cancel_reason")) == status
+        method = "fetchClosedOrders" if status == "closed" else "fetchCanceledOrders"
+        rows, market = await self._history(method, self.privateGetOrdersHistory, symbol, since, limit,
+                                           self.extend({"status": "CLOSED"}, params), None, keep)
+        return self.parse_orders(rows, market, since, limit)

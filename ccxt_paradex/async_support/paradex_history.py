@@ -1,0 +1,27 @@
+"""History walks over cursor pages (mixin of the paradex class); the rules are in core/history.py."""
+from ..core import history
+
+
+class ParadexHistory:
+    async def _walk(self, method, call, request, since=None, limit=None, paginate=False, max_page=history.MAX_PAGE,
+                    keep=None):
+        """Rows of a cursor-paginated endpoint, oldest first: every row from ``since`` when given, else the newest
+        ``limit`` (or every row with ``paginate``, or one page); ``keep`` filters raw rows as they arrive (and
+        ``limit`` counts kept rows). At most options['historyMaxRequests'] requests (core/history.py)."""
+        maximum = min(max_page, self.safe_integer(self.options, "historyMaxPageSize", max_page))
+        default = self.safe_integer(self.options, "historyPageSize", 100)
+        size = history.page_size(since, limit, paginate, default, maximum)
+        max_requests = self.safe_integer(self.options, "historyMaxRequests", history.DEFAULT_MAX_REQUESTS)
+        request = self.extend(request, {"page_size": size})
+        kept = []
+        for _ in range(max_requests):
+            response = await call(request)
+            page = self.safe_list(response, "results", [])
+            kept += page if keep is None else [row for row in page if keep(row)]
+            cursor = self.safe_string(response, "next")
+            if not cursor or history.enough(len(kept), since, limit, paginate):
+                return history.oldest_first(kept)
+            request = self.extend(request, {"cursor": cursor})
+        history.on_bound(self.safe_string(self.options, "historyOnBound", "raise"),
+                         history.bound_message(self.id, method, max_requests, size, len(kept)))
+        return history.oldest_first(kept)
