@@ -12,6 +12,7 @@ from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from .core import errors as paradex_errors
 from .core import redact
+from .core.features import features
 from .core.history import MAX_PAGE
 from .core.api import API, ImplicitAPI
 from .core.parse import ParadexParsers
@@ -80,7 +81,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             "exceptions": {"exact": paradex_errors.EXACT, "broad": paradex_errors.BROAD},
             "options": {"broker": "CCXT", "batchSize": 10, "authSignatureTtl": 300, "historyPageSize": 100,
                         "historyMaxPageSize": MAX_PAGE, "historyMaxRequests": 100, "historyOnBound": "raise"},
-            "features": {},
+            "features": features(),
         })
 
     # ---- transport --------------------------------------------------------------------------------

@@ -214,11 +214,13 @@ class ParadexParsers:
         instruction = self.safe_string(order, "instruction") or "GTC"  # the venue sends "" for GTC
         client_id = self.safe_string(order, "client_id") or None
         is_market = raw_type is not None and "MARKET" in raw_type
+        status = self.parse_order_status(self.safe_string(order, "status"), self.safe_string(order, "cancel_reason"))
+        updated = self.safe_integer(order, "last_updated_at")
         return self.safe_order({
             "id": self.safe_string(order, "id"), "clientOrderId": client_id,
-            "timestamp": timestamp, "datetime": self.iso8601(timestamp), "lastTradeTimestamp": None,
-            "lastUpdateTimestamp": self.safe_integer(order, "last_updated_at"),
-            "status": self.parse_order_status(self.safe_string(order, "status"), self.safe_string(order, "cancel_reason")),
+            "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "lastTradeTimestamp": self._last_trade_timestamp(status, filled, updated),
+            "lastUpdateTimestamp": updated, "status": status,
             "symbol": market["symbol"], "type": ORDER_TYPES.get(raw_type, self.safe_string_lower(order, "type")),
             "timeInForce": "IOC" if is_market else TIME_IN_FORCE.get(instruction), "postOnly": instruction in ("POST_ONLY", "RPI"),
             "reduceOnly": "REDUCE_ONLY" in flags, "side": self.safe_string_lower(order, "side"),
@@ -229,6 +231,14 @@ class ParadexParsers:
             "average": _nonzero(self.safe_string(order, "avg_fill_price")), "amount": amount, "filled": filled,
             "remaining": remaining, "cost": None, "trades": None, "fee": None, "info": order,
         }, market)
+
+    def _last_trade_timestamp(self, status, filled, updated):
+        """ccxt: the time of the order's most recent trade. An order Paradex closed itself (no cancel reason)
+        after filling closed at its last fill, and last_updated_at does not change once CLOSED: that is
+        the time. A canceled order's last update is its cancel, an open order's may be a modify: None."""
+        if status == "closed" and filled is not None and Precise.string_gt(filled, "0"):
+            return updated
+        return None
 
     # ---- account ----------------------------------------------------------------------------------
     def parse_balance(self, response, summary=None):
