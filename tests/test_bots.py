@@ -43,8 +43,8 @@ class Sent:
 
 
 def _far_price(ex, factor):
-    bid = ex.fetch_order_book(SYMBOL, 1)["bids"][0][0]
-    return float(ex.price_to_precision(SYMBOL, bid * factor))
+    mark = ex.fetch_ticker(SYMBOL)["markPrice"]  # the book can be briefly empty on one side; the mark never is
+    return float(ex.price_to_precision(SYMBOL, mark * factor))
 
 
 # ---- one check per declared capability -------------------------------------------------------------
@@ -55,8 +55,9 @@ def check_sandbox(ex, sim):
 
 
 def check_trigger_price(ex, sim):
-    order = ex.create_order(SYMBOL, "limit", "buy", 0.01, _far_price(ex, 0.8), {"triggerPrice": _far_price(ex, 0.85)})
-    assert order["triggerPrice"] == _far_price(ex, 0.85) and order["info"]["type"] == "STOP_LIMIT"
+    low, trigger = _far_price(ex, 0.8), _far_price(ex, 0.85)
+    order = ex.create_order(SYMBOL, "limit", "buy", 0.01, low, {"triggerPrice": trigger})
+    assert order["triggerPrice"] == trigger and order["info"]["type"] == "STOP_LIMIT"
     ex.cancel_order(order["id"], SYMBOL)
 
 
@@ -73,15 +74,17 @@ def _with_position(ex):
 
 def check_stop_loss_price(ex, sim):
     _with_position(ex)
-    order = ex.create_order(SYMBOL, "market", "sell", 0.01, None, {"stopLossPrice": _far_price(ex, 0.7)})
-    assert order["stopLossPrice"] == _far_price(ex, 0.7) and order["reduceOnly"] is True
+    trigger = _far_price(ex, 0.7)
+    order = ex.create_order(SYMBOL, "market", "sell", 0.01, None, {"stopLossPrice": trigger})
+    assert order["stopLossPrice"] == trigger and order["reduceOnly"] is True
     ex.cancel_order(order["id"], SYMBOL)
 
 
 def check_take_profit_price(ex, sim):
     _with_position(ex)
-    order = ex.create_order(SYMBOL, "limit", "sell", 0.01, _far_price(ex, 1.4), {"takeProfitPrice": _far_price(ex, 1.3)})
-    assert order["takeProfitPrice"] == _far_price(ex, 1.3) and order["info"]["type"] == "TAKE_PROFIT_LIMIT"
+    high, trigger = _far_price(ex, 1.4), _far_price(ex, 1.3)
+    order = ex.create_order(SYMBOL, "limit", "sell", 0.01, high, {"takeProfitPrice": trigger})
+    assert order["takeProfitPrice"] == trigger and order["info"]["type"] == "TAKE_PROFIT_LIMIT"
     ex.cancel_order(order["id"], SYMBOL)
 
 

@@ -20,7 +20,9 @@ PAGE = 10
 
 @pytest.fixture(scope="module")
 def sim():
-    with SimulatorThread(seed=17, tick_interval=0.05, initial_balance="50000", funding_interval=0) as sim:
+    # funding updates only when a test asks (funding_interval=0), paid at each update, fast enough to be non-zero
+    with SimulatorThread(seed=17, tick_interval=0.05, initial_balance="50000", funding_interval=0,
+                         funding_settlement="periodic", funding_time_scale=360_000) as sim:
         yield sim
 
 
@@ -46,17 +48,22 @@ def _account(sim):
 def session(sim, ex):
     """25 market orders (every one fills), 12 canceled limit orders, 15 funding payments, 15 deposits."""
     t0 = ex.milliseconds() - 1
-    orders = [ex.create_order(SYMBOL, "market", "buy" if i % 2 == 0 else "sell", 1) for i in range(25)]
-    ex.create_order(SYMBOL, "market", "buy", 1)  # hold a position for the funding payments
-    bid = ex.fetch_order_book(SYMBOL, 1)["bids"][0][0]
+    orders = [ex.create_order(SYMBOL, "market", "buy" if i % 2 == 0 else "sell", 0.1) for i in range(25)]
+    ex.create_order(SYMBOL, "market", "buy", 0.1)  # hold a position for the funding payments
+    mark = float(sim.thread.call(lambda: sim.engine.mark[MARKET]))
     canceled = []
     for i in range(12):
-        o = ex.create_order(SYMBOL, "limit", "buy", 1, float(ex.price_to_precision(SYMBOL, bid * 0.8 - i * 0.01)))
+        o = ex.create_order(SYMBOL, "limit", "buy", 0.1, float(ex.price_to_precision(SYMBOL, mark * 0.8 - i * 0.01)))
         ex.cancel_order(o["id"], SYMBOL)
         canceled.append(o)
     acct = _account(sim)
+    ended = sim.thread.call(lambda: [(o.status, o.cancel_reason, o.remaining < o.size) for o in acct.orders[-38:]])
+    assert ended == [("CLOSED", "", True)] * 26 + [("CLOSED", "USER_CANCELED", False)] * 12  # every market order filled
+    def funding_update():
+        sim.clock.advance(0.01)  # 10 ms of wall time between updates (funding time: 10 ms x 360,000 = 1 h)
+        sim.market_data.sample_funding()
     for _ in range(15):
-        sim.thread.call(sim.market_data.sample_funding)
+        sim.thread.call(funding_update)
 
     def deposits():
         base = acct.transfers[0]

@@ -20,6 +20,10 @@ def main(argv=None):
     ap.add_argument("--sbe-private", action="store_true", help="SBE (templates 20-23) on private channels too")
     ap.add_argument("--no-deltas", action="store_true", help="refuse order_book.{market}.deltas (snapshot feeds only)")
     ap.add_argument("--options", action="store_true", help="also list perp options (BTC/ETH calls and puts) with greeks")
+    ap.add_argument("--funding-scale", type=float, default=1.0,
+                    help="funding seconds per wall second (1: real time; 3600: an 8 h funding period in 8 s)")
+    ap.add_argument("--funding-settlement", choices=("trade", "periodic"), default="trade",
+                    help="settle accrued funding at fills (Paradex) or also at every index update")
     ap.add_argument("--faults", default="", help="e.g. gap=0.01,dup=0.01,reorder=0.01,disconnect=30,auth_fail=0.1,http5xx=0.05")
     args = ap.parse_args(argv)
     try:
@@ -34,7 +38,8 @@ def main(argv=None):
 async def _serve(args):
     sim = Simulator(args.host, args.port, seed=args.seed, markets=args.markets, initial_balance=args.initial_balance,
                     faults=args.faults, json_public=args.json, private_sbe=args.sbe_private,
-                    option_markets=args.options, deltas_feed=not args.no_deltas)
+                    option_markets=args.options, deltas_feed=not args.no_deltas,
+                    funding_time_scale=args.funding_scale, funding_settlement=args.funding_settlement)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -9,6 +9,7 @@ import itertools
 from collections import deque
 from decimal import Decimal, InvalidOperation
 
+from . import funding
 from .book import Book
 from .errors import ApiError
 from .state import ZERO, Account, Order, Position, fmt
@@ -46,6 +47,7 @@ class Engine:
         self.specs = {s.symbol: s for s in specs}
         self.books = {s.symbol: Book(s.symbol) for s in specs}
         self.mark = {s.symbol: s.price for s in specs}
+        self.funding_index = {s.symbol: Decimal(0) for s in specs}  # advanced by sim/funding.py
         self.trades = {s.symbol: deque(maxlen=20000) for s in specs}
         self.clock = clock  # () -> ms
         self.accounts = {}
@@ -101,7 +103,7 @@ class Engine:
         for market, pos in acct.positions.items():
             if pos.size:
                 mark = self.mark[market]
-                upnl += (mark - pos.avg_entry) * pos.size
+                upnl += (mark - pos.avg_entry) * pos.size + funding.accrued(self, pos)
                 notional = abs(pos.size) * mark
                 imr += notional / self.leverage(acct, market)
                 mmr += notional / self.leverage(acct, market) / 2
@@ -110,6 +112,12 @@ class Engine:
                 price = order.price or self.mark[order.market]
                 imr += order.remaining * price / self.leverage(acct, order.market)
         return acct.balance + upnl, imr, mmr
+
+    def position_json(self, acct, market) -> dict:
+        """PositionResp: unrealized funding and the liquidation price from the margin model (sim/funding.py)."""
+        pos = acct.positions[market]
+        return pos.to_json(self.mark[market], self.leverage(acct, market), funding.accrued(self, pos),
+                           funding.liquidation_price(self, acct, market))
 
     def account_summary(self, acct) -> dict:
         value, imr, mmr = self.margin(acct)
@@ -313,6 +321,8 @@ class Engine:
         if pos is None:
             pos = acct.positions[order.market] = Position(acct.address, order.market, now)
         cent = Decimal("1e-8")  # what the fill reports is exactly what the balance moves by
+        fill_id = f"{trade_id[:-1]}{1 if role == 'TAKER' else 2}"
+        realized_funding = funding.realize(self, acct, pos, now, fill_id)  # from flat: the index at open, no charge
         realized = pos.apply_fill(order.side, size, price).quantize(cent)
         fee = (size * price * (spec.taker_fee if role == "TAKER" else spec.maker_fee)).quantize(cent)
         acct.balance += realized - fee
@@ -320,7 +330,6 @@ class Engine:
         pos.seq_no += 1
         pos.last_updated_at = now
         pos.closed_at = now if pos.size == 0 else 0
-        fill_id = f"{trade_id[:-1]}{1 if role == 'TAKER' else 2}"
         pos.last_fill_id = fill_id
         if acct.address in self.ephemeral:
             return  # a synthetic account keeps no history, and no one can subscribe to its private channels
@@ -328,14 +337,14 @@ class Engine:
             "id": fill_id, "account": acct.address, "market": order.market, "order_id": order.id,
             "client_id": order.client_id or "", "side": order.side, "liquidity": role, "fill_type": "FILL",
             "price": fmt(price), "size": fmt(size), "remaining_size": fmt(order.remaining),
-            "fee": fmt(fee), "fee_currency": "USDC", "realized_pnl": fmt(realized), "realized_funding": "0",
+            "fee": fmt(fee), "fee_currency": "USDC", "realized_pnl": fmt(realized), "realized_funding": fmt(realized_funding),
             "underlying_price": fmt(self.mark[order.market]), "flags": ["interactive"] if order.interactive else [],
             "orderbook_seq_no": seq, "created_at": now,
         }
         acct.fills.append(fill)  # REST /fills serves FillResult, which has no trade id
         # the fills channel's SBE FillEvent carries the trade id (var-data tradeId); its JSON form drops it
         self.emit("fill", order.market, {**fill, "trade_id": trade_id})
-        self.emit("position", order.market, pos.to_json(self.mark[order.market], self.leverage(acct, order.market)))
+        self.emit("position", order.market, self.position_json(acct, order.market))
         self.emit("account", order.market, self.account_summary(acct))
 
     def _emit_order(self, order):

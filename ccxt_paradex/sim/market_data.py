@@ -2,25 +2,30 @@
 import random
 from decimal import Decimal
 
-from . import options
+from . import funding, options
 from .state import fmt
 
 MINUTE_MS = 60_000
 
 
 class MarketData:
-    def __init__(self, engine, clock, seed=None, history_minutes=24 * 60):
+    def __init__(self, engine, clock, seed=None, history_minutes=24 * 60, funding_time_scale=1.0,
+                 funding_settlement="trade"):
+        if funding_settlement not in funding.SETTLEMENTS:
+            raise ValueError(f"funding_settlement must be one of {funding.SETTLEMENTS}")
         self.engine = engine
+        self.funding_time_scale = funding_time_scale
+        self.funding_settlement = funding_settlement
         self.clock = clock
         self.rng = random.Random(seed)
         self.candles = {}   # market -> list of [ts, o, h, l, c, v] (1 minute, Decimal)
         self.funding = {}   # market -> list of FundingDataResult
-        self.funding_index = {}
+        self.funding_index = engine.funding_index
+        self._funding_at = clock.ms()
         now = clock.ms() // MINUTE_MS * MINUTE_MS
         for market, spec in engine.specs.items():
             self.candles[market] = self._history(spec, now, history_minutes)
             self.funding[market] = []
-            self.funding_index[market] = Decimal(0)
         engine.listeners.append(self._on_event)
 
     def _history(self, spec, now, minutes):
@@ -67,29 +72,27 @@ class MarketData:
                 for k, o, h, lo, c, v in (buckets[t] for t in sorted(buckets))]
 
     def sample_funding(self):
+        """A new funding rate per market (for its own funding period); the index advances by the premium over
+        the funding time elapsed since the last sample (sim/funding.py). "periodic" settlement also pays every
+        open position now; "trade" (Paradex) leaves that to the position's next fill."""
         now = self.clock.ms()
+        elapsed, self._funding_at = max(0, now - self._funding_at), now
         for market, spec in self.engine.specs.items():
             rate = Decimal(self.rng.gauss(0.0001, 0.00005)).quantize(Decimal("1e-12"))
             mark = self.engine.mark[market]
-            self.funding_index[market] += rate * mark
+            premium = rate * mark
+            funding.advance(self.engine, market, premium, elapsed, spec.funding_period_hours, self.funding_time_scale)
             self.funding[market].append({
                 "market": market, "funding_rate": fmt(rate), "funding_rate_8h": fmt(rate * 8 / spec.funding_period_hours),
                 "funding_period_hours": spec.funding_period_hours, "funding_index": fmt(self.funding_index[market]),
-                "funding_premium": fmt((rate * mark).quantize(Decimal("1e-12"))), "created_at": now,
+                "funding_premium": fmt(premium.quantize(Decimal("1e-12"))), "created_at": now,
             })
+            if self.funding_settlement != "periodic":
+                continue
             for acct in self.engine.accounts.values():
                 pos = acct.positions.get(market)
-                if pos is None or pos.size == 0:
-                    continue
-                payment = -(self.funding_index[market] - pos.funding_index) * pos.size
-                pos.funding_index = self.funding_index[market]
-                if payment:
-                    acct.balance += payment
-                    pos.realized_funding += payment
-                    acct.funding_payments.append({
-                        "id": self.engine.new_id(), "account": acct.address, "market": market,
-                        "payment": fmt(payment.quantize(Decimal("1e-8"))), "index": fmt(self.funding_index[market]),
-                        "fill_id": pos.last_fill_id, "created_at": now})
+                if pos is not None and pos.size:
+                    funding.realize(self.engine, acct, pos, now)
 
     def bbo(self, market, include_rpi=False):
         book = self.engine.books[market]

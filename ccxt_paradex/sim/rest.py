@@ -363,8 +363,7 @@ class RestApi:
 
     async def positions(self, request):
         acct = self._acct(request)
-        return 200, {"results": [p.to_json(self.engine.mark[m], self.engine.leverage(acct, m))
-                                 for m, p in acct.positions.items()]}
+        return 200, {"results": [self.engine.position_json(acct, m) for m in acct.positions]}
 
     def _history_page(self, request, rows, field):
         """Newest first, filtered on ``field`` when the query names it, then paged."""

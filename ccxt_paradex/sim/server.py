@@ -67,9 +67,10 @@ class Simulator:
 
     def __init__(self, host="127.0.0.1", port=0, seed=None, markets=None, initial_balance="100000",
                  faults="", json_public=False, tick_interval=0.2, liquidity=True, jwt_ttl=JWT_TTL_S,
-                 batch_limit=10, rate_limits=True, funding_interval=8.0, ping_interval=55.0, backlog_limit=2000,
+                 batch_limit=10, rate_limits=True, funding_interval=5.0, ping_interval=55.0, backlog_limit=2000,
                  summary_interval=1.0, private_sbe=False, option_markets=False, deltas_feed=True,
-                 create_batch_shape="both", ws_sessions="renewable"):
+                 create_batch_shape="both", ws_sessions="renewable", funding_time_scale=1.0,
+                 funding_settlement="trade"):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
@@ -78,7 +79,10 @@ class Simulator:
             specs = specs + options.option_markets({s.symbol: s for s in specs})
         self.config = dict(SYSTEM_CONFIG)
         self.engine = Engine(specs, self.clock.ms)
-        self.market_data = MarketData(self.engine, self.clock, seed)
+        # funding: continuous, index updated every funding_interval s, funding time = wall time x funding_time_scale,
+        # settled at fills ("trade", as Paradex) or also at every update ("periodic"): sim/funding.py
+        self.market_data = MarketData(self.engine, self.clock, seed, funding_time_scale=funding_time_scale,
+                                      funding_settlement=funding_settlement)
         self.liquidity = Liquidity(self.engine, seed) if liquidity else None
         self.authority = Authority(self.config, self.clock.s, jwt_ttl)
         self.limiter = RateLimiter(self.clock.s, enabled=rate_limits)

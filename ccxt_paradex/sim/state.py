@@ -88,19 +88,23 @@ class Position:
             self.avg_entry = price
         return realized
 
-    def to_json(self, mark: Decimal, leverage) -> dict:
-        upnl = (mark - self.avg_entry) * self.size if self.size else ZERO
+    def to_json(self, mark: Decimal, leverage, unrealized_funding=ZERO, liquidation_price=None) -> dict:
+        """``unrealized_pnl`` includes the unrealized funding, as Paradex's does."""
+        upnl = (mark - self.avg_entry) * self.size + unrealized_funding if self.size else ZERO
+        q = Decimal("1e-8")
         return {
             "id": f"{self.account}-{self.market}", "account": self.account, "market": self.market,
             "status": "OPEN" if self.size != 0 else "CLOSED", "side": "LONG" if self.size >= 0 else "SHORT",
             "size": fmt(self.size), "average_entry_price": fmt(self.avg_entry.quantize(Decimal("1e-8"))),
             "average_entry_price_usd": fmt(self.avg_entry.quantize(Decimal("1e-8"))),
             "average_exit_price": fmt(self.avg_exit), "unrealized_pnl": fmt(upnl.quantize(Decimal("1e-8"))),
-            "unrealized_funding_pnl": "0", "realized_positional_pnl": fmt(self.realized_pnl.quantize(Decimal("1e-8"))),
+            "unrealized_funding_pnl": fmt(unrealized_funding.quantize(q)),
+            "realized_positional_pnl": fmt(self.realized_pnl.quantize(Decimal("1e-8"))),
             "realized_positional_funding_pnl": fmt(self.realized_funding),
             "cost": fmt((self.avg_entry * self.size).quantize(Decimal("1e-8"))),
             "cost_usd": fmt((self.avg_entry * self.size).quantize(Decimal("1e-8"))),
-            "cached_funding_index": fmt(self.funding_index), "leverage": str(leverage), "liquidation_price": "",
+            "cached_funding_index": fmt(self.funding_index), "leverage": str(leverage),
+            "liquidation_price": fmt(liquidation_price.quantize(q)) if liquidation_price else "",
             "last_fill_id": self.last_fill_id, "created_at": self.created_at, "last_updated_at": self.last_updated_at,
             "closed_at": self.closed_at, "seq_no": self.seq_no,
         }
