@@ -12,6 +12,7 @@ from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from .core import errors as paradex_errors
 from .core import redact
+from .core import validate
 from .core.features import features
 from .core.history import MAX_PAGE
 from .core.api import API, ImplicitAPI
@@ -110,7 +111,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def sign(self, path, api=["public"], method="GET", params={}, headers=None, body=None):
         access = api[0] if isinstance(api, list) else api
-        url = self.implode_hostname(self.urls["api"]["v1"]) + "/" + self.implode_params(path, params)
+        url = self.implode_hostname(self.urls["api"]["v1"]) + "/" + self._implode_path(path, params)
         query = self.omit(params, self.extract_params(path))
         extra_headers = query.pop("__headers", None)
         payload = query.pop("__body", None)
@@ -129,6 +130,15 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         if query:
             url += "?" + self.urlencode(query)
         return {"url": url, "method": method, "body": body, "headers": headers}
+
+    def _implode_path(self, path, params):
+        """ccxt's implode_params with every value percent-escaped (``grid#2`` -> ``grid%232``) and ids that
+        could name another path ('../orders', 'a/b', '') refused: a request always names exactly its order."""
+        for name in self.extract_params(path):
+            if name not in params:
+                raise validate.ArgumentsRequired(self.id + " " + path + " requires " + name)
+            path = path.replace("{" + name + "}", validate.path_segment(params[name], name, self.id))
+        return path
 
     def handle_errors(self, code, reason, url, method, headers, body, response, request_headers, request_body):
         payload = response if isinstance(response, dict) else None
@@ -337,3 +347,6 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def fetch_trading_fee(self, symbol, params={}):
         fees = self.fetch_trading_fees(params)
         return fees[self.market(symbol)["symbol"]]
+
+
+validate.guard_methods(paradex)

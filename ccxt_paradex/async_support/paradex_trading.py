@@ -1,7 +1,14 @@
 """Order entry and order queries (mixin of the paradex class)."""
-from ccxt.base.errors import ArgumentsRequired, InvalidOrder, OrderNotFound
+from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderNotFound
 
-from ..core.orders import build_order, sign_order
+from ..core import validate
+from ..core.batch import in_request_order
+from ..core.orders import build_order, check_params, sign_order
+from ..core.signing import ORDER_TYPES
+
+
+MODIFY_FIELDS = ("id", "market", "price", "side", "size", "type", "trigger_price", "on_behalf_of_account")
+UNIFIED_TYPES = ("LIMIT", "MARKET")
 
 
 class ParadexTrading:
@@ -19,6 +26,7 @@ class ParadexTrading:
 
     async def _signed_orders(self, orders, params={}):
         """Every order of a batch validated and signed before anything is sent (REST and WebSocket)."""
+        orders = validate.order_list(orders, "createOrders", self.id)
         signed = []
         for o in orders:
             request, _ = await self._signed_order(o["symbol"], o["type"], o["side"], self.safe_value(o, "amount"),
@@ -27,44 +35,128 @@ class ParadexTrading:
         return signed
 
     async def create_orders(self, orders, params={}):
-        """All orders are validated and signed before the first request; batches of options['batchSize']."""
+        """All orders are validated and signed before the first request; batches of options['batchSize'].
+        ``result[i]`` is request ``i``'s order (a rejected one has status 'rejected' and the venue's error)."""
         await self.load_markets()
         signed = await self._signed_orders(orders, params)
         size = self.safe_integer(self.options, "batchSize", 10)
         result = []
         for i in range(0, len(signed), size):
-            response = await self.privatePostOrdersBatch({"__body": signed[i:i + size]})
-            result += [self.parse_order(o) for o in self.safe_list(response, "orders", [])]
-            result += [self.safe_order({"info": e, "status": "rejected"}) for e in self.safe_list(response, "errors", [])]
+            chunk = signed[i:i + size]
+            response = await self.privatePostOrdersBatch({"__body": chunk})
+            accepted = self.safe_list(response, "orders", [])
+            errors = self.safe_list(response, "errors", [])
+            for request, row, error in in_request_order(chunk, accepted, errors):
+                if row is not None:
+                    result.append(self.parse_order(row))
+                else:
+                    result.append(self._rejected_order(request, error))
         return result
 
+    def _rejected_order(self, request, error):
+        market = self.safe_market(request["market"])
+        return self.safe_order({
+            "info": error, "status": "rejected", "symbol": market["symbol"], "clientOrderId": request.get("client_id"),
+            "side": request["side"].lower(), "type": self.parse_order_type(request["type"]),
+            "amount": self.safe_number(request, "size"), "price": self.safe_number(request, "price"),
+            "triggerPrice": self.safe_number(request, "trigger_price"),
+            "reduceOnly": "REDUCE_ONLY" in (request.get("flags") or []),
+            "postOnly": request.get("instruction") == "POST_ONLY"})
+
+    # ---- edit -------------------------------------------------------------------------------------------
+    def _edit_needs_current(self, id, market, type, side, amount, price, params):
+        """Validate what the caller gave (before anything is fetched, signed or sent) -> whether the live
+        order must be fetched for what is missing."""
+        validate.order_id(id, "editOrder() id", self.id)
+        if side is not None and (not isinstance(side, str) or side.upper() not in ("BUY", "SELL")):
+            raise InvalidOrder(self.id + " editOrder() side must be 'buy' or 'sell', got " + repr(side))
+        type_u = None
+        if type is not None:
+            if not isinstance(type, str) or type.upper() not in ORDER_TYPES:
+                raise InvalidOrder(self.id + " editOrder() type must be 'limit', 'market' or a Paradex order type, got " + repr(type))
+            type_u = type.upper()
+        if amount is not None:
+            validate.positive(amount, "editOrder() amount", self.id)
+        if price is not None:
+            validate.positive(price, "editOrder() price", self.id)
+        check_params(self, params, "editOrder")
+        for key in ("triggerPrice", "stopPrice", "stopLossPrice", "takeProfitPrice", "trigger_price"):
+            if params.get(key) is not None:
+                validate.positive(params[key], "editOrder() " + key, self.id)
+        if amount is None and price is None and not any(params.get(k) is not None for k in
+                                                        ("triggerPrice", "stopPrice", "stopLossPrice", "takeProfitPrice", "trigger_price")):
+            raise ArgumentsRequired(self.id + " editOrder() requires an amount, a price or a trigger price to change")
+        is_market = type_u is not None and "MARKET" in type_u
+        has_trigger = self.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price"]) is not None
+        # a unified type with a plain triggerPrice could be STOP_*, STOP_LOSS_* or TAKE_PROFIT_*: the live order tells
+        ambiguous = type_u in UNIFIED_TYPES and has_trigger
+        return (type_u is None or side is None or amount is None or (price is None and not is_market) or ambiguous)
+
+    async def _current_order(self, id):
+        """The live order (GET /orders/{id}); an order the venue no longer lists as open (an untriggered
+        stop can be one) is looked up in /orders-history."""
+        try:
+            return await self.privateGetOrdersOrderId({"order_id": str(id)})
+        except OrderNotFound:
+            rows = await self._walk("editOrder", self.privateGetOrdersHistory, {}, None, 1, True,
+                                    keep=lambda row: row.get("id") == str(id))
+            if not rows:
+                raise
+            return rows[0]
+
+    def _modify_type(self, type, params, current):
+        """The Paradex type a modify must carry: the order's own (the venue refuses type changes), mapped from
+        ccxt's unified 'limit'/'market' + trigger params the way createOrder maps them."""
+        current_type = self.safe_string_upper(current, "type")
+        if type is None:
+            return current_type
+        type_u = type.upper()
+        if type_u not in UNIFIED_TYPES:
+            return type_u
+        is_market = type_u == "MARKET"
+        if params.get("stopLossPrice") is not None:
+            return "STOP_LOSS_MARKET" if is_market else "STOP_LOSS_LIMIT"
+        if params.get("takeProfitPrice") is not None:
+            return "TAKE_PROFIT_MARKET" if is_market else "TAKE_PROFIT_LIMIT"
+        if current_type is not None and ("MARKET" in current_type) == is_market:
+            return current_type  # 'limit' for a STOP_LIMIT order means that order
+        if self.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price"]) is not None:
+            return "STOP_MARKET" if is_market else "STOP_LIMIT"
+        return type_u
+
     async def _signed_modify(self, id, market, type, side, amount, price, params, current):
-        """A signed ModifyOrder request; what the caller leaves out comes from ``current`` (the live order)."""
-        type = type or self.safe_string(current, "type")
+        """A signed ModifyOrder request; what the caller leaves out comes from ``current`` (the live order,
+        ``{}`` when every argument was given)."""
+        if current:
+            if self.safe_string(current, "market") not in (None, market["id"]):
+                raise InvalidOrder(self.id + " editOrder() order " + str(id) + " is on " + self.safe_string(current, "market")
+                                   + ", not " + market["symbol"])
+            if side is not None and self.safe_string_upper(current, "side") not in (None, side.upper()):
+                raise InvalidOrder(self.id + " editOrder() cannot change an order's side")
+        type_u = self._modify_type(type, params, current)
         side = side or self.safe_string(current, "side")
         amount = amount if amount is not None else self.safe_string(current, "size")
-        if price is None and "MARKET" not in str(type).upper():
+        if price is None and "MARKET" not in str(type_u):
             price = self.safe_string(current, "price")
-        trigger = self.safe_string_2(params, "triggerPrice", "stopPrice")
-        rest = self.omit(params, ["triggerPrice", "stopPrice"])
-        if str(type).upper() not in ("LIMIT", "MARKET"):  # a conditional order keeps its trigger unless given one
-            trigger = trigger if trigger is not None else self.safe_string(current, "trigger_price")
-            rest["triggerPrice"] = trigger
-        request = build_order(self, market, type, side, amount, price, rest)
-        for key in ("instruction", "flags", "client_id", "stp"):
-            request.pop(key, None)
-        if trigger is not None:
-            request["trigger_price"] = self.price_to_precision(market["symbol"], trigger)
+        trigger = self.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price", "stopLossPrice", "takeProfitPrice"])
+        rest = {"onBehalfOfAccount": self.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")}
+        if type_u not in UNIFIED_TYPES:  # a conditional order keeps its trigger unless given one
+            rest["triggerPrice"] = trigger if trigger is not None else self.safe_string(current, "trigger_price")
+        request = build_order(self, market, type_u, side, amount, price, self.omit(rest, [k for k, v in rest.items() if v is None]))
+        request = {k: v for k, v in request.items() if k in MODIFY_FIELDS}
         request["id"] = str(id)
         signer = await self.stark_signer()
         sign_order(signer, request, self.now_ms(), modify_id=str(id))
         return request
 
     async def edit_order(self, id, symbol, type=None, side=None, amount=None, price=None, params={}):
-        """Amount or price alone is enough: the rest comes from the live order (flags and instruction are kept)."""
+        """Amount or price alone is enough: the rest comes from the live order (flags and instruction are kept).
+        Everything given is validated first; the order is fetched only when something is missing."""
         await self.load_markets()
         market = self.market(symbol)
-        current = await self.privateGetOrdersOrderId({"order_id": id})
+        current = {}
+        if self._edit_needs_current(id, market, type, side, amount, price, params):
+            current = await self._current_order(id)
         request = await self._signed_modify(id, market, type, side, amount, price, params, current)
         request["order_id"] = str(id)
         response = await self.privatePutOrdersOrderId(request)
@@ -72,8 +164,10 @@ class ParadexTrading:
 
     def _client_order_id(self, params):
         """-> (params['clientOrderId'] or None, params without it)."""
-        return (self.safe_string_2(params, "clientOrderId", "client_order_id"),
-                self.omit(params, ["clientOrderId", "client_order_id"]))
+        client_id = self.safe_value_2(params, "clientOrderId", "client_order_id")
+        if client_id is not None:
+            client_id = validate.order_id(client_id, "clientOrderId", self.id)
+        return client_id, self.omit(params, ["clientOrderId", "client_order_id"])
 
     async def _cancel_target(self, id, symbol, params):
         """-> (client order id, {client_id[, market]} request) for a cancel by client id, (None, None) for one by
@@ -103,8 +197,17 @@ class ParadexTrading:
         return out
 
     def _cancel_batch_body(self, ids, params):
-        client_ids = self.safe_list(params, "clientOrderIds")
-        body = {"order_ids": [str(i) for i in ids or []]}
+        """{order_ids[, client_order_ids]}: ``ids`` must be a list (a bare string would cancel its characters);
+        an empty request is refused rather than sent."""
+        client_ids = self.safe_value(params, "clientOrderIds")
+        unknown = [k for k in params if k != "clientOrderIds"]
+        if unknown:
+            raise BadRequest(self.id + " cancelOrders() does not know the params " + repr(unknown))
+        client_ids = validate.order_ids(client_ids, "cancelOrders() clientOrderIds", self.id, allow_empty=True)
+        ids = validate.order_ids(ids, "cancelOrders", self.id, allow_empty=bool(client_ids))
+        if not ids and not client_ids:
+            raise ArgumentsRequired(self.id + " cancelOrders() requires at least one order id")
+        body = {"order_ids": ids}
         if client_ids:
             body["client_order_ids"] = client_ids
         return body

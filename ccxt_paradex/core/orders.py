@@ -3,113 +3,184 @@
 Shared by the REST classes and the WebSocket trading methods. Pure: the
 caller supplies the market, the precision helpers and the signer.
 """
-from ccxt.base.errors import ArgumentsRequired, InvalidOrder
-from ccxt.base.precise import Precise
+from decimal import Decimal
 
+from ccxt.base.errors import BadRequest, InvalidOrder, NotSupported
+
+from . import validate
 from .signing import ORDER_TYPES
 
 TIME_IN_FORCE = {"GTC": "GTC", "IOC": "IOC", "PO": "POST_ONLY", "POST_ONLY": "POST_ONLY", "RPI": "RPI"}
 STP = {"EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH"}
-_CONSUMED = {
+FLAGS = {"REDUCE_ONLY", "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDITION_ABOVE_TRIGGER", "INTERACTIVE"}
+#: unified ccxt params this module reads (their Paradex twins too)
+CONSUMED = {
     "triggerPrice", "stopPrice", "stopLossPrice", "takeProfitPrice", "timeInForce", "postOnly", "reduceOnly",
     "reduce_only", "clientOrderId", "client_order_id", "clOrdID", "stp", "selfTradePrevention", "triggerDirection",
-    "closePosition", "recvWindow", "onBehalfOfAccount", "rpi",
+    "closePosition", "recvWindow", "onBehalfOfAccount", "rpi", "marginMode",
+    "client_id", "instruction", "flags", "trigger_price", "recv_window", "on_behalf_of_account",
+}
+#: Paradex OrderRequest fields (OpenAPI ``requests.OrderRequest``) sent as given
+PASS_THROUGH = {"dime_discount", "vwap_price"}
+#: ccxt params with a meaning this venue's order API has no form for: refused, never silently dropped
+NOT_SUPPORTED = {
+    "stopLoss": "attached stop-loss: place it as its own order, createOrder(..., {'stopLossPrice': p})",
+    "takeProfit": "attached take-profit: place it as its own order, createOrder(..., {'takeProfitPrice': p})",
+    "trailingPercent": "trailing orders", "trailingAmount": "trailing orders",
+    "trailingTriggerPrice": "trailing orders", "cost": "orders sized by cost (give an amount)",
+    "hedged": "hedge mode", "positionSide": "hedge mode", "leverage": "per-order leverage (use setLeverage)",
 }
 
 
-def _positive(ex, value, what, symbol, to_precision):
-    if value is None:
-        raise ArgumentsRequired(f"{ex.id} createOrder() requires {what}")
+def _number(ex, value, what, symbol, to_precision, strict):
+    """-> the value at the market's precision, as text; raises InvalidOrder for anything not a positive
+    finite number, for a value the precision rounds to 0, and (``strict``) for a value it would change."""
+    number = validate.positive(value, what, ex.id)
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidOrder(f"{ex.id} {what} must be a number, got {value!r}") from None
-    if not number > 0:  # also rejects NaN
-        raise InvalidOrder(f"{ex.id} {what} must be positive, got {value!r}")
-    text = to_precision(symbol, value)
-    if Precise.string_le(text, "0"):
+        text = to_precision(symbol, format(number, "f"))
+    except Exception as e:  # ccxt's precision helpers raise their own errors for odd input
+        raise InvalidOrder(f"{ex.id} {what} {value!r}: {e}") from None
+    if Decimal(text) <= 0:
         raise InvalidOrder(f"{ex.id} {what} {value!r} is below the market's precision")
+    if strict and Decimal(text) != number:
+        raise InvalidOrder(f"{ex.id} {what} {value!r} is not a multiple of the market's step "
+                           f"(options['strictPrecision'] is on; {text} would be sent)")
     return text
+
+
+def check_params(ex, params: dict, method="createOrder") -> None:
+    """Every param is read by this module, a documented pass-through, or refused (ccxt exceptions)."""
+    extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
+    for key, value in params.items():
+        if key in NOT_SUPPORTED and value is not None:
+            raise NotSupported(f"{ex.id} {method}() does not support {key}: {NOT_SUPPORTED[key]}")
+        if key not in CONSUMED and key not in PASS_THROUGH and key not in extra:
+            raise BadRequest(f"{ex.id} {method}() does not know the param {key!r} (documented pass-throughs: "
+                             f"{sorted(PASS_THROUGH)}; options['passThroughParams'] adds more)")
+    margin_mode = ex.safe_string_lower(params, "marginMode")
+    if margin_mode not in (None, "cross"):
+        raise NotSupported(f"{ex.id} {method}() marginMode {margin_mode!r}: Paradex accounts are cross-margined")
 
 
 def build_order(ex, market: dict, type: str, side: str, amount, price=None, params=None) -> dict:
     """-> Paradex OrderRequest without signature fields. Raises before anything is signed."""
-    params = dict(params or {})
+    params = validate.params(params, "createOrder", ex.id)
+    check_params(ex, params)
     symbol = market["symbol"]
-    side_u = str(side).upper() if side is not None else ""
-    if side_u not in ("BUY", "SELL"):
+    strict = validate.flag(ex.safe_value(ex.options, "strictPrecision", False), "options['strictPrecision']", ex.id)
+    if not isinstance(side, str) or side.upper() not in ("BUY", "SELL"):
         raise InvalidOrder(f"{ex.id} createOrder() side must be 'buy' or 'sell', got {side!r}")
-    type_u = str(type).upper() if type is not None else ""
-    if type_u not in ORDER_TYPES:
+    side_u = side.upper()
+    if not isinstance(type, str) or type.upper() not in ORDER_TYPES:
         raise InvalidOrder(f"{ex.id} createOrder() type must be 'limit', 'market' or a Paradex order type, got {type!r}")
-    trigger = ex.safe_string_2(params, "triggerPrice", "stopPrice")
-    stop_loss = ex.safe_string(params, "stopLossPrice")
-    take_profit = ex.safe_string(params, "takeProfitPrice")
-    reduce_only = ex.safe_bool_2(params, "reduceOnly", "reduce_only", False)
+    type_u = type.upper()
+    trigger = ex.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price"])
+    stop_loss = ex.safe_value(params, "stopLossPrice")
+    take_profit = ex.safe_value(params, "takeProfitPrice")
+    reduce_only = bool(validate.flag(ex.safe_value_2(params, "reduceOnly", "reduce_only"), "reduceOnly", ex.id))
+    close_position = bool(validate.flag(ex.safe_value(params, "closePosition"), "closePosition", ex.id))
+    post_only = validate.flag(ex.safe_value(params, "postOnly"), "postOnly", ex.id)
+    rpi = validate.flag(ex.safe_value(params, "rpi"), "rpi", ex.id)
     is_market = "MARKET" in type_u
+    if sum(v is not None for v in (trigger, stop_loss, take_profit)) > 1:
+        raise InvalidOrder(f"{ex.id} createOrder() takes one of triggerPrice, stopLossPrice, takeProfitPrice")
     if type_u in ("LIMIT", "MARKET"):
-        conditional = stop_loss or take_profit or trigger
-        if stop_loss:
+        if stop_loss is not None:
             type_u = "STOP_LOSS_MARKET" if is_market else "STOP_LOSS_LIMIT"
             trigger, reduce_only = stop_loss, True
-        elif take_profit:
+        elif take_profit is not None:
             type_u = "TAKE_PROFIT_MARKET" if is_market else "TAKE_PROFIT_LIMIT"
             trigger, reduce_only = take_profit, True
-        elif conditional:
+        elif trigger is not None:
             type_u = "STOP_MARKET" if is_market else "STOP_LIMIT"
     elif trigger is None:
-        trigger = stop_loss or take_profit
+        trigger = stop_loss if stop_loss is not None else take_profit
     request = {"market": market["id"], "side": side_u, "type": type_u}
+    flags = []
     if type_u not in ("LIMIT", "MARKET"):
-        request["trigger_price"] = _positive(ex, trigger, "a triggerPrice", symbol, ex.price_to_precision)
-        direction = ex.safe_string_lower(params, "triggerDirection")
-        if direction in ("above", "up", "ascending"):
-            request["flags"] = ["STOP_CONDITION_ABOVE_TRIGGER"]
-        elif direction in ("below", "down", "descending"):
-            request["flags"] = ["STOP_CONDITION_BELOW_TRIGGER"]
-    if ex.safe_bool(params, "closePosition", False) and type_u.startswith(("TAKE_PROFIT", "STOP_LOSS")):
+        request["trigger_price"] = _number(ex, trigger, "triggerPrice", symbol, ex.price_to_precision, strict)
+        direction = ex.safe_value(params, "triggerDirection")
+        if direction is not None:
+            d = str(direction).lower()
+            if d in ("above", "up", "ascending"):
+                flags.append("STOP_CONDITION_ABOVE_TRIGGER")
+            elif d in ("below", "down", "descending"):
+                flags.append("STOP_CONDITION_BELOW_TRIGGER")
+            else:
+                raise InvalidOrder(f"{ex.id} triggerDirection must be 'above' or 'below', got {direction!r}")
+    elif params.get("triggerDirection") is not None:
+        raise InvalidOrder(f"{ex.id} triggerDirection needs a triggerPrice")
+    tp_sl = type_u.startswith(("TAKE_PROFIT", "STOP_LOSS"))
+    # a TP/SL of size 0 closes the whole position (ccxt's built-in sends every TP/SL that way)
+    whole = tp_sl and (close_position or amount is None or (not isinstance(amount, bool) and isinstance(amount, (int, float, str))
+                                                            and _is_zero(amount)))
+    if close_position and not tp_sl:
+        raise InvalidOrder(f"{ex.id} closePosition needs a stopLossPrice or takeProfitPrice order")
+    if whole:
         request["size"] = "0"
         reduce_only = True
     else:
-        request["size"] = _positive(ex, amount, "a positive amount", symbol, ex.amount_to_precision)
+        request["size"] = _number(ex, amount, "amount", symbol, ex.amount_to_precision, strict)
     if not is_market:
-        request["price"] = _positive(ex, price, "a price for non-market orders", symbol, ex.price_to_precision)
-    tif = ex.safe_string_upper(params, "timeInForce")
-    if ex.safe_bool(params, "rpi", False):
+        request["price"] = _number(ex, price, "price", symbol, ex.price_to_precision, strict)
+    tif = ex.safe_string_upper_2(params, "timeInForce", "instruction")
+    if rpi:
         tif = "RPI"
-    elif ex.safe_bool(params, "postOnly", False):
+    elif post_only:
         tif = "PO"
     if tif is not None:
         if tif not in TIME_IN_FORCE:
             raise InvalidOrder(f"{ex.id} timeInForce must be GTC, IOC, PO or RPI, got {tif!r}")
-        if is_market and tif != "IOC" and tif != "GTC":
+        if is_market and tif not in ("IOC", "GTC"):
             raise InvalidOrder(f"{ex.id} {TIME_IN_FORCE[tif]} is not valid for market orders")
         if not is_market:
             request["instruction"] = TIME_IN_FORCE[tif]
     request.setdefault("instruction", "GTC")
-    if reduce_only:
-        request["flags"] = request.get("flags", []) + ["REDUCE_ONLY"]
-    client_id = ex.safe_string_n(params, ["clientOrderId", "client_order_id", "clOrdID"])
+    raw_flags = params.get("flags")
+    if raw_flags is not None:
+        if not isinstance(raw_flags, (list, tuple)) or not all(isinstance(f, str) and f.upper() in FLAGS for f in raw_flags):
+            raise InvalidOrder(f"{ex.id} flags must be a list of {sorted(FLAGS)}, got {raw_flags!r}")
+        flags += [f.upper() for f in raw_flags if f.upper() not in flags]
+    if reduce_only and "REDUCE_ONLY" not in flags:
+        flags.append("REDUCE_ONLY")
+    if flags:
+        request["flags"] = flags
+    client_id = ex.safe_value_n(params, ["clientOrderId", "client_order_id", "clOrdID", "client_id"])
     if client_id is not None:
+        client_id = validate.text(client_id, "clientOrderId", ex.id, InvalidOrder)
         if len(client_id) > 64:
             raise InvalidOrder(f"{ex.id} clientOrderId longer than 64 characters")
         request["client_id"] = client_id
-    stp = ex.safe_string_upper_2(params, "stp", "selfTradePrevention")
+    stp = ex.safe_value_2(params, "stp", "selfTradePrevention")
     if stp is not None:
+        stp = str(stp).upper()
         stp = stp if stp.startswith("EXPIRE_") else "EXPIRE_" + stp
         if stp not in STP:
             raise InvalidOrder(f"{ex.id} stp must be one of {sorted(STP)}")
         request["stp"] = stp
-    recv = ex.safe_integer(params, "recvWindow")
+    recv = ex.safe_value_2(params, "recvWindow", "recv_window")
     if recv is not None:
-        request["recv_window"] = recv
-    on_behalf = ex.safe_string(params, "onBehalfOfAccount")
+        request["recv_window"] = validate.integer(recv, "recvWindow", 1, ex.id)
+    on_behalf = ex.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")
     if on_behalf is not None:
-        request["on_behalf_of_account"] = on_behalf
+        request["on_behalf_of_account"] = validate.text(on_behalf, "onBehalfOfAccount", ex.id)
+    extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
     for key, value in params.items():
-        if key not in _CONSUMED:
+        if key in PASS_THROUGH or (key in extra and key not in CONSUMED):
             request[key] = value
+    if validate.flag(ex.safe_value(ex.options, "checkMarketLimits", True), "options['checkMarketLimits']", ex.id) \
+            and request["size"] != "0":
+        validate.check_market_limits(market, request["size"], request.get("price"), ex.id,
+                                     min_notional=not reduce_only and bool(validate.flag(
+                                         ex.safe_value(ex.options, "checkMinNotional", False), "options['checkMinNotional']", ex.id)))
     return request
+
+
+def _is_zero(value) -> bool:
+    try:
+        return Decimal(str(value).strip()) == 0
+    except Exception:
+        return False
 
 
 def sign_order(signer, request: dict, timestamp_ms: int, modify_id=None) -> dict:

@@ -9,7 +9,7 @@ mixins next to this file.
 import json
 
 from ..async_support.paradex import paradex as paradex_async
-from ..core import sbe
+from ..core import sbe, validate
 from .connection import ParadexConnection
 from .private import ParadexPrivateStreams
 from .public import ParadexPublicStreams, json_book_levels
@@ -98,3 +98,6 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
         route = _JSON_ROUTES.get(decoded["channel"])
         if route is not None:
             getattr(self, route)(client, decoded["data"])
+
+
+validate.guard_methods(paradex)

@@ -18,7 +18,7 @@ is sent, and order calls wait for its ack before they go out.
 """
 import asyncio
 
-from ccxt.base.errors import AuthenticationError, BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
 
 from ..core import errors as paradex_errors
 
@@ -72,14 +72,16 @@ class ParadexWsTrading:
         await self.load_markets()
         market = self.market(symbol)
         current = {}
-        if type is None or side is None or amount is None or (price is None and "MARKET" not in str(type).upper()):
-            current = await self.privateGetOrdersOrderId({"order_id": id})
+        if self._edit_needs_current(id, market, type, side, amount, price, params):
+            current = await self._current_order(id)
         request = await self._signed_modify(id, market, type, side, amount, price, params, current)
         result = await self._order_request("order.modify", request)
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
     async def cancel_order_ws(self, id, symbol=None, params={}):
         client_id, request, params = await self._cancel_target(id, symbol, params)
+        if request is not None and "market" not in request:  # OpenRPC order.cancel: id, or client_id + market
+            raise ArgumentsRequired(self.id + " cancelOrderWs() by clientOrderId requires a symbol argument")
         result = await self._order_request("order.cancel", self.extend(request or {"id": str(id)}, params))
         if id is None:
             id = self.safe_string(result, "order_id")
