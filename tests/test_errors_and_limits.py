@@ -1,5 +1,6 @@
 """Paradex error codes -> ccxt exceptions, and client-side rate limiting per venue bucket."""
 import asyncio
+import bisect
 import os
 import re
 
@@ -72,16 +73,32 @@ def test_limiter_buckets_are_independent_and_match_the_venue():
     assert all(lim.reserve("orders", 1, 0.0) == 0 for _ in range(800))  # the venue's 800/s burst goes out at once
     assert lim.reserve("orders", 1, 0.0) > 0
     assert lim.reserve("public", 1, 0.0) == 0  # a saturated order bucket never delays market data
-    assert all(lim.reserve("private_get", 1, 0.0) == 0 for _ in range(119))
-    wait = lim.reserve("private_get", 1, 0.0) + lim.reserve("private_get", 1, 0.0)
-    assert 0 < wait < 0.05  # 120/s window: ~8 ms per token once the burst is spent
+    assert all(lim.reserve("private_get", 1, 0.0) == 0 for _ in range(120))
+    # sliding window: the 121st waits until the first send leaves the 1 s window (a token bucket said ~8 ms,
+    # which let 2x the limit through in one sliding second)
+    assert lim.reserve("private_get", 1, 0.0) == pytest.approx(1.0)
     assert BUCKETS["orders"] == ((800, 1.0), (17250, 60.0)) and BUCKETS["private_get"] == ((120, 1.0), (600, 60.0))
 
 
-def test_minute_window_paces_sustained_load():
-    lim = BucketLimiter(safety=1.0)
-    waits = [lim.reserve("private_get", 1, i * 0.01) for i in range(700)]  # 100/s for 7 s: the 600/min cap binds
-    assert waits[0] == 0 and waits[-1] > 1.0
+def _peak(times, seconds):
+    """Most sends inside any window [t, t + seconds) of the send timestamps."""
+    times = sorted(times)
+    return max(bisect.bisect_left(times, t + seconds) - i for i, t in enumerate(times))
+
+
+@pytest.mark.parametrize("bucket,per_second,per_minute", [("private_get", 120, 600), ("orders", 800, 17250)])
+@pytest.mark.parametrize("rate", [150.0, 1000.0, 20000.0])
+def test_sliding_windows_never_exceed_the_venue_limits_measured_from_send_times(bucket, per_second, per_minute, rate):
+    """Callers trying ``rate`` requests/s for 90 s (injected time): every 1 s and 60 s window of the scheduled
+    send times stays within Paradex's documented limits, with the default safety margin below them."""
+    lim = BucketLimiter()
+    n = int(min(rate * 90, 30000))
+    sends = [i / rate + lim.reserve(bucket, 1, i / rate) for i in range(n)]
+    assert sends == sorted(sends)  # first come, first sent
+    assert _peak(sends, 1.0) <= per_second and _peak(sends, 60.0) <= per_minute
+    # and the limiter is not needlessly slow: it reaches 90 % of the binding limit
+    if rate * 60 > per_minute:
+        assert _peak(sends, 60.0) >= int(per_minute * 0.9)
 
 
 async def test_client_stays_under_the_simulators_limits():

@@ -3,6 +3,7 @@
 Each unified method builds a request, calls one endpoint, and parses with the
 shared parsers. ``tools/gen_sync.py`` derives ``ccxt_paradex/paradex.py`` from this file.
 """
+import asyncio
 import time
 
 from ccxt.async_support.base.exchange import Exchange
@@ -30,6 +31,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def __init__(self, config={}):
         super().__init__(config)
         self._limiter = BucketLimiter()
+        self._clock = time.monotonic  # the limiter's clock (tests inject one)
+        self._markets_lock = asyncio.Lock()  # single-flight load_markets (the sync twin: a threading.Lock)
         self._init_auth()
         if not isinstance(self.logger, redact.RedactingLogger):
             self.logger = redact.RedactingLogger(self.logger)
@@ -88,9 +91,18 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def calculate_rate_limiter_cost(self, api, method, path, params, config={}):
         return (self.safe_string(config, "bucket", "public"), self.safe_number(config, "cost", 1))
 
+    async def load_markets(self, reload=False, params={}):
+        """ccxt's load_markets, single-flight: however many threads or tasks ask at once, one GET /markets."""
+        if not reload and self.markets and self.markets_by_id:
+            return self.markets
+        async with self._markets_lock:
+            if not reload and self.markets and self.markets_by_id:
+                return self.markets
+            return await super().load_markets(reload, params)
+
     async def throttle(self, cost=None):
         bucket, units = cost if isinstance(cost, tuple) else ("public", cost or 1)
-        wait = self._limiter.reserve(bucket, units, time.monotonic())
+        wait = self._limiter.reserve(bucket, units, self._clock())
         if wait > 0:
             await self.sleep(wait * 1000)
 

@@ -19,6 +19,7 @@ from ccxt.base.errors import AuthenticationError, ExchangeError, InvalidNonce
 from ..core import keys, signing
 
 JWT_REFRESH_FRACTION = 0.6
+JWT_HANDED_IN_MARGIN = 5  # s: a handed-in JWT this close to its exp is not used
 AUTH_SIGNATURE_TTL = 300
 
 
@@ -43,6 +44,7 @@ class ParadexAuth:
         self._signer = None
         self._auth_lock = asyncio.Lock()  # created up front: a lazy one could be created twice by two threads (sync twin)
         self._jwt_refresh_at = 0.0
+        self._jwt_own = None  # the token this class fetched itself (any other options['authToken'] was handed in)
         self.auth_requests = 0  # POST /auth calls made, for diagnostics
         account, key = os.environ.get("PARADEX_STARKNET_ACCOUNT"), os.environ.get("PARADEX_STARKNET_PRIVATE_KEY")
         if account and key and not self.safe_dict(self.options, "paradexAccount") and not self.privateKey:
@@ -77,6 +79,7 @@ class ParadexAuth:
                 address = _account_of(keys.parse_stark_private_key(key), config)
             signer = signing.StarkSigner(key, address, chain)
         elif self.privateKey:
+            self._check_l1_credentials()
             l2 = keys.derive_l2_private_key(self.privateKey, config["l1_chain_id"])
             signer = signing.StarkSigner(l2, _account_of(l2, config), chain)
         else:
@@ -86,6 +89,18 @@ class ParadexAuth:
         self._signer = signer
         return signer
 
+    def _check_l1_credentials(self):
+        """privateKey (Ethereum) and walletAddress, when both are given, must be one account: a mismatch (or an
+        L2 key passed as the L1 key) would otherwise onboard a new, empty account silently."""
+        try:
+            derived = keys.eth_address(self.privateKey)
+        except Exception as e:
+            raise AuthenticationError(self.id + " privateKey is not an Ethereum private key: " + str(e)) from None
+        if self.walletAddress and str(self.walletAddress).lower() != derived.lower():
+            raise AuthenticationError(self.id + " walletAddress " + str(self.walletAddress) + " is not the address of "
+                                      "privateKey (" + derived + "); for a StarkNet (L2) key use "
+                                      "options['paradexAccount'] = {'privateKey', 'address'}")
+
     @property
     def is_subkey(self) -> bool:
         return bool(self.safe_dict(self.options, "paradexSubkey"))
@@ -93,13 +108,30 @@ class ParadexAuth:
     async def onboarding(self, params={}):
         """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
         signer = await self.stark_signer()
+        if self._has_l1_key():
+            self._check_l1_credentials()
         wallet = self.walletAddress or (keys.eth_address(self.privateKey) if self._has_l1_key() else None)
         headers = {"PARADEX-ETHEREUM-ACCOUNT": wallet or "", "PARADEX-STARKNET-ACCOUNT": hex(signer.account),
                    "PARADEX-STARKNET-SIGNATURE": signer.sign_onboarding(), "PARADEX-TIMESTAMP": str(self.now_ms() // 1000)}
         return await self.privatePostOnboarding(self.extend({"public_key": hex(signer.public_key), "__headers": headers}, params))
 
     def _jwt_fresh(self) -> bool:
-        return self.options.get("authToken") is not None and time.time() < self._jwt_refresh_at
+        token = self.options.get("authToken")
+        if token is None:
+            return False
+        if token != getattr(self, "_jwt_own", None):
+            return self._handed_in_jwt_valid(token)
+        return time.time() < self._jwt_refresh_at
+
+    def _handed_in_jwt_valid(self, token) -> bool:
+        """A JWT handed in the ccxt way (options['authToken']) is used, with or without keys, until it expires:
+        its ``exp`` claim when it is a JWT, else options['expires'] (ms) as ccxt's built-in reads it. A token
+        with neither is trusted (the venue's 401 then triggers a fresh login when keys are configured)."""
+        _, exp = _jwt_times(token) if isinstance(token, str) else (None, None)
+        if exp is None:
+            expires = self.safe_integer(self.options, "expires")
+            return expires is None or self.milliseconds() < expires
+        return time.time() < exp - JWT_HANDED_IN_MARGIN
 
     async def authenticate_rest(self, params={}):
         """A valid JWT: cached, or fetched once however many coroutines ask at the same time."""
@@ -146,7 +178,9 @@ class ParadexAuth:
         iat, exp = _jwt_times(token)
         life = (exp - iat) if iat is not None and exp is not None and exp > iat else 300
         self.options["authToken"] = token
+        self._jwt_own = token
         self._jwt_refresh_at = now + life * JWT_REFRESH_FRACTION
+        self.options["expires"] = int((iat + life if iat is not None else now + life) * 1000)
 
     async def _post_auth(self, signer, params):
         self.auth_requests += 1

@@ -1,10 +1,14 @@
 """Client-side rate limiting per Paradex bucket (pure: the caller sleeps the returned delay).
 
-Each bucket has one or more windows (e.g. orders: 800/s and 17,250/min); a
-request reserves a token in every window of its bucket and waits until all of
-them are non-negative, so bursts up to the venue's limits go out at once and
-only sustained excess is paced.
+Each bucket has one or more sliding windows (e.g. orders: 800/s and 17,250/min). A request is given the
+earliest send time, not before any request scheduled before it, at which every window of its bucket holds
+no more than its limit counting this request; the send times are remembered, so a window measured from the
+send timestamps never exceeds the limit (a token bucket would let a full burst plus a full refill through in
+one sliding window: 2x the limit). Bursts up to the limits go out at once; only sustained excess is paced.
+Thread-safe (the sync class shares one limiter between threads).
 """
+import threading
+from collections import deque
 
 BUCKETS = {
     "public": ((1500, 60.0),),
@@ -13,16 +17,34 @@ BUCKETS = {
     "orders": ((800, 1.0), (17250, 60.0)),
     "private_get": ((120, 1.0), (600, 60.0)),
 }
+_EPS = 1e-9
 
 
 class _Window:
-    __slots__ = ("capacity", "rate", "tokens", "stamp")
+    __slots__ = ("capacity", "seconds", "sends", "total")
 
-    def __init__(self, capacity, seconds, now):
+    def __init__(self, capacity, seconds):
         self.capacity = capacity
-        self.rate = capacity / seconds
-        self.tokens = float(capacity)
-        self.stamp = now
+        self.seconds = seconds
+        self.sends = deque()  # (scheduled send time, cost), oldest first
+        self.total = 0.0
+
+    def drop_before(self, t):
+        """Forget sends that are outside the window ending at ``t`` (later requests are never earlier)."""
+        sends = self.sends
+        while sends and sends[0][0] <= t - self.seconds + _EPS:
+            self.total -= sends.popleft()[1]
+
+    def earliest(self, t, cost):
+        """-> the earliest time >= t at which this window has room for ``cost``."""
+        if self.total + cost <= self.capacity + _EPS:
+            return t
+        left = self.total
+        for when, c in self.sends:
+            left -= c
+            if left + cost <= self.capacity + _EPS:
+                return when + self.seconds
+        return (self.sends[-1][0] if self.sends else t) + self.seconds
 
 
 class BucketLimiter:
@@ -31,18 +53,34 @@ class BucketLimiter:
         self.spec = buckets or BUCKETS
         self.safety = safety
         self._windows = {}
+        self._last = {}
+        self._lock = threading.Lock()
 
     def reserve(self, bucket: str, cost: float, now: float) -> float:
-        """Take ``cost`` tokens from ``bucket`` at time ``now`` (s); return seconds to wait before sending."""
-        windows = self._windows.get(bucket)
-        if windows is None:
-            spec = self.spec.get(bucket) or self.spec["public"]
-            windows = self._windows[bucket] = [_Window(c * self.safety, s, now) for c, s in spec]
-        wait = 0.0
-        for w in windows:
-            w.tokens = min(w.capacity, w.tokens + (now - w.stamp) * w.rate)
-            w.stamp = now
-            w.tokens -= cost
-            if w.tokens < 0:
-                wait = max(wait, -w.tokens / w.rate)
-        return wait
+        """Schedule a request of ``cost`` in ``bucket`` at time ``now`` (s); return seconds to wait before sending."""
+        with self._lock:
+            windows = self._windows.get(bucket)
+            if windows is None:
+                spec = self.spec.get(bucket) or self.spec["public"]
+                windows = self._windows[bucket] = [_Window(max(1.0, int(c * self.safety)), s) for c, s in spec]
+            t = max(now, self._last.get(bucket, now))
+            while True:
+                later = t
+                for w in windows:
+                    w.drop_before(later)
+                    later = max(later, w.earliest(later, cost))
+                if later <= t:
+                    break
+                t = later
+            for w in windows:
+                w.sends.append((t, cost))
+                w.total += cost
+            self._last[bucket] = t
+            return t - now
+
+    def sent(self, bucket: str):
+        """The scheduled send times of ``bucket`` still inside its longest window (for tests and diagnostics)."""
+        with self._lock:
+            windows = self._windows.get(bucket) or []
+            longest = max(windows, key=lambda w: w.seconds, default=None)
+            return [t for t, _ in longest.sends] if longest else []
