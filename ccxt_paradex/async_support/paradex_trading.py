@@ -57,7 +57,7 @@ class ParadexTrading:
         market = self.safe_market(request["market"])
         return self.safe_order({
             "info": error, "status": "rejected", "symbol": market["symbol"], "clientOrderId": request.get("client_id"),
-            "side": request["side"].lower(), "type": self.parse_order_type(request["type"]),
+            "side": request["side"].lower(), "type": "market" if "MARKET" in request["type"] else "limit",
             "amount": self.safe_number(request, "size"), "price": self.safe_number(request, "price"),
             "triggerPrice": self.safe_number(request, "trigger_price"),
             "reduceOnly": "REDUCE_ONLY" in (request.get("flags") or []),
@@ -164,7 +164,7 @@ class ParadexTrading:
 
     def _client_order_id(self, params):
         """-> (params['clientOrderId'] or None, params without it)."""
-        client_id = self.safe_value_2(params, "clientOrderId", "client_order_id")
+        client_id = params.get("clientOrderId", params.get("client_order_id"))  # "" is an id to refuse, not a missing one
         if client_id is not None:
             client_id = validate.order_id(client_id, "clientOrderId", self.id)
         return client_id, self.omit(params, ["clientOrderId", "client_order_id"])
@@ -238,8 +238,10 @@ class ParadexTrading:
 
     async def fetch_order(self, id, symbol=None, params={}):
         """Open orders come from /orders/{id}; closed ones are looked up in /orders-history."""
-        await self.load_markets()
         client_id, params = self._client_order_id(params)
+        if client_id is None and id is None:
+            raise ArgumentsRequired(self.id + " fetchOrder() requires an id or params['clientOrderId']")
+        await self.load_markets()
         try:
             if client_id is not None:
                 response = await self.privateGetOrdersByClientIdClientId(self.extend({"client_id": client_id}, params))
