@@ -654,7 +654,7 @@ def test_book_mantissa_fast_path_agrees_with_the_dict_path():
         frame = enc.encode("order_book", data, 2)
         market, seq, ts, is_snap, bids, asks = sbe.decode_book_mantissas(frame)
         assert (market, seq, ts, is_snap) == ("BTC-USD-PERP", 77, 1_700_000_000_123, snapshot)
-        want = {(l["side"], int(Decimal(l["price"]) * 10**8), int(Decimal(l["size"]) * 10**8)) for l in levels}
+        want = {(lv["side"], int(Decimal(lv["price"]) * 10**8), int(Decimal(lv["size"]) * 10**8)) for lv in levels}
         got = {("BUY", p, q) for p, q in bids} | {("SELL", p, q) for p, q in asks}
         assert got == want
         slow = sbe.decode(frame)["data"]

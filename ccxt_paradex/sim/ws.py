@@ -148,7 +148,7 @@ class Feed:
             try:
                 schema, version = int(q.get("sbeSchemaId", "")), int(q.get("sbeSchemaVersion", ""))
             except ValueError:
-                raise web.HTTPBadRequest(text="invalid sbeSchemaId / sbeSchemaVersion")
+                raise web.HTTPBadRequest(text="invalid sbeSchemaId / sbeSchemaVersion") from None
             if version not in SUPPORTED_SBE.get(schema, ()):
                 raise web.HTTPBadRequest(text=f"unsupported SBE schema {schema}:{version}")
             sbe_version = version
