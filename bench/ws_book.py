@@ -175,10 +175,11 @@ async def main():
         c_ours, c_theirs = ours.client(ours.get_ws_url()), theirs.client(theirs.get_ws_url())
         results = {}
         for mode, waiting in (("idle", False), ("waiting", True)):
-            el, book = best(lambda: run_ours(ours, c_ours, frames_ours, waiting), args.repeat)
+            el, book = best(lambda waiting=waiting: run_ours(ours, c_ours, frames_ours, waiting), args.repeat)
             check("ours/" + mode, book, expected[last_ours])
             results["ours", mode] = len(frames_ours) / el
-            el, book = best(lambda: run_ccxt(theirs, c_theirs, frames_ccxt, waiting), max(1, args.repeat - 1))
+            el, book = best(lambda waiting=waiting: run_ccxt(theirs, c_theirs, frames_ccxt, waiting),
+                            max(1, args.repeat - 1))
             check("ccxt/" + mode, book, expected[last_ccxt])
             results["ccxt", mode] = len(frames_ccxt) / el
 

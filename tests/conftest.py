@@ -4,11 +4,12 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+DATA = os.path.join(ROOT, "tests", "data")  # fixtures and third-party data files shipped with the repo
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-# paradex-py's published derivation vector (../shared/paradex-api.md section 11)
+# paradex-py's key-derivation unit test (tradeparadex/paradex-py tests/api/test_account.py, testnet mock config);
+# the L2 values were recomputed locally with ccxt's bundled starknet libraries
 VECTOR = {
     "l1_address": "0xd2c7314539dCe7752c8120af4eC2AA750Cf2035e",
     "l1_private_key": "0xf8e4d1d772cdd44e5e77615ad11cc071c94e4c06dc21150d903f28e6aa6abdff",

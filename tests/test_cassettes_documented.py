@@ -77,8 +77,8 @@ def test_private_calls_send_the_documented_requests_and_parse_the_venue_payloads
 
 # Where Paradex's 2024 payloads and today's API reference (which the simulator follows) disagree.
 ERA_DIFFERENCES = {
-    ("/markets/summary", "results[0].oracle_price"): "in the 2024 recording; not in today's MarketSummaryResp (§5.1)",
-    ("/positions", "results[0].realized_pnl"): "today's PositionResp calls it realized_positional_pnl (§5.2)",
+    ("/markets/summary", "results[0].oracle_price"): "in the 2024 recording; not in today's MarketSummaryResp (Paradex OpenAPI)",
+    ("/positions", "results[0].realized_pnl"): "today's PositionResp calls it realized_positional_pnl (Paradex OpenAPI)",
 }
 
 

@@ -1,8 +1,8 @@
 """Paradex error codes -> ccxt exceptions, and client-side rate limiting per venue bucket."""
 import asyncio
 import bisect
+import json
 import os
-import re
 
 import ccxt
 import pytest
@@ -11,9 +11,10 @@ from ccxt_paradex.async_support import paradex
 from ccxt_paradex.core import errors, keys
 from ccxt_paradex.core.ratelimit import BUCKETS, BucketLimiter
 from ccxt_paradex.sim import Simulator
-from conftest import SHARED
+from conftest import DATA
 
-DOC = os.path.join(SHARED, "paradex-api.md")
+# the documented codes (tests/data/paradex_error_codes.json says where they come from)
+CODES = os.path.join(DATA, "paradex_error_codes.json")
 
 EXPECTED = {  # the classes a ccxt user's except-clause relies on
     "ORDER_ID_NOT_FOUND": ccxt.OrderNotFound, "CLIENT_ORDER_ID_NOT_FOUND": ccxt.OrderNotFound,
@@ -29,9 +30,9 @@ EXPECTED = {  # the classes a ccxt user's except-clause relies on
 
 
 def _documented_codes():
-    text = open(DOC, encoding="utf-8").read()
-    section = text.split("### 6.3", 1)[1].split("### 6.4", 1)[0]
-    return set(re.findall(r"`([A-Z][A-Z0-9_]{3,})`", section))
+    with open(CODES, encoding="utf-8") as f:
+        data = json.load(f)
+    return set(data["codes"]) | set(data["legacy_aliases"])
 
 
 def test_every_documented_code_maps_to_a_ccxt_exception():

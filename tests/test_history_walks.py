@@ -149,7 +149,7 @@ def test_a_walk_past_its_bound_raises_or_warns_never_truncates_silently(sim, ses
 def _bury(sim, acct, template, count):
     """``count`` closed orders newer than every order so far (copies of ``template``, new ids)."""
     def run():
-        for i in range(count):
+        for _ in range(count):
             copy = Order(**{name: getattr(template, name) for name in Order.__slots__})
             copy.id, copy.client_id = sim.engine.new_id(), ""
             copy.created_at = copy.last_updated_at = sim.clock.ms() + 1

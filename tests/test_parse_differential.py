@@ -13,7 +13,7 @@ Payloads:
   * ``DOCUMENTED`` -- response examples for the endpoints the recording does not cover (fills, funding data,
     funding payments, liquidations, account margin, a position carrying ``leverage``/``created_at``, a resting
     order), copied verbatim from the response comments in ccxt's python/ccxt/paradex.py or from the Paradex
-    docs (/work/shared/paradex-api.md section 5). They are documentation examples, not recordings.
+    REST spec (the response schemas of tradeparadex/paradex-docs' OpenAPI file). They are documentation examples, not recordings.
 
 Each parsed structure of ours is also run through ccxt's own structure validators (ccxt.test.exchange.base).
 Known bugs in our parsers are pinned by ``xfail(strict=True)`` tests at the end of the file.
@@ -84,7 +84,7 @@ DOCUMENTED = [
         "cost": "648.39960537", "cost_usd": "648.529", "cached_funding_index": "35202.1002351",
         "created_at": 1718947571560, "last_updated_at": 1718950074249,
         "last_fill_id": "1718947571560201703986670001", "seq_no": 1718950074249176253, "liquidation_price": ""}),
-    ("order", "paradex-api.md 5.2 OrderResp", {
+    ("order", "Paradex OpenAPI responses.OrderResp", {
         "id": "123456", "account": "0x4638e3041366aa71720be63e32e53e1223316c7f0d56f7aa617542ed1e7512b",
         "market": "BTC-USD-PERP", "client_id": "x1234", "side": "BUY", "type": "LIMIT", "size": "0.05",
         "remaining_size": "0.05", "price": "26000", "avg_fill_price": "0", "trigger_price": "0", "instruction": "GTC",
@@ -164,7 +164,7 @@ DELIBERATE_DIFFERENCES = {
                      "average_entry_price + (unrealized_pnl - unrealized_funding_pnl) / size",
         "notional": "ccxt reports |cost_usd| (the entry value); we report |size x derived mark price|",
         "collateral": "ccxt sets None; when the row carries leverage we report notional / leverage",
-        "realizedPnl": "ccxt omits the key; we read realized_positional_pnl (paradex-api.md 5.2 PositionResp), "
+        "realizedPnl": "ccxt omits the key; we read realized_positional_pnl (Paradex OpenAPI responses.PositionResp), "
                        "falling back to realized_pnl, the name in the 2024 recordings",
         "hedged": "ccxt sets None; Paradex nets one position per market, so we say False",
         "marginMode": "ccxt sets None; positions of the main account are cross-margined, so we say 'cross'",
@@ -335,7 +335,7 @@ VALIDATOR_SKIPS = {
         "symbol": "/liquidations rows are {id, created_at}: the symbol is known only when the caller passes one",
     },
 }
-# AccountSummaryResponse example from paradex-api.md 5.2: fetch_balance parses /balance together with /account
+# responses.AccountSummaryResponse example (Paradex OpenAPI): fetch_balance parses /balance together with /account
 # (free = free_collateral capped at the total); /balance rows alone cannot say what is free or used.
 ACCOUNT_SUMMARY_EXAMPLE = {
     "account": "0x4638e3041366aa71720be63e32e53e1223316c7f0d56f7aa617542ed1e7512b", "account_value": "1000.5",
@@ -415,7 +415,7 @@ def test_market_reports_linear_subtype(ours):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Former bugs (vs the Paradex docs, /work/shared/paradex-api.md), kept as regressions.
+# Former bugs (vs the Paradex docs and OpenAPI spec), kept as regressions.
 # ---------------------------------------------------------------------------------------------------------------
 def test_empty_instruction_is_gtc(ours):
     order = _http("fetchOrders")["results"][0]

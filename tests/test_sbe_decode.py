@@ -1,4 +1,4 @@
-"""core.sbe against the official schema XML, ccxt's built-in decoder and the section 9.8 vectors.
+"""core.sbe against the official schema XML, ccxt's built-in decoder and two encoded test vectors.
 
 Frames come from a small encoder in this file whose layouts are read from paradex_1_2.xml (never
 from core.sbe), filled with seeded random values. Every decode is checked against the values that
@@ -15,10 +15,10 @@ import ccxt.pro
 import pytest
 from ccxt.base.errors import BadResponse
 
-from conftest import SHARED
+from conftest import DATA
 from ccxt_paradex.core import sbe
 
-XML = os.path.join(SHARED, "sbe", "paradex_1_2.xml")
+XML = os.path.join(DATA, "sbe", "paradex_1_2.xml")  # paradex-py's schema file (MIT, see LICENSE-paradex-py)
 NULL, INT64_MAX = -(1 << 63), (1 << 63) - 1
 CODES = {"int64": "q", "uint64": "Q", "int16": "h", "uint8": "B"}
 # the XML gives FundingRateComparisonEvent no sinceVersion; its header says it was added in 1:1
@@ -436,7 +436,7 @@ def test_decimal_formatting_is_exact():
         ("64852.9", "-0.5", "92233720368.54775807")
 
 
-# ---------------------------------------------------------------- section 9.8 vectors
+# ---------------------------------------------------------------- encoded test vectors (BBO, book snapshot)
 
 BBO_VECTOR = ("30000200010001003b34d5a4ba5d06009ac632ca01000000801e68f9e505000080f0fa020000000000b500fae505000000"
               "0e2707000000000c4254432d5553442d50455250")
@@ -446,7 +446,7 @@ BOOK_VECTOR = ("59000300010001003b34d5a4ba5d06009bc632ca010000000000000000000000
                "50455250")
 
 
-def test_section_9_8_vectors(ccxt_ex):
+def test_encoded_vectors(ccxt_ex):
     bbo = sbe.decode(bytes.fromhex(BBO_VECTOR))
     assert len(bytes.fromhex(BBO_VECTOR)) == 69 and bbo["channel"] == "bbo"
     check(bbo["data"], {"market": "BTC-USD-PERP", "bid": Decimal("64852.9"), "bid_size": Decimal("0.5"),
@@ -552,7 +552,7 @@ def test_longer_blocks_and_wider_group_entries_are_skipped_over():
 # ---------------------------------------------------------------- the simulator's encoder (optional)
 
 ACCOUNT = "0x4638e3041366aa71720be63e32e53e1223316c7f0d56f7aa617542ed1e7512b"
-PAYLOADS = {  # JSON channel payloads shaped like the API notes' examples (sections 5 and 8.7)
+PAYLOADS = {  # JSON channel payloads shaped like Paradex's documented examples (OpenAPI / AsyncAPI)
     "trades": {"id": "1718179273230201709233240002", "market": "kBONK-USD-PERP", "side": "BUY", "size": "34028",
                "price": "0.028776", "created_at": 1718179273230, "trade_type": "FILL"},
     "bbo": {"market": "BTC-USD-PERP", "bid": "30112.22", "bid_size": "0.04", "ask": "30130.15", "ask_size": "0.05",
@@ -654,7 +654,7 @@ def test_book_mantissa_fast_path_agrees_with_the_dict_path():
         frame = enc.encode("order_book", data, 2)
         market, seq, ts, is_snap, bids, asks = sbe.decode_book_mantissas(frame)
         assert (market, seq, ts, is_snap) == ("BTC-USD-PERP", 77, 1_700_000_000_123, snapshot)
-        want = {(l["side"], int(Decimal(l["price"]) * 10**8), int(Decimal(l["size"]) * 10**8)) for l in levels}
+        want = {(lv["side"], int(Decimal(lv["price"]) * 10**8), int(Decimal(lv["size"]) * 10**8)) for lv in levels}
         got = {("BUY", p, q) for p, q in bids} | {("SELL", p, q) for p, q in asks}
         assert got == want
         slow = sbe.decode(frame)["data"]

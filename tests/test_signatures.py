@@ -49,6 +49,40 @@ def test_every_backend_signature_verifies_everywhere(signer_name):
             assert not verify(curve.public_key(key + 1), msg, r, s), (signer_name, vname, "wrong key")
 
 
+def test_both_backends_sign_the_same_hash_verifiably():
+    """The native signer (the default where the wheel is installed) and the pure-Python fallback sign one
+    message hash; each signature verifies under both verifiers and under starknet-py's, and, both using
+    RFC 6979 nonces, they are the same (r, s)."""
+    if not backend.NATIVE_AVAILABLE:
+        pytest.skip("fast-stark-crypto is not installed on this platform")
+    rng = random.Random(2024)
+    for msg in [0, 1, curve.ECDSA_BOUND - 1] + [rng.randrange(curve.ECDSA_BOUND) for _ in range(20)]:
+        key = rng.randrange(1, curve.EC_ORDER)
+        pub = curve.public_key(key)
+        native, portable = backend.native_sign(key, msg), curve.sign(msg, key)
+        assert native == portable, hex(msg)
+        for r, s in (native, portable):
+            assert curve.verify(pub, msg, r, s) and backend._native_verify(pub, msg, r, s)
+            assert msg == 0 or verify_message_signature(msg, [r, s], pub)  # starknet-py refuses a zero hash
+            assert not curve.verify(pub, (msg + 1) % curve.ECDSA_BOUND, r, s)
+    with pytest.raises(ValueError):
+        backend.native_sign(KEY, curve.ECDSA_BOUND)  # the range check of curve.sign, not a Rust panic
+
+
+def test_native_signer_is_the_default_where_installed():
+    """``backend.sign`` (what StarkSigner calls) is the native wheel unless it is missing or disabled."""
+    forced = os.environ.get("PARADEX_CRYPTO_BACKEND", "").lower() == "portable"
+    if backend.NATIVE_AVAILABLE and not forced:
+        assert backend.BACKEND_NAME == "native" and backend.sign is backend._sign_native
+        assert backend.verify is backend._native_verify and backend.pedersen is backend._pedersen_native
+    else:
+        assert backend.BACKEND_NAME == "portable" and backend.sign is curve.sign
+    signer = signing.StarkSigner(KEY, ACCOUNT, CHAIN)
+    h = signing.order_hash(CHAIN, ACCOUNT, signing.order_felts(1, "BTC-USD-PERP", "BUY", "LIMIT", "1", "2"))
+    assert signer.sign_hash(h) == signing.format_signature(*backend.sign(h, KEY))
+    assert signing.verify(PUB, h, signer.sign_hash(h))
+
+
 def test_public_keys_agree_across_backends():
     rng = random.Random(7)
     for _ in range(10):
@@ -100,7 +134,8 @@ def test_portable_backend_in_a_fresh_process():
     """With the wheel disabled, hashes are identical and signatures still verify."""
     code = (
         "from ccxt_paradex.core import backend, signing;"
-        "assert backend.BACKEND_NAME == 'portable';"
+        "from ccxt_paradex.core import curve;"
+        "assert backend.BACKEND_NAME == 'portable' and backend.sign is curve.sign;"
         f"f = signing.order_felts(1634736000000, 'ETH-USD-PERP', 'BUY', 'LIMIT', '0.1', '1500');"
         f"h = signing.order_hash('{CHAIN}', {ACCOUNT}, f);"
         "assert h == 0x357f784e57d5c5b56410bfd988055f93958794f4e550742849e6c82b943c92d, hex(h);"

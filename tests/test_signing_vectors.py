@@ -1,4 +1,5 @@
-"""Published / independently computed vectors (../shared/paradex-api.md sections 3.4 and 11)."""
+"""Published / independently computed vectors: paradex-py's key-derivation test (tests/conftest.py VECTOR) and
+type, domain and message hashes computed locally with ccxt's bundled starknet libraries."""
 from ccxt_paradex.core import keys, signing, typed_data
 
 
@@ -38,7 +39,7 @@ def test_message_hash_vectors(vector):
 
 
 def test_documented_signatures_verify(vector):
-    """The section-11 (r, s) pairs were produced by starkware's signer: they must verify with ours."""
+    """The recorded (r, s) pairs were produced by another signer (ccxt's bundled one): they must verify with ours."""
     pub = vector["l2_public_key"]
     order = 0x357F784E57D5C5B56410BFD988055F93958794F4E550742849E6C82B943C92D
     auth = 0x5DF41969A9B0BAB4F12817F612A14C0F874CE1D3D9845A06CFE0352D873D47E

@@ -1,13 +1,13 @@
-"""The simulator's SBE encoder, checked against the official schema XML, ccxt's built-in decoder and §9.8 vectors.
+"""The simulator's SBE encoder, checked against the official schema XML, ccxt's built-in decoder and encoded test vectors.
 
 Three independent readers: layouts derived from paradex_1_2.xml, a small XML-driven decoder with its own
-JSON-to-field mapping written from the spec tables (covers every field and every template), and
+JSON-to-field mapping written from the schema's field tables (covers every field and every template), and
 ccxt.pro.paradex.parse_sbe_message (covers the templates and fields ccxt reads).
 
 Version 3: the XML stops at 1:2 and no 1:3 schema file has been published. ccxt 4.5.90 requests 1:3 and its
 decoder (ccxt/pro/paradex.py, parse_sbe_market_summary) names exactly one 1:3 change: MarketSummaryEvent gains
 settlementTwapEstimate, a Price8NULL read at frame offset 248 (block offset 240) when the block is 248 bytes
-("240 before 1:3"); spec §9.6 Template 4 agrees ("248 @1:3", marked UNCONFIRMED). The XML reader below therefore
+("240 before 1:3"); no Paradex source confirms it. The XML reader below therefore
 treats 1:3 as 1:2 plus that one field, stated in V3_ADDITIONS, and nothing else changes at 1:3.
 """
 import asyncio
@@ -25,10 +25,10 @@ import pytest
 from ccxt_paradex.core import curve
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim import sbe_encode as sbe
-from conftest import SHARED
+from conftest import DATA
 from simclient import RawClient
 
-XML = os.path.join(SHARED, "sbe", "paradex_1_2.xml")
+XML = os.path.join(DATA, "sbe", "paradex_1_2.xml")  # paradex-py's schema file (MIT, see LICENSE-paradex-py)
 NULL = -(1 << 63)
 PRIM = {"int8": 1, "uint8": 1, "char": 1, "int16": 2, "uint16": 2, "int32": 4, "uint32": 4, "int64": 8, "uint64": 8}
 SCALES = {"Price8": 8, "Qty8": 8, "Value8": 8, "Rate8": 8, "Rate12": 12}
@@ -113,7 +113,7 @@ def ccxt_paradex():
     return ccxt.pro.paradex()
 
 
-# ---- the JSON -> field mapping, written from the spec tables (independent of sbe_encode) --------------
+# ---- the JSON -> field mapping, written from the schema's field tables (independent of sbe_encode) --------------
 def key(*path):
     def get(d, v):
         for p in path:
@@ -368,7 +368,7 @@ def test_layouts_enums_and_sets_match_the_xml(schema):
                 {k: v for k, v in values.items() if k != "NON_REPRESENTABLE"}, name
             assert set(sbe.ENUMS[name].values()) <= set(values.values()), name
     assert sbe.SETS == schema.sets
-    # the expected block lengths of spec §9.6
+    # the expected block lengths per version 0-3, written out by hand (3: ccxt's decoder)
     assert {t: [sbe.block_length(t, v) for v in versions(t)] for t in (4, 5, 20, 21, 23)} == {
         4: [216, 240, 240, 248], 5: [58, 66, 66, 66], 20: [126, 126, 128, 128], 21: [107, 107, 116, 116],
         23: [113, 113, 121, 121]}
@@ -567,7 +567,7 @@ async def test_handshake_accepts_versions_0_to_3_and_refuses_4():
 
 async def test_fill_trade_id_reaches_the_sbe_fill_event_only(schema):
     """The engine's fill event carries the trade id for FillEvent.tradeId; FillResult (REST /fills and the JSON
-    fills channel, spec §5.2) has no trade_id, so neither of those shows it."""
+    fills channel, Paradex OpenAPI) has no trade_id, so neither of those shows it."""
     events = []
     async with Simulator(seed=9, tick_interval=0, funding_interval=0, summary_interval=0) as sim, \
             aiohttp.ClientSession() as session:

@@ -148,7 +148,7 @@ def test_backlog_rule_disconnects_slow_consumers():
     async def run():
         ws = FakeWs()
         conn = Connection(FakeFeed(), ws, None)
-        for i in range(10):
+        for _ in range(10):
             conn.push("m")
         assert not conn.closed
         conn.push("m")

@@ -4,7 +4,7 @@ The simulator-recorded cassettes (cassettes/sim) can only be as right as the sim
 client to what Paradex itself sent: every response body below is a real Paradex testnet payload that
 ccxt recorded for its static tests (ts/src/test/static/response/paradex.json, MIT; a copy is in
 tests/data/paradex_static_response.json), or, for the two endpoints that file lacks, the example in
-the Paradex API reference (../shared/paradex-api.md §4 and §5.2). One row is ours: the private
+Paradex's REST spec (the response schemas of tradeparadex/paradex-docs' OpenAPI file). One row is ours: the private
 cassette's market list adds SOL-USD-PERP (see ``_with_sol``). Every request is the URL Paradex
 documents for the call, the same one ccxt's request fixtures (static/request/paradex.json) pin where
 they have one (klines, summary, orderbook, trades).
@@ -36,7 +36,7 @@ SOURCE = ("hand-built from real Paradex testnet payloads recorded by ccxt (stati
           "and the Paradex API reference examples; not recorded by ccxt_paradex")
 
 AUTH_RESPONSE = {"jwt_token": "eyJhbGciOiJub25lIn0.eyJpYXQiOjE3MTk5OTM1NzYsImV4cCI6MTcxOTk5Mzg3Niwic3ViIjoic2NydWJiZWQifQ.scrubbed"}
-ACCOUNT_SUMMARY = {  # paradex-api.md §5.2 AccountSummaryResponse
+ACCOUNT_SUMMARY = {  # Paradex OpenAPI responses.AccountSummaryResponse
     "account": L2_ACCOUNT, "account_value": "1000.5", "free_collateral": "900.5",
     "initial_margin_requirement": "100", "maintenance_margin_requirement": "50", "margin_cushion": "950.5",
     "total_collateral": "1000", "settlement_asset": "USDC", "status": "ACTIVE", "seq_no": 20,

@@ -10,7 +10,7 @@ Public API
     (``trades``, ``bbo``, ``order_book``, ``markets_summary``, ``funding_data``,
     ``funding_rate_comparison``, ``orders``, ``fills``, ``positions``, ``account``),
     ``market`` the market the frame names (None for ``account``) and ``data`` the JSON payload
-    of that channel (section 8.5-8.7 of the API notes). ``None`` for heartbeats, the reserved
+    of that channel (Paradex's AsyncAPI channel payloads). ``None`` for heartbeats, the reserved
     SubscribedEvent and unknown template ids (the schema says to skip them).
 ``decode_book_levels(frame) -> (market, seq_no, last_updated_at, is_snapshot, bids, asks) | None``
     The order-book fast path: ``bids``/``asks`` are lists of mutable ``[price, size]`` floats in

@@ -1,4 +1,4 @@
-"""Order entry over the WebSocket (mixin of the pro class): ``order.*`` JSON-RPC methods (spec 8.4).
+"""Order entry over the WebSocket (mixin of the pro class): ``order.*`` JSON-RPC methods (Paradex's OpenRPC spec).
 
 Every method takes the arguments of its REST twin, validates and signs through the same
 helpers (``async_support/paradex_trading.py`` -> ``core/orders.py``) and parses with the

@@ -1,9 +1,9 @@
 """SBE encoder for the simulator's WebSocket feed: Paradex schema id 1, versions 0-3.
 
-Layouts follow paradex_1_2.xml (see /work/shared/paradex-api.md section 9) and are written out here, not
-read from the XML. Version 3 is 1:2 plus one field, MarketSummaryEvent.settlementTwapEstimate (Price8NULL at
+Layouts follow paradex-py's schema file paradex_1_2.xml (a copy is in tests/data/sbe/) and are written out here,
+not read from the XML. Version 3 is 1:2 plus one field, MarketSummaryEvent.settlementTwapEstimate (Price8NULL at
 block offset 240, block 248): no schema file for 1:3 exists, so it is taken from ccxt 4.5.90's decoder, which
-requests 1:3 and reads that field at frame offset 248 (spec section 9.6, Template 4, marked UNCONFIRMED).
+requests 1:3 and reads that field at frame offset 248 (no Paradex source confirms it).
 
 Input is the JSON-shaped dict the simulator would send on the channel. Decimals are scaled to int64 mantissas
 with integer arithmetic and truncated toward zero; JSON millisecond timestamps become microseconds; missing

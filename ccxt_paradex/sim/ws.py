@@ -19,7 +19,7 @@ from .state import fmt
 log = logging.getLogger("ccxt_paradex.sim")
 # 1:3 is what ccxt 4.5.90 asks for; anything newer is refused with HTTP 400 at the handshake, as Paradex does
 SUPPORTED_SBE = {sbe_encode.SCHEMA_ID: sbe_encode.VERSIONS}
-# keys engine events carry for the SBE encoder only: not part of the channel's JSON payload (spec 8.7 / 5.2)
+# keys engine events carry for the SBE encoder only: not part of the channel's JSON payload (Paradex's AsyncAPI / OpenAPI payloads)
 SBE_ONLY_KEYS = {"trades": ("seq_no",), "fills": ("trade_id",)}
 BOOK_DEPTH = 15
 PUBLIC_KINDS = {"trades", "bbo", "order_book", "markets_summary", "funding_data"}
@@ -148,7 +148,7 @@ class Feed:
             try:
                 schema, version = int(q.get("sbeSchemaId", "")), int(q.get("sbeSchemaVersion", ""))
             except ValueError:
-                raise web.HTTPBadRequest(text="invalid sbeSchemaId / sbeSchemaVersion")
+                raise web.HTTPBadRequest(text="invalid sbeSchemaId / sbeSchemaVersion") from None
             if version not in SUPPORTED_SBE.get(schema, ()):
                 raise web.HTTPBadRequest(text=f"unsupported SBE schema {schema}:{version}")
             sbe_version = version
@@ -228,7 +228,8 @@ class Feed:
             raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "already subscribed")
         sub = parse_channel(name, self.engine.specs)
         if sub["kind"] == "order_book" and sub["feed"] == "deltas" and not self.sim.deltas_feed:
-            # the AsyncAPI reading: only the @15@{50ms|100ms} feeds exist (paradex-api.md section 10, item 5)
+            # the AsyncAPI reading: only the @15@{50ms|100ms} feeds exist (a third-party live probe of the SBE
+            # socket saw the bare deltas channel refused)
             raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown feed {name.split('.')[2]}")
         if sub["kind"] in PRIVATE_KINDS:
             self.require_live_token(conn)

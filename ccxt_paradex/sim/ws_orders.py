@@ -1,4 +1,4 @@
-"""WebSocket ``order.*`` JSON-RPC methods of the simulator (spec 8.4).
+"""WebSocket ``order.*`` JSON-RPC methods of the simulator (Paradex's OpenRPC spec).
 
 The same checks as REST (``sim/rest.py``'s shared order operations: engine validation,
 STARK signature verification against the main key or an active subkey), the same
@@ -92,7 +92,7 @@ class WsOrders:
         return self._created(snapshot, received)
 
     def create_batch(self, conn, acct, params):
-        """Both params shapes are accepted (spec 10 #4): ``{"orders": [...]}`` (AsyncAPI) and a bare array (paradex-py),
+        """Both params shapes are accepted (the sources disagree): ``{"orders": [...]}`` (AsyncAPI) and a bare array (paradex-py),
         unless the simulator plays a venue that takes only one (``create_batch_shape`` "object" or "array")."""
         received = self._now_ns()
         shape = self.sim.create_batch_shape
