@@ -358,3 +358,35 @@ def test_validators_alone():
 
 from decimal import Decimal  # noqa: E402  (used above; kept at the end for the reader's flow)
 import ccxt_paradex.pro  # noqa: E402,F401
+
+
+# ---- issue 11 item 3: WebSocket order requests carry price "0" for market-family orders ----------------------
+async def test_ws_market_orders_send_price_zero_and_verify():
+    import ccxt_paradex.pro as pro
+    from ccxt_paradex.core import signing
+    from recorder import L2_KEY
+    ex_rest, _ = offline("async")
+    ex = pro.paradex({"options": dict(ex_rest.options), "enableRateLimit": False})
+    ex.fetch = ex_rest.fetch
+    calls = []
+
+    async def order_request(method, params):
+        calls.append((method, params))
+        return {}
+    ex._order_request = order_request
+    try:
+        await ex.create_order_ws(S, "market", "buy", 0.01)
+        await ex.create_order_ws(S, "market", "sell", 0.01, None, {"stopLossPrice": 50000})
+        await ex.create_order_ws(S, "limit", "buy", 0.01, 60000)
+        prices = [params["price"] for _, params in calls]
+        assert prices == ["0", "0", "60000"]
+        signer = await ex.stark_signer()
+        req = calls[0][1]
+        felts = signing.order_felts(req["signature_timestamp"], req["market"], req["side"], req["type"], req["size"], "0")
+        assert felts == signing.order_felts(req["signature_timestamp"], req["market"], req["side"], req["type"], req["size"])
+        assert signer.public_key == keys.public_key(L2_KEY)
+        with pytest.raises(ArgumentsRequired):
+            await ex.cancel_order_ws(None, None, {"clientOrderId": "a"})  # OpenRPC: client_id needs the market
+        assert len(calls) == 3
+    finally:
+        await ex.close()

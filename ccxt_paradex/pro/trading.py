@@ -26,19 +26,27 @@ from ..core import errors as paradex_errors
 _COD_STATE = "_paradex_cod"        # task of the order.cancel_on_disconnect that armed this socket
 
 
+def _with_price(request):
+    """OpenRPC order.create / order.create_batch / order.modify list ``price`` as required: "0" for the
+    market family (which is signed at price 0 either way)."""
+    if request.get("price") is None:
+        request["price"] = "0"
+    return request
+
+
 class ParadexWsTrading:
     # ---- unified methods --------------------------------------------------------------------------
     async def create_order_ws(self, symbol, type, side, amount, price=None, params={}):
         await self.load_markets()
         request, market = await self._signed_order(symbol, type, side, amount, price, params)
-        result = await self._order_request("order.create", request)
+        result = await self._order_request("order.create", _with_price(request))
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
     async def create_orders_ws(self, orders, params={}):
         """Validated and signed up front; one ``order.create_batch`` per options['batchSize'] orders.
         Results are in request order; a per-order rejection is an order with status 'rejected'."""
         await self.load_markets()
-        signed = await self._signed_orders(orders, params)
+        signed = [_with_price(r) for r in await self._signed_orders(orders, params)]
         size = self.safe_integer(self.options, "batchSize", 10)
         result = []
         for i in range(0, len(signed), size):
@@ -75,7 +83,7 @@ class ParadexWsTrading:
         if self._edit_needs_current(id, market, type, side, amount, price, params):
             current = await self._current_order(id)
         request = await self._signed_modify(id, market, type, side, amount, price, params, current)
-        result = await self._order_request("order.modify", request)
+        result = await self._order_request("order.modify", _with_price(request))
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
     async def cancel_order_ws(self, id, symbol=None, params={}):
