@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import ccxt  # noqa: E402
 
 import ccxt_paradex  # noqa: E402
-from ccxt_paradex.core import backend, signing  # noqa: E402
+from ccxt_paradex.core import backend, keys, signing  # noqa: E402
 from _results import emit  # noqa: E402
 
 from sign import CONFIG, L1_KEY  # noqa: E402  (the same account and chain as bench/sign.py)
@@ -90,7 +90,7 @@ class Stub:
 
 
 def ours():
-    ex = ccxt_paradex.paradex({"walletAddress": "0x0", "privateKey": L1_KEY, "enableRateLimit": False,
+    ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "enableRateLimit": False,
                                "options": {"systemConfig": dict(CONFIG)}})
     ex.options["authToken"] = JWT
     ex._jwt_refresh_at = float("inf")

@@ -32,7 +32,6 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def __init__(self, config={}):
         super().__init__(config)
         self._limiter = BucketLimiter()
-        self._clock = time.monotonic  # the limiter's clock (tests inject one)
         self._markets_lock = threading.Lock()  # single-flight load_markets (the sync twin: a threading.Lock)
         self._init_auth()
         if not isinstance(self.logger, redact.RedactingLogger):
@@ -103,7 +102,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def throttle(self, cost=None):
         bucket, units = cost if isinstance(cost, tuple) else ("public", cost or 1)
-        wait = self._limiter.reserve(bucket, units, self._clock())
+        wait = self._limiter.reserve(bucket, units, time.monotonic())
         if wait > 0:
             self.sleep(wait * 1000)
 

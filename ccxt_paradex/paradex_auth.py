@@ -120,7 +120,7 @@ class ParadexAuth:
         token = self.options.get("authToken")
         if token is None:
             return False
-        if token != getattr(self, "_jwt_own", None):
+        if token != self._jwt_own:
             return self._handed_in_jwt_valid(token)
         return time.time() < self._jwt_refresh_at
 

@@ -4,12 +4,10 @@ from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderN
 
 from .core import validate
 from .core.batch import in_request_order
-from .core.orders import build_order, check_params, sign_order
-from .core.signing import ORDER_TYPES
-
+from .core.orders import (ANY_TRIGGER_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params, check_side,
+                           check_type, conditional_type, sign_order)
 
 MODIFY_FIELDS = ("id", "market", "price", "side", "size", "type", "trigger_price", "on_behalf_of_account")
-UNIFIED_TYPES = ("LIMIT", "MARKET")
 
 
 class ParadexTrading:
@@ -69,29 +67,23 @@ class ParadexTrading:
         """Validate what the caller gave (before anything is fetched, signed or sent) -> whether the live
         order must be fetched for what is missing."""
         validate.order_id(id, "editOrder() id", self.id)
-        if side is not None and (not isinstance(side, str) or side.upper() not in ("BUY", "SELL")):
-            raise InvalidOrder(self.id + " editOrder() side must be 'buy' or 'sell', got " + repr(side))
-        type_u = None
-        if type is not None:
-            if not isinstance(type, str) or type.upper() not in ORDER_TYPES:
-                raise InvalidOrder(self.id + " editOrder() type must be 'limit', 'market' or a Paradex order type, got " + repr(type))
-            type_u = type.upper()
+        if side is not None:
+            check_side(self, side, "editOrder")
+        type_u = check_type(self, type, "editOrder") if type is not None else None
         if amount is not None:
             validate.positive(amount, "editOrder() amount", self.id)
         if price is not None:
             validate.positive(price, "editOrder() price", self.id)
         check_params(self, params, "editOrder")
-        for key in ("triggerPrice", "stopPrice", "stopLossPrice", "takeProfitPrice", "trigger_price"):
-            if params.get(key) is not None:
-                validate.positive(params[key], "editOrder() " + key, self.id)
-        if amount is None and price is None and not any(params.get(k) is not None for k in
-                                                        ("triggerPrice", "stopPrice", "stopLossPrice", "takeProfitPrice", "trigger_price")):
+        triggers = [k for k in ANY_TRIGGER_KEYS if params.get(k) is not None]
+        for key in triggers:
+            validate.positive(params[key], "editOrder() " + key, self.id)
+        if amount is None and price is None and not triggers:
             raise ArgumentsRequired(self.id + " editOrder() requires an amount, a price or a trigger price to change")
         is_market = type_u is not None and "MARKET" in type_u
-        has_trigger = self.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price"]) is not None
         # a unified type with a plain triggerPrice could be STOP_*, STOP_LOSS_* or TAKE_PROFIT_*: the live order tells
-        ambiguous = type_u in UNIFIED_TYPES and has_trigger
-        return (type_u is None or side is None or amount is None or (price is None and not is_market) or ambiguous)
+        ambiguous = type_u in UNIFIED_TYPES and any(k in TRIGGER_KEYS for k in triggers)
+        return type_u is None or side is None or amount is None or (price is None and not is_market) or ambiguous
 
     def _current_order(self, id):
         """The live order (GET /orders/{id}); an order the venue no longer lists as open (an untriggered
@@ -112,18 +104,11 @@ class ParadexTrading:
         if type is None:
             return current_type
         type_u = type.upper()
-        if type_u not in UNIFIED_TYPES:
-            return type_u
-        is_market = type_u == "MARKET"
-        if params.get("stopLossPrice") is not None:
-            return "STOP_LOSS_MARKET" if is_market else "STOP_LOSS_LIMIT"
-        if params.get("takeProfitPrice") is not None:
-            return "TAKE_PROFIT_MARKET" if is_market else "TAKE_PROFIT_LIMIT"
-        if current_type is not None and ("MARKET" in current_type) == is_market:
+        stop_loss, take_profit = params.get("stopLossPrice"), params.get("takeProfitPrice")
+        if type_u in UNIFIED_TYPES and stop_loss is None and take_profit is None and current_type is not None \
+                and ("MARKET" in current_type) == (type_u == "MARKET"):
             return current_type  # 'limit' for a STOP_LIMIT order means that order
-        if self.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price"]) is not None:
-            return "STOP_MARKET" if is_market else "STOP_LIMIT"
-        return type_u
+        return conditional_type(type_u, stop_loss, take_profit, self.safe_value_n(params, TRIGGER_KEYS))
 
     def _signed_modify(self, id, market, type, side, amount, price, params, current):
         """A signed ModifyOrder request; what the caller leaves out comes from ``current`` (the live order,
@@ -139,7 +124,7 @@ class ParadexTrading:
         amount = amount if amount is not None else self.safe_string(current, "size")
         if price is None and "MARKET" not in str(type_u):
             price = self.safe_string(current, "price")
-        trigger = self.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price", "stopLossPrice", "takeProfitPrice"])
+        trigger = self.safe_value_n(params, ANY_TRIGGER_KEYS)
         rest = {"onBehalfOfAccount": self.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")}
         if type_u not in UNIFIED_TYPES:  # a conditional order keeps its trigger unless given one
             rest["triggerPrice"] = trigger if trigger is not None else self.safe_string(current, "trigger_price")
@@ -205,9 +190,7 @@ class ParadexTrading:
         if unknown:
             raise BadRequest(self.id + " cancelOrders() does not know the params " + repr(unknown))
         client_ids = validate.order_ids(client_ids, "cancelOrders() clientOrderIds", self.id, allow_empty=True)
-        ids = validate.order_ids(ids, "cancelOrders", self.id, allow_empty=bool(client_ids))
-        if not ids and not client_ids:
-            raise ArgumentsRequired(self.id + " cancelOrders() requires at least one order id")
+        ids = validate.order_ids(ids, "cancelOrders", self.id, allow_empty=bool(client_ids))  # raises on nothing to cancel
         body = {"order_ids": ids}
         if client_ids:
             body["client_order_ids"] = client_ids

@@ -6,6 +6,7 @@ leaves the process); the order-lifecycle checks run on the simulator, sync and a
 import asyncio
 import math
 import threading
+from decimal import Decimal
 
 import ccxt
 import pytest
@@ -13,6 +14,7 @@ from ccxt.base.errors import (ArgumentsRequired, AuthenticationError, BadRequest
                               NotSupported)
 
 import ccxt_paradex
+import ccxt_paradex.pro
 from ccxt_paradex.async_support import paradex as paradex_async
 from ccxt_paradex.core import keys, validate
 from ccxt_paradex.core.batch import in_request_order
@@ -356,17 +358,13 @@ def test_validators_alone():
     assert getattr(ccxt_paradex.pro.paradex.watch_order_book, "__guarded__", False)
 
 
-from decimal import Decimal  # noqa: E402  (used above; kept at the end for the reader's flow)
-import ccxt_paradex.pro  # noqa: E402,F401
-
 
 # ---- issue 11 item 3: WebSocket order requests carry price "0" for market-family orders ----------------------
 async def test_ws_market_orders_send_price_zero_and_verify():
-    import ccxt_paradex.pro as pro
     from ccxt_paradex.core import signing
     from recorder import L2_KEY
     ex_rest, _ = offline("async")
-    ex = pro.paradex({"options": dict(ex_rest.options), "enableRateLimit": False})
+    ex = ccxt_paradex.pro.paradex({"options": dict(ex_rest.options), "enableRateLimit": False})
     ex.fetch = ex_rest.fetch
     calls = []
 
@@ -381,10 +379,11 @@ async def test_ws_market_orders_send_price_zero_and_verify():
         prices = [params["price"] for _, params in calls]
         assert prices == ["0", "0", "60000"]
         signer = await ex.stark_signer()
-        req = calls[0][1]
-        felts = signing.order_felts(req["signature_timestamp"], req["market"], req["side"], req["type"], req["size"], "0")
-        assert felts == signing.order_felts(req["signature_timestamp"], req["market"], req["side"], req["type"], req["size"])
-        assert signer.public_key == keys.public_key(L2_KEY)
+        for _, req in calls:  # each request as sent verifies, price "0" included
+            felts = signing.order_felts(req["signature_timestamp"], req["market"], req["side"], req["type"], req["size"],
+                                        req["price"])
+            assert signing.verify(keys.public_key(L2_KEY), signing.order_hash(signer.chain_id, signer.account, felts),
+                                  req["signature"])
         with pytest.raises(ArgumentsRequired):
             await ex.cancel_order_ws(None, None, {"clientOrderId": "a"})  # OpenRPC: client_id needs the market
         assert len(calls) == 3

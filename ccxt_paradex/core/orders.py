@@ -48,6 +48,38 @@ def _number(ex, value, what, symbol, to_precision, strict):
     return text
 
 
+#: the params that carry a trigger price (stop / stop-loss / take-profit)
+TRIGGER_KEYS = ("triggerPrice", "stopPrice", "trigger_price")
+ANY_TRIGGER_KEYS = TRIGGER_KEYS + ("stopLossPrice", "takeProfitPrice")
+UNIFIED_TYPES = ("LIMIT", "MARKET")
+
+
+def check_side(ex, side, method="createOrder") -> str:
+    if not isinstance(side, str) or side.upper() not in ("BUY", "SELL"):
+        raise InvalidOrder(f"{ex.id} {method}() side must be 'buy' or 'sell', got {side!r}")
+    return side.upper()
+
+
+def check_type(ex, type, method="createOrder") -> str:
+    if not isinstance(type, str) or type.upper() not in ORDER_TYPES:
+        raise InvalidOrder(f"{ex.id} {method}() type must be 'limit', 'market' or a Paradex order type, got {type!r}")
+    return type.upper()
+
+
+def conditional_type(type_u, stop_loss=None, take_profit=None, trigger=None) -> str:
+    """ccxt's unified 'limit'/'market' + trigger params -> the Paradex order type (others pass unchanged)."""
+    if type_u not in UNIFIED_TYPES:
+        return type_u
+    is_market = type_u == "MARKET"
+    if stop_loss is not None:
+        return "STOP_LOSS_MARKET" if is_market else "STOP_LOSS_LIMIT"
+    if take_profit is not None:
+        return "TAKE_PROFIT_MARKET" if is_market else "TAKE_PROFIT_LIMIT"
+    if trigger is not None:
+        return "STOP_MARKET" if is_market else "STOP_LIMIT"
+    return type_u
+
+
 def check_params(ex, params: dict, method="createOrder") -> None:
     """Every param is read by this module, a documented pass-through, or refused (ccxt exceptions)."""
     extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
@@ -67,14 +99,10 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     params = validate.params(params, "createOrder", ex.id)
     check_params(ex, params)
     symbol = market["symbol"]
-    strict = validate.flag(ex.safe_value(ex.options, "strictPrecision", False), "options['strictPrecision']", ex.id)
-    if not isinstance(side, str) or side.upper() not in ("BUY", "SELL"):
-        raise InvalidOrder(f"{ex.id} createOrder() side must be 'buy' or 'sell', got {side!r}")
-    side_u = side.upper()
-    if not isinstance(type, str) or type.upper() not in ORDER_TYPES:
-        raise InvalidOrder(f"{ex.id} createOrder() type must be 'limit', 'market' or a Paradex order type, got {type!r}")
-    type_u = type.upper()
-    trigger = ex.safe_value_n(params, ["triggerPrice", "stopPrice", "trigger_price"])
+    strict = _option(ex, "strictPrecision", False)
+    side_u = check_side(ex, side)
+    type_u = check_type(ex, type)
+    trigger = ex.safe_value_n(params, TRIGGER_KEYS)
     stop_loss = ex.safe_value(params, "stopLossPrice")
     take_profit = ex.safe_value(params, "takeProfitPrice")
     reduce_only = bool(validate.flag(ex.safe_value_2(params, "reduceOnly", "reduce_only"), "reduceOnly", ex.id))
@@ -84,20 +112,14 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     is_market = "MARKET" in type_u
     if sum(v is not None for v in (trigger, stop_loss, take_profit)) > 1:
         raise InvalidOrder(f"{ex.id} createOrder() takes one of triggerPrice, stopLossPrice, takeProfitPrice")
-    if type_u in ("LIMIT", "MARKET"):
-        if stop_loss is not None:
-            type_u = "STOP_LOSS_MARKET" if is_market else "STOP_LOSS_LIMIT"
-            trigger, reduce_only = stop_loss, True
-        elif take_profit is not None:
-            type_u = "TAKE_PROFIT_MARKET" if is_market else "TAKE_PROFIT_LIMIT"
-            trigger, reduce_only = take_profit, True
-        elif trigger is not None:
-            type_u = "STOP_MARKET" if is_market else "STOP_LIMIT"
-    elif trigger is None:
+    if trigger is None:
         trigger = stop_loss if stop_loss is not None else take_profit
+    if type_u in UNIFIED_TYPES:
+        type_u = conditional_type(type_u, stop_loss, take_profit, trigger)
+        reduce_only = reduce_only or stop_loss is not None or take_profit is not None
     request = {"market": market["id"], "side": side_u, "type": type_u}
     flags = []
-    if type_u not in ("LIMIT", "MARKET"):
+    if type_u not in UNIFIED_TYPES:
         request["trigger_price"] = _number(ex, trigger, "triggerPrice", symbol, ex.price_to_precision, strict)
         direction = ex.safe_value(params, "triggerDirection")
         if direction is not None:
@@ -112,8 +134,7 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
         raise InvalidOrder(f"{ex.id} triggerDirection needs a triggerPrice")
     tp_sl = type_u.startswith(("TAKE_PROFIT", "STOP_LOSS"))
     # a TP/SL of size 0 closes the whole position (ccxt's built-in sends every TP/SL that way)
-    whole = tp_sl and (close_position or amount is None or (not isinstance(amount, bool) and isinstance(amount, (int, float, str))
-                                                            and _is_zero(amount)))
+    whole = tp_sl and (close_position or amount is None or _is_zero(amount))
     if close_position and not tp_sl:
         raise InvalidOrder(f"{ex.id} closePosition needs a stopLossPrice or takeProfitPrice order")
     if whole:
@@ -168,12 +189,14 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     for key, value in params.items():
         if key in PASS_THROUGH or (key in extra and key not in CONSUMED):
             request[key] = value
-    if validate.flag(ex.safe_value(ex.options, "checkMarketLimits", True), "options['checkMarketLimits']", ex.id) \
-            and request["size"] != "0":
-        validate.check_market_limits(market, request["size"], request.get("price"), ex.id,
-                                     min_notional=not reduce_only and bool(validate.flag(
-                                         ex.safe_value(ex.options, "checkMinNotional", False), "options['checkMinNotional']", ex.id)))
+    if _option(ex, "checkMarketLimits", True) and request["size"] != "0":
+        min_notional = not reduce_only and _option(ex, "checkMinNotional", False)
+        validate.check_market_limits(market, request["size"], request.get("price"), ex.id, min_notional)
     return request
+
+
+def _option(ex, name, default) -> bool:
+    return bool(validate.flag(ex.safe_value(ex.options, name, default), f"options['{name}']", ex.id))
 
 
 def _is_zero(value) -> bool:

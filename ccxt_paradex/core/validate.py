@@ -181,8 +181,20 @@ def _camel(name):
     return head + "".join(p.capitalize() for p in rest)
 
 
+def _is_text(v):
+    return type(v) is str and v != ""
+
+
+def _is_count(minimum):
+    return lambda v: v is None or (type(v) is int and v >= minimum)
+
+
 def _checker(fn):
-    """-> check(args, kwargs) -> (args, kwargs) for ``fn``'s parameters named like ccxt's unified arguments."""
+    """-> check(args, kwargs) -> (args, kwargs) for ``fn``'s parameters named like ccxt's unified arguments.
+
+    Each planned parameter has a cheap predicate for the common, already-valid value (a non-empty str symbol,
+    an int limit, a dict params): only a value that fails it goes through the full validator, which raises or
+    returns the normalised value (e.g. params None -> {}, limit 10.0 -> 10). Defaults are checked once, here."""
     sig = inspect.signature(fn)
     names = list(sig.parameters)[1:]  # without self
     method = _camel(fn.__name__)
@@ -191,32 +203,41 @@ def _checker(fn):
         p = sig.parameters[name]
         required = p.default is inspect.Parameter.empty
         if name == "symbol":
-            plan.append((pos, name, p.default, lambda v, r=required: symbol(v, method, r)))
+            entry = (_is_text, lambda v, r=required: symbol(v, method, r))
         elif name == "symbols":
-            plan.append((pos, name, p.default, lambda v: symbols(v, method)))
+            entry = (lambda v: v is None, lambda v: symbols(v, method))
         elif name == "since":
-            plan.append((pos, name, p.default, lambda v: since(v, method)))
+            entry = (_is_count(0), lambda v: since(v, method))
         elif name == "limit":
-            plan.append((pos, name, p.default, lambda v: limit(v, method)))
+            entry = (_is_count(1), lambda v: limit(v, method))
         elif name == "params":
-            plan.append((pos, name, p.default, lambda v: params(v, method)))
-        elif name == "id":
-            plan.append((pos, name, p.default, lambda v: None if v is None else order_id(v, f"{method}() id")))
+            entry = (lambda v: type(v) is dict, lambda v: params(v, method))
+        elif name == "id":  # ids go into URL paths: always the full check
+            entry = (lambda v: False, lambda v: None if v is None else order_id(v, f"{method}() id"))
         elif name in ("code", "timeframe", "marginMode"):
-            plan.append((pos, name, p.default, lambda v, n=name: None if v is None else text(v, f"{method}() {n}")))
+            entry = (lambda v: v is None or _is_text(v), lambda v, n=name: text(v, f"{method}() {n}"))
+        else:
+            continue
+        if not required and not entry[0](p.default):
+            entry[1](p.default)
+        plan.append((pos, name) + entry)
     if not plan:
         return None
 
     def check(args, kwargs):
-        args = list(args)
-        for pos, name, default, fn_ in plan:
+        changed = None
+        for pos, name, ok, full in plan:
             if pos < len(args):
-                args[pos] = fn_(args[pos])
+                v = args[pos]
+                if not ok(v):
+                    if changed is None:
+                        changed = list(args)
+                    changed[pos] = full(v)
             elif name in kwargs:
-                kwargs[name] = fn_(kwargs[name])
-            elif default is not inspect.Parameter.empty:
-                fn_(default)
-        return args, kwargs
+                v = kwargs[name]
+                if not ok(v):
+                    kwargs[name] = full(v)
+        return (args if changed is None else changed), kwargs
     return check
 
 
@@ -229,8 +250,6 @@ def _wrap(fn):
         async def guarded(self, *args, **kwargs):
             args, kwargs = check(args, kwargs)
             return await fn(self, *args, **kwargs)
-    elif inspect.isasyncgenfunction(fn):
-        return fn
     else:
         @functools.wraps(fn)
         def guarded(self, *args, **kwargs):
