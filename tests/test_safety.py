@@ -374,7 +374,7 @@ async def test_ws_market_orders_send_price_zero_and_verify():
     ex._order_request = order_request
     try:
         await ex.create_order_ws(S, "market", "buy", 0.01)
-        await ex.create_order_ws(S, "market", "sell", 0.01, None, {"stopLossPrice": 50000})
+        await ex.create_order_ws(S, "market", "sell", 0.01, None, {"triggerPrice": 50000})
         await ex.create_order_ws(S, "limit", "buy", 0.01, 60000)
         prices = [params["price"] for _, params in calls]
         assert prices == ["0", "0", "60000"]

@@ -39,7 +39,8 @@ async def test_onboarding_and_auth_errors(sim, session):
     assert (status, body["error"]) == (400, "NOT_ONBOARDED")
     # onboarding with a signature from another key is refused
     other = await _client(sim, session, 2, onboard=False, auth=False)
-    headers = {"PARADEX-STARKNET-ACCOUNT": hex(c.address), "PARADEX-STARKNET-SIGNATURE": other.signer.sign_onboarding()}
+    headers = {"PARADEX-ETHEREUM-ACCOUNT": "0x" + "1" * 40, "PARADEX-STARKNET-ACCOUNT": hex(c.address),
+               "PARADEX-STARKNET-SIGNATURE": other.signer.sign_onboarding()}
     status, body, _ = await c.request("POST", "/onboarding", {"public_key": hex(c.public_key)}, headers, auth=False)
     assert (status, body["error"]) == (400, "STARKNET_SIGNATURE_VERIFICATION_FAILED")
     assert (await c.onboard())[0] == 200

@@ -314,7 +314,8 @@ async def test_create_batch_finds_the_params_shape_the_venue_takes(venue_shape):
 
 
 async def test_simulator_accepts_both_create_batch_shapes_and_requires_auth():
-    async with Simulator(seed=76, **QUIET) as sim:
+    # "both": the simulator plays a venue that takes either shape (the default, "object", is the spec's)
+    async with Simulator(seed=76, create_batch_shape="both", **QUIET) as sim:
         ex = _exchange(sim, wsCreateBatchShape="array")
         seen = _record_requests(sim)
         try:

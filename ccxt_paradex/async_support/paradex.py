@@ -7,7 +7,7 @@ import asyncio
 import time
 
 from ccxt.async_support.base.exchange import Exchange
-from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadSymbol
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadSymbol, OrderNotFound
 from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from ..core import errors as paradex_errors
@@ -156,6 +156,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             return None
         order_endpoint = "/orders" in url and method in ("POST", "PUT")
         exc = paradex_errors.exception_for(code, payload, order_endpoint)
+        if paradex_errors.is_order_lookup_miss(url, code, payload):
+            exc = OrderNotFound
         if exc is None:
             return None
         error = exc(self.id + " " + method + " " + url.split("?")[0] + " " + str(code) + " " + (body or ""))

@@ -111,6 +111,17 @@ def exception_for(status: int, body, order_endpoint: bool = False):
     return _for_orders(exc, order_endpoint)
 
 
+def is_order_lookup_miss(url: str, status: int, body) -> bool:
+    """A generic NOT_FOUND / 404 from an endpoint that names one order (``/orders/{id}``,
+    ``/orders/by_client_id/{id}``): the order is not there, so ``OrderNotFound`` (the spec lists both
+    ``ORDER_ID_NOT_FOUND`` and the generic ``NOT_FOUND``, and does not say which a closed order gets)."""
+    path = url.split("?", 1)[0]
+    if "/orders/" not in path or path.endswith(("/orders/batch",)):
+        return False
+    code = body.get("error") if isinstance(body, dict) else None
+    return code == "NOT_FOUND" or (status == 404 and code is None)
+
+
 WS_TOKEN_REFUSED = frozenset({40110, 40111, 40300})  # malformed / invalid or expired / missing bearer token
 WS_BINDING = frozenset({-32600, -32602})              # the request's shape was refused: nothing was done
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ccxt.base.errors import BadRequest, InvalidOrder, NotSupported
 
-from . import validate
+from . import contract, validate
 from .signing import ORDER_TYPES
 
 TIME_IN_FORCE = {"GTC": "GTC", "IOC": "IOC", "PO": "POST_ONLY", "POST_ONLY": "POST_ONLY", "RPI": "RPI"}
@@ -137,13 +137,15 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     whole = tp_sl and (close_position or amount is None or _is_zero(amount))
     if close_position and not tp_sl:
         raise InvalidOrder(f"{ex.id} closePosition needs a stopLossPrice or takeProfitPrice order")
+    # a TP/SL order only ever closes: REDUCE_ONLY always, so venues that require the flag take it too
+    reduce_only = reduce_only or tp_sl
     if whole:
         request["size"] = "0"
-        reduce_only = True
     else:
         request["size"] = _number(ex, amount, "amount", symbol, ex.amount_to_precision, strict)
-    if not is_market:
-        request["price"] = _number(ex, price, "price", symbol, ex.price_to_precision, strict)
+    # OpenAPI OrderRequest / ModifyOrderRequest and OpenRPC order.create list price as required: "0" for the
+    # market family, which is signed at price 0 either way
+    request["price"] = "0" if is_market else _number(ex, price, "price", symbol, ex.price_to_precision, strict)
     tif = ex.safe_string_upper_2(params, "timeInForce", "instruction")
     if rpi:
         tif = "RPI"
@@ -181,7 +183,8 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
         request["stp"] = stp
     recv = ex.safe_value_2(params, "recvWindow", "recv_window")
     if recv is not None:
-        request["recv_window"] = validate.integer(recv, "recvWindow", 1, ex.id)
+        # OpenAPI OrderRequest.recv_window: "minimum is 10 milliseconds"
+        request["recv_window"] = validate.integer(recv, "recvWindow", 10, ex.id)
     on_behalf = ex.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")
     if on_behalf is not None:
         request["on_behalf_of_account"] = validate.text(on_behalf, "onBehalfOfAccount", ex.id)
@@ -213,3 +216,26 @@ def sign_order(signer, request: dict, timestamp_ms: int, modify_id=None) -> dict
     request["signature"] = signature
     request["signature_timestamp"] = timestamp_ms
     return request
+
+
+def check_ws_order(ex, request: dict, method: str = "createOrderWs", rpc: str = "order.create") -> dict:
+    """Paradex's WebSocket order methods take fewer order types and flags than REST (OpenRPC ``order.create``
+    / ``order.modify``: types LIMIT, MARKET, STOP_LIMIT, STOP_MARKET; flags REDUCE_ONLY). Anything else is
+    refused before it is sent, naming the REST method that takes it, rather than quietly sent over REST on a
+    different connection, rate bucket and latency than the caller chose."""
+    params = contract.contract()["ws"][rpc]["params"]
+    types = params["type"]["schema"]["enum"]
+    if request.get("type") not in types:
+        raise NotSupported(f"{ex.id} {method}(): Paradex's WebSocket {rpc} takes {', '.join(types)} orders, not "
+                           f"{request.get('type')}; send it with {_REST_TWIN.get(method, 'createOrder')}() (REST)")
+    flags_schema = params.get("flags", {}).get("schema", {}).get("items", {})
+    allowed = flags_schema.get("enum", ())
+    bad = [f for f in request.get("flags", ()) if f not in allowed]
+    if bad:
+        raise NotSupported(f"{ex.id} {method}(): Paradex's WebSocket {rpc} takes only the {', '.join(allowed)} flag, "
+                           f"not {', '.join(bad)} (triggerDirection, rpi/interactive); send it with "
+                           f"{_REST_TWIN.get(method, 'createOrder')}() (REST)")
+    return request
+
+
+_REST_TWIN = {"createOrderWs": "createOrder", "createOrdersWs": "createOrders", "editOrderWs": "editOrder"}

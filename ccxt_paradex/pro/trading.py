@@ -21,6 +21,7 @@ import asyncio
 from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
 
 from ..core import errors as paradex_errors
+from ..core.orders import check_ws_order
 
 # per-socket state kept on the ccxt ws Client (a reconnect makes a new Client; a lost one is reset)
 _COD_STATE = "_paradex_cod"        # task of the order.cancel_on_disconnect that armed this socket
@@ -39,6 +40,7 @@ class ParadexWsTrading:
     async def create_order_ws(self, symbol, type, side, amount, price=None, params={}):
         await self.load_markets()
         request, market = await self._signed_order(symbol, type, side, amount, price, params)
+        check_ws_order(self, request)
         result = await self._order_request("order.create", _with_price(request))
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
@@ -46,7 +48,8 @@ class ParadexWsTrading:
         """Validated and signed up front; one ``order.create_batch`` per options['batchSize'] orders.
         Results are in request order; a per-order rejection is an order with status 'rejected'."""
         await self.load_markets()
-        signed = [_with_price(r) for r in await self._signed_orders(orders, params)]
+        # order.create_batch's items take order.create's types and flags
+        signed = [_with_price(check_ws_order(self, r, "createOrdersWs")) for r in await self._signed_orders(orders, params)]
         size = self.safe_integer(self.options, "batchSize", 10)
         result = []
         for i in range(0, len(signed), size):
@@ -83,6 +86,7 @@ class ParadexWsTrading:
         if self._edit_needs_current(id, market, type, side, amount, price, params):
             current = await self._current_order(id)
         request = await self._signed_modify(id, market, type, side, amount, price, params, current)
+        check_ws_order(self, request, "editOrderWs", "order.modify")
         result = await self._order_request("order.modify", _with_price(request))
         return self.parse_order(self.safe_dict(result, "order", result), market)
 

@@ -50,6 +50,7 @@ class Engine:
         self.funding_index = {s.symbol: Decimal(0) for s in specs}  # advanced by sim/funding.py
         self.trades = {s.symbol: deque(maxlen=20000) for s in specs}
         self.clock = clock  # () -> ms
+        self.tpsl_reduce_only = "optional"  # "required": TP/SL orders without REDUCE_ONLY are refused
         self.accounts = {}
         self.orders = {}          # every order of real accounts; open orders of synthetic ones
         self.open_orders = {}     # account -> {order id: Order} (NEW / UNTRIGGERED / OPEN)
@@ -165,6 +166,9 @@ class Engine:
             if trigger <= 0 or trigger % spec.tick != 0:
                 raise _validation(f"trigger_price {fmt(trigger)} is not a positive multiple of the tick size")
         reduce_only = "REDUCE_ONLY" in flags
+        if otype in TPSL and not reduce_only and self.tpsl_reduce_only == "required":
+            # one reading (ccxt's built-in: "Reduce_Only must be provided for TPSL orders"); the spec does not say
+            raise _validation(f"{otype} orders must carry the REDUCE_ONLY flag")
         if size < 0 or (size == 0 and not (otype in TPSL and reduce_only)):
             raise ApiError("INVALID_ORDER_SIZE", f"invalid order size {fmt(size)}", 400)
         if size % spec.step != 0:

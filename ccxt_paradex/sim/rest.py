@@ -4,10 +4,11 @@ from decimal import Decimal
 
 from aiohttp import web
 
-from ..core import signing
+from ..core import contract, signing
 from .errors import ApiError
 from .state import fmt
 
+_NO_BODY = object()
 CLAIMS = web.RequestKey("claims", dict) if hasattr(web, "RequestKey") else "claims"
 
 
@@ -140,9 +141,20 @@ class RestApi:
             ("PUT", "/orders/{order_id}", self.order_modify, "orders"),
             ("DELETE", "/orders/{order_id}", self.order_cancel, "orders"),
         ]
-        return [web.route(m, prefix + p, self._wrap(h, scope)) for m, p, h, scope in r]
+        return [web.route(m, prefix + p, self._wrap(h, scope, m, p)) for m, p, h, scope in r]
 
-    def _wrap(self, handler, scope):
+    async def _conform(self, request, method, template):
+        """The conformance gate (``sim/contract_gate.py``): refuse what Paradex's spec refuses."""
+        gate = self.sim.contract
+        if gate.mode == "off":
+            return
+        body = _NO_BODY
+        if request.body_exists:
+            body = await self._json(request)
+        gate.rest(method, template, dict(request.match_info), dict(request.query), request.headers,
+                  body if body is not _NO_BODY else contract.MISSING)
+
+    def _wrap(self, handler, scope, method, template):
         private = scope in ("private_get", "orders")
 
         async def wrapped(request):
@@ -156,6 +168,7 @@ class RestApi:
                 if not allowed:
                     raise ApiError("RATE_LIMIT_EXCEEDED", "rate limit exceeded", 429)
                 request[CLAIMS] = claims
+                await self._conform(request, method, template)
                 status, body = await handler(request)
             except ApiError as err:
                 headers.update(err.headers)
@@ -420,6 +433,10 @@ class RestApi:
     async def order_get(self, request):
         order = self.engine.owned(self._acct(request), request.match_info["order_id"])
         if not order.is_open:
+            # the spec: "Only return orders in OPEN or NEW status"; which error a closed one gets is not written down:
+            # ORDER_ID_NOT_FOUND/400 (default) or the generic NOT_FOUND/404 (Simulator(closed_order_get="NOT_FOUND"))
+            if self.sim.closed_order_get == "NOT_FOUND":
+                raise ApiError("NOT_FOUND", f"order {order.id} not found", 404)
             raise ApiError("ORDER_ID_NOT_FOUND", f"order {order.id} is closed; see /orders-history", 400)
         return 200, order.to_json()
 

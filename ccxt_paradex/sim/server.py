@@ -7,6 +7,7 @@ from decimal import Decimal
 from aiohttp import web
 
 from .auth import JWT_TTL_S, Authority
+from .contract_gate import ContractGate
 from .engine import Engine
 from .faults import Faults
 from .makers import Liquidity
@@ -69,8 +70,9 @@ class Simulator:
                  faults="", json_public=False, tick_interval=0.2, liquidity=True, jwt_ttl=JWT_TTL_S,
                  batch_limit=10, rate_limits=True, funding_interval=5.0, ping_interval=55.0, backlog_limit=2000,
                  summary_interval=1.0, private_sbe=False, option_markets=False, deltas_feed=True,
-                 create_batch_shape="both", ws_sessions="renewable", funding_time_scale=1.0,
-                 funding_settlement="trade"):
+                 create_batch_shape="object", ws_sessions="renewable", funding_time_scale=1.0,
+                 funding_settlement="trade", contract="strict", closed_order_get="ORDER_ID_NOT_FOUND",
+                 tpsl_reduce_only="optional"):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
@@ -79,6 +81,7 @@ class Simulator:
             specs = specs + options.option_markets({s.symbol: s for s in specs})
         self.config = dict(SYSTEM_CONFIG)
         self.engine = Engine(specs, self.clock.ms)
+        self.engine.tpsl_reduce_only = tpsl_reduce_only  # "required": TP/SL orders must be REDUCE_ONLY (a reading)
         # funding: continuous, index updated every funding_interval s, funding time = wall time x funding_time_scale,
         # settled at fills ("trade", as Paradex) or also at every update ("periodic"): sim/funding.py
         self.market_data = MarketData(self.engine, self.clock, seed, funding_time_scale=funding_time_scale,
@@ -98,6 +101,9 @@ class Simulator:
         self.funding_interval = funding_interval
         self.batch_limit = batch_limit
         self.summary_interval = summary_interval
+        # every request checked against Paradex's spec (sim/contract_gate.py): "strict", "spec" or "off"
+        self.contract = ContractGate(contract)
+        self.closed_order_get = closed_order_get  # GET /orders/{id} of a closed order: "ORDER_ID_NOT_FOUND" or "NOT_FOUND"
         self.feed = Feed(self, ping_interval, backlog_limit)
         self._runner = None
         self._tasks = []

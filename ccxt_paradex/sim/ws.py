@@ -13,6 +13,7 @@ import time
 from aiohttp import WSMsgType, web
 
 from . import sbe_encode
+from .contract_gate import ContractRefusal
 from .errors import ApiError
 from .state import fmt
 
@@ -189,6 +190,9 @@ class Feed:
                        "unsubscribe": self.rpc_unsubscribe}.get(method) or self.orders.handler(method)
             if handler is None:
                 raise ChannelError(JSONRPC_METHOD, "method does not exist")
+            if method.startswith("order."):
+                self.require_live_token(conn)   # 40300 before anything else on order methods
+            self._conform(method, req.get("params"))
             result = handler(conn, params)
         except ChannelError as err:
             error = {"code": err.code, "message": err.message}
@@ -196,6 +200,15 @@ class Feed:
                 error["data"] = err.data
             return {"jsonrpc": "2.0", "id": rid, "error": error, "usIn": us_in, "usOut": _us(), "usDiff": _us() - us_in}
         return {"jsonrpc": "2.0", "id": rid, "result": result, "usIn": us_in, "usOut": _us(), "usDiff": _us() - us_in}
+
+    def _conform(self, method, params):
+        """The conformance gate (``sim/contract_gate.py``): -32602 for what Paradex's OpenRPC spec refuses."""
+        try:
+            self.sim.contract.ws(method, params, array_batch=self.sim.create_batch_shape != "object")
+        except ContractRefusal as err:
+            message = str(err)
+            raise ChannelError(JSONRPC_PARAMS, "invalid method parameters",
+                               {"error": "BINDING_ERROR", "message": message}) from None
 
     def rpc_auth(self, conn, params):
         token = params.get("bearer") if isinstance(params, dict) else None
