@@ -276,7 +276,7 @@ async def test_a_venue_without_the_deltas_feed_gets_the_snapshot_feed():
             assert {n.split("@")[0] for n in held if n.startswith("order_book.")} == {
                 "order_book." + MARKET + ".snapshot", "order_book.ETH-USD-PERP.snapshot"}
             assert ex.book_feed_fallbacks == 1
-            with pytest.raises(ccxt.BadRequest, match="unknown feed"):  # asked for by name: no silent substitute
+            with pytest.raises(ccxt.BadRequest, match="invalid channel"):  # asked for by name: no silent substitute
                 await _within(ex.watch_order_book("SOL/USD:USDC", params={"feed": "deltas"}))
         finally:
             await ex.close()

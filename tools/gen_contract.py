@@ -1,9 +1,10 @@
-"""Generate ``ccxt_paradex/core/paradex_contract.json``: the request side of Paradex's API as its official
-machine-readable specs state it (facts only: paths, methods, parameters, body fields, types, enums, limits),
+"""Generate ``ccxt_paradex/core/paradex_contract.json``: Paradex's API as its official machine-readable specs
+state it (facts only: paths, methods, parameters, body fields, success-response shapes, types, enums, limits),
 plus the few rules the specs give only in prose, written in by hand below with the spec field they come from.
 
 Inputs (not part of this repository; Paradex's public repository tradeparadex/paradex-docs, files
-``fern/apis/prod_rest/openapi/openapi.json`` and ``fern/apis/prod_ws/openrpc.json``)::
+``fern/apis/prod_rest/openapi/openapi.json``, ``fern/apis/prod_ws/openrpc.json`` and
+``fern/apis/prod_ws/asyncapi-2.6.0.yaml``)::
 
     python tools/gen_contract.py [--spec-dir ../shared/spec] [--check]
 
@@ -15,6 +16,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,20 +92,36 @@ class Resolver:
             return {**base, **self.schema(extra, depth + 1)} if extra else base
         out = {}
         for part in s.get("allOf", ()):
-            out.update(self.schema(part, depth + 1))
+            _merge(out, self.schema(part, depth + 1))
         for k in KEEP:
             if k in s:
                 out[k] = s[k]
         if "items" in s:
             out["items"] = self.schema(s["items"], depth + 1)
+        own = {}
         if "properties" in s:
-            out["properties"] = {name: self.schema(p, depth + 1) for name, p in sorted(s["properties"].items())}
+            own["properties"] = {name: self.schema(p, depth + 1) for name, p in sorted(s["properties"].items())}
         if s.get("required"):
-            out["required"] = sorted(s["required"])
+            own["required"] = sorted(s["required"])
+        _merge(out, own)
         if "additionalProperties" in s:
             ap = s["additionalProperties"]
             out["additionalProperties"] = ap if isinstance(ap, bool) else self.schema(ap, depth + 1)
         return out
+
+
+def _merge(into: dict, part: dict):
+    """allOf: every part's properties and required fields together (a later part refines an earlier one)."""
+    for k, v in part.items():
+        if k == "properties":
+            merged = into.setdefault("properties", {})
+            for name, sub in v.items():
+                merged[name] = {**merged.get(name, {}), **sub}
+            into["properties"] = dict(sorted(merged.items()))
+        elif k == "required":
+            into["required"] = sorted(set(into.get("required", ())) | set(v))
+        else:
+            into[k] = v
 
 
 def rest_contract(openapi):
@@ -132,6 +150,15 @@ def rest_contract(openapi):
                 media = content.get("application/json") or next(iter(content.values()), {})
                 entry["body"] = {"required": bool(body.get("required")),
                                  "schema": r.schema(media.get("schema", {}))}
+            responses = {}
+            for status, resp in sorted(op.get("responses", {}).items()):
+                if "$ref" in resp:
+                    resp = r.ref(resp["$ref"])
+                schema = resp.get("content", {}).get("application/json", {}).get("schema")
+                if status.startswith("2") and schema is not None:
+                    responses[status] = r.schema(schema)
+            if responses:
+                entry["responses"] = responses
             ops[f"{method.upper()} {path}"] = entry
     error_codes = openapi["components"]["schemas"]["responses.ErrorCode"]["enum"]
     return ops, sorted(error_codes)
@@ -163,6 +190,41 @@ def _fix_array_enums(s):
         _fix_array_enums(sub)
 
 
+def channel_pattern(name: str) -> str:
+    """``order_book.{market_symbol}.{feed_type}@15@{refresh_rate}[@{price_tick}]`` -> an anchored regex with one
+    named group per parameter; ``[...]`` is an optional part."""
+    out, i = [], 0
+    while i < len(name):
+        c = name[i]
+        if c == "{":
+            j = name.index("}", i)
+            out.append(f"(?P<{name[i + 1:j]}>[^.@]+)")
+            i = j + 1
+            continue
+        out.append("(?:" if c == "[" else ")?" if c == "]" else re.escape(c))
+        i += 1
+    return "^" + "".join(out) + "$"
+
+
+def channels_contract(asyncapi):
+    """Subscribable channels (AsyncAPI ``subscribe``-only entries; the JSON-RPC methods are in the OpenRPC file):
+    the name pattern, each parameter's schema, the payload schema."""
+    r = Resolver(asyncapi)
+    out = {}
+    for key, ch in sorted(asyncapi["channels"].items()):
+        if "publish" in ch or "subscribe" not in ch:
+            continue
+        name = key.lstrip("/")
+        params = {}
+        for pname, p in ch.get("parameters", {}).items():
+            if "$ref" in p:
+                p = r.ref(p["$ref"])
+            params[pname] = r.schema(p.get("schema", {}))
+        payload = ch["subscribe"]["message"].get("payload", {})
+        out[name] = {"pattern": channel_pattern(name), "params": params, "payload": r.schema(payload)}
+    return out
+
+
 def build(spec_dir):
     api_path = os.path.join(spec_dir, "openapi.json")
     rpc_path = os.path.join(spec_dir, "openrpc.json")
@@ -170,6 +232,10 @@ def build(spec_dir):
         openapi = json.load(f)
     with open(rpc_path) as f:
         openrpc = json.load(f)
+    channels_path = os.path.join(spec_dir, "asyncapi-2.6.0.yaml")
+    import yaml  # only the generator needs it (the test extra installs PyYAML)
+    with open(channels_path) as f:
+        asyncapi = yaml.safe_load(f)
     rest, error_codes = rest_contract(openapi)
     return {
         "about": ("Generated by tools/gen_contract.py from Paradex's official OpenAPI and OpenRPC files "
@@ -179,11 +245,14 @@ def build(spec_dir):
                              "sha256": sha256(api_path)},
             "openrpc.json": {"title": openrpc["info"]["title"], "version": openrpc["info"]["version"],
                              "sha256": sha256(rpc_path)},
+            "asyncapi-2.6.0.yaml": {"title": asyncapi["info"]["title"], "version": asyncapi["info"]["version"],
+                                    "sha256": sha256(channels_path)},
         },
         "rest_prefix": "/v1",
         "rest": rest,
         "rest_error_codes": error_codes,
         "ws": ws_contract(openrpc),
+        "channels": channels_contract(asyncapi),
         "prose_rules": {"rest": PROSE_RULES["rest"], "ws": PROSE_RULES["ws"]},
     }
 

@@ -170,6 +170,8 @@ class RestApi:
                 request[CLAIMS] = claims
                 await self._conform(request, method, template)
                 status, body = await handler(request)
+                if sim.contract.check_responses:
+                    sim.contract.response(method, template, status, body)
             except ApiError as err:
                 headers.update(err.headers)
                 if err.status == 429 and "Retry-After" not in headers:

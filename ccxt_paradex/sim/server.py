@@ -72,7 +72,7 @@ class Simulator:
                  summary_interval=1.0, private_sbe=False, option_markets=False, deltas_feed=True,
                  create_batch_shape="object", ws_sessions="renewable", funding_time_scale=1.0,
                  funding_settlement="trade", contract="strict", closed_order_get="ORDER_ID_NOT_FOUND",
-                 tpsl_reduce_only="optional"):
+                 tpsl_reduce_only="optional", check_responses=False):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
@@ -102,7 +102,7 @@ class Simulator:
         self.batch_limit = batch_limit
         self.summary_interval = summary_interval
         # every request checked against Paradex's spec (sim/contract_gate.py): "strict", "spec" or "off"
-        self.contract = ContractGate(contract)
+        self.contract = ContractGate(contract, check_responses)
         self.closed_order_get = closed_order_get  # GET /orders/{id} of a closed order: "ORDER_ID_NOT_FOUND" or "NOT_FOUND"
         self.feed = Feed(self, ping_interval, backlog_limit)
         self._runner = None

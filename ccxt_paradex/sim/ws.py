@@ -120,6 +120,9 @@ class Connection:
     def publish(self, channel, kind, data):
         """A channel message: SBE binary for public kinds on an SBE session, JSON otherwise (private channels
         too, as documented, unless the simulator runs with ``private_sbe``: templates 20-23)."""
+        gate = self.feed.sim.contract
+        if gate.check_responses:  # the payload as the JSON channel carries it, against the AsyncAPI schema
+            gate.channel_payload(channel, {k: v for k, v in data.items() if k not in SBE_ONLY_KEYS.get(kind, ())})
         if self.sbe_version is not None and (kind in PUBLIC_KINDS or (kind in SBE_PRIVATE_KINDS and self.feed.sim.private_sbe)):
             return sbe_encode.encode(kind, data, self.sbe_version)
         if kind in SBE_ONLY_KEYS:
@@ -204,8 +207,12 @@ class Feed:
     def _conform(self, method, params):
         """The conformance gate (``sim/contract_gate.py``): -32602 for what Paradex's OpenRPC spec refuses."""
         try:
-            self.sim.contract.ws(method, params, array_batch=self.sim.create_batch_shape != "object")
+            self.sim.contract.ws(method, params, array_batch=self.sim.create_batch_shape != "object",
+                                 bare_deltas=self.sim.deltas_feed)
         except ContractRefusal as err:
+            if all(v.where.startswith("params.channel") for v in err.violations):
+                # Paradex's answer to an unknown channel, as observed: -32600 "invalid subscribe request"
+                raise ChannelError(JSONRPC_INVALID, f"invalid {method} request", "invalid channel") from None
             message = str(err)
             raise ChannelError(JSONRPC_PARAMS, "invalid method parameters",
                                {"error": "BINDING_ERROR", "message": message}) from None
