@@ -63,6 +63,36 @@ def rest_operation(method: str, template: str):
     return None
 
 
+_TEMPLATES = None
+
+
+def match_rest(method: str, path: str):
+    """-> (template, path params) of the operation a concrete request path (without ``/v1``) names, or None.
+    Literal segments win over parameters (``/orders/batch`` is not ``/orders/{order_id}``)."""
+    global _TEMPLATES
+    if _TEMPLATES is None:
+        _TEMPLATES = {}
+        for key in list(contract()["rest"]) + list(BEYOND_SPEC):
+            m, template = key.split(" ", 1)
+            parts = template.strip("/").split("/")
+            _TEMPLATES.setdefault(m, []).append((sum(p.startswith("{") for p in parts), template, parts))
+        for rows in _TEMPLATES.values():
+            rows.sort()
+    given = path.split("?", 1)[0].strip("/").split("/")
+    for _, template, parts in _TEMPLATES.get(method.upper(), ()):
+        if len(parts) != len(given):
+            continue
+        params = {}
+        for want, got in zip(parts, given):
+            if want.startswith("{"):
+                params[want[1:-1]] = got
+            elif want != got:
+                break
+        else:
+            return template, params
+    return None
+
+
 # ---- schema checking ------------------------------------------------------------------------------------
 def check_value(schema: dict, value, where: str, out: list, *, text: bool = False):
     """Append the violations of ``value`` against reduced schema ``schema``. ``text``: the value came from a
