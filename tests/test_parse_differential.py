@@ -139,20 +139,9 @@ DELIBERATE_DIFFERENCES = {
     "open_interest": {
         "openInterestValue": "ccxt sets None; we compute open_interest (base units) x mark_price",
     },
-    "transaction": {
-        "txid": "ccxt reports txn_hash (Paradex's own StarkNet transaction); we prefer external_txn_hash (the "
-                "transaction on the chain the money came from / went to, which the user can look up) and fall "
-                "back to txn_hash when it is empty",
-        "internal": "ccxt sets None; every Paradex deposit/withdrawal crosses a bridge, so we say False",
-        "network": "ccxt sets None; we report external_chain (the chain the bridge moved the money on)",
-        "fee": "ccxt sets None; we report auto_withdrawal_fee (0 for deposits) in the token, as ccxt's "
-               "test_deposit_withdrawal requires a fee structure",
-    },
     "order": {
         "postOnly": "ccxt sets None for an empty instruction; we derive it from instruction (only POST_ONLY and "
                     "RPI are post-only, so '' is False)",
-        "fee": "ccxt returns a fee dict of Nones; OrderResp carries no fee, so we leave fee None",
-        "fees": "follows from 'fee': ccxt [{'cost': None, 'currency': None}], ours []",
         "timeInForce": "Paradex sends instruction '' for a plain GTC order; ccxt reports None, we report GTC",
     },
     "balance": {
