@@ -417,3 +417,15 @@ def test_cancel_reasons_are_canceled_and_closed_without_reason_is_closed(ours):
     for reason in ("EXCEEDS_MAX_SLIPPAGE", "ORDER_SIZE_BELOW_MIN", "USER_CANCELED", "NOT_ENOUGH_MARGIN"):
         assert ours.parse_order(dict(order, cancel_reason=reason))["status"] == "canceled"
     assert ours.parse_order(dict(order, cancel_reason="", remaining_size="0"))["status"] == "closed"
+
+
+def test_transaction_fee_network_and_txid_as_ccxt_unless_the_row_names_a_fee(theirs, ours):
+    """txid is txn_hash and network/internal are None, as ccxt's built-in; a fee only when the row carries
+    auto_withdrawal_fee (the recorded deposit does not: None, not an invented 0)."""
+    row = _http("fetchDeposits")["results"][0]
+    tx = ours.parse_transaction(copy.deepcopy(row))
+    assert (tx["txid"], tx["network"], tx["internal"], tx["fee"]) == (row["txn_hash"], None, None, None)
+    assert theirs.parse_transaction(copy.deepcopy(row))["txid"] == tx["txid"]
+    withdrawal = dict(copy.deepcopy(row), kind="WITHDRAWAL", auto_withdrawal_fee="1.5")
+    assert ours.parse_transaction(withdrawal)["fee"] == {"cost": 1.5, "currency": "USDC"}
+    assert ours.parse_transaction(dict(row, txn_hash="0x0"))["txid"] is None  # not yet on chain
