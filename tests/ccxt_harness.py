@@ -6,13 +6,15 @@ ccxt 4.5.90 ships its exchange test harness in the wheel: ``ccxt/test/tests_asyn
 ``test_response_statically`` and the comparison ``assert_new_and_stored_output``). Both import their
 plumbing from ``tests_helpers``, which cannot be imported here (it parses ``sys.argv`` at import, refuses to
 run from site-packages and replaces ``sys.excepthook``). So this module loads the two harness files unchanged
-with a stand-in ``tests_helpers`` whose functions are ccxt's (same bodies) except three:
+with a stand-in ``tests_helpers`` whose functions are ccxt's (same bodies) except these:
 
 * ``init_exchange`` builds the class under test (ours or ccxt's built-in) instead of ``ccxt.<id>``;
 * ``get_root_dir`` / ``io_file_read`` read the fixtures from ``tests/data/ccxt_static`` (copies of
   ``ts/src/test/static/<type>/paradex.json``) instead of a ccxt checkout;
 * ``dump`` records the ``[TEST_FAILURE]`` lines the harness prints, so each case can be a pytest case
-  (and ``close`` sets ``timeout_on_exit = 0``: ccxt's async ``close()`` would sleep 250 ms a case).
+  (and ``close`` sets ``timeout_on_exit = 0``: ccxt's async ``close()`` would sleep 250 ms a case);
+* ``Harness.run`` wraps ``call_exchange_method_dynamically`` to record what the call sent or returned and, for an
+  allow-listed case only, to put the reference's value back on one pinned field before ccxt compares.
 
 Everything else -- the offline exchange's credentials and options, the per-case option snapshot, the proxy
 trick that stops a request before it leaves (``InvalidProxySettings`` then ``last_request_url`` /
