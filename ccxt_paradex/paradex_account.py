@@ -3,6 +3,8 @@
 from ccxt.base.errors import ArgumentsRequired, BadRequest
 from ccxt.base.precise import Precise
 
+from .core import history
+
 
 class ParadexAccount:
     def fetch_balance(self, params={}):
@@ -23,7 +25,8 @@ class ParadexAccount:
         return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
 
     def fetch_my_trades(self, symbol=None, since=None, limit=None, params={}):
-        rows, market = self._history("fetchMyTrades", self.privateGetFills, symbol, since, limit, params)
+        rows, market = self._history("fetchMyTrades", self.privateGetFills, symbol, since, limit, params,
+                                           annotate=history.cursor_on_every_row)
         return self.parse_trades(rows, market, since, limit)
 
     def fetch_order_trades(self, id, symbol=None, since=None, limit=None, params={}):
@@ -154,10 +157,14 @@ class ParadexAccount:
         return self.parse_margin_mode(config, market)
 
     def _set_margin(self, method, symbol, leverage, margin_type, params):
-        """POST /account/margin/{market} sets both; the one not given keeps its current value."""
+        """POST /account/margin/{market} sets both; the one not given keeps its current value (read first)."""
         if symbol is None:
             raise ArgumentsRequired(self.id + " " + method + "() requires a symbol argument")
-        market, config = self._margin_config(symbol)
+        if leverage is not None and margin_type:
+            self.load_markets()
+            market, config = self.market(symbol), {}
+        else:
+            market, config = self._margin_config(symbol)
         request = {"market": market["id"],
                    "leverage": leverage if leverage is not None else self.safe_integer(config, "leverage", 1),
                    "margin_type": margin_type or self.safe_string(config, "margin_type", "CROSS")}

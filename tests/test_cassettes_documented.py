@@ -71,8 +71,12 @@ def test_private_calls_send_the_documented_requests_and_parse_the_venue_payloads
     # CLOSED with a cancel_reason and nothing filled is a canceled order, not a filled one
     assert (order["status"], order["filled"], order["amount"], order["price"]) == ("canceled", 0, 0.3, 50)
     (deposit,) = out["fetch_deposits"]
-    v.test_deposit_withdrawal(ex, {}, "fetchDeposits", deposit, "USDC", NOW)
+    # as ccxt's built-in: no network (Paradex names no unified one; external_chain stays in info) and, for a
+    # deposit row without auto_withdrawal_fee, no fee (null, not an invented zero)
+    v.test_deposit_withdrawal(ex, {"network": True, "fee": True}, "fetchDeposits", deposit, "USDC", NOW)
+    assert deposit["fee"] is None
     assert (deposit["type"], deposit["amount"], deposit["status"]) == ("deposit", 78.544, "ok")
+    assert (deposit["network"], deposit["info"]["external_chain"]) == (None, "ETHEREUM")
 
 
 # Where Paradex's 2024 payloads and today's API reference (which the simulator follows) disagree.

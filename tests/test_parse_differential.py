@@ -139,20 +139,9 @@ DELIBERATE_DIFFERENCES = {
     "open_interest": {
         "openInterestValue": "ccxt sets None; we compute open_interest (base units) x mark_price",
     },
-    "transaction": {
-        "txid": "ccxt reports txn_hash (Paradex's own StarkNet transaction); we prefer external_txn_hash (the "
-                "transaction on the chain the money came from / went to, which the user can look up) and fall "
-                "back to txn_hash when it is empty",
-        "internal": "ccxt sets None; every Paradex deposit/withdrawal crosses a bridge, so we say False",
-        "network": "ccxt sets None; we report external_chain (the chain the bridge moved the money on)",
-        "fee": "ccxt sets None; we report auto_withdrawal_fee (0 for deposits) in the token, as ccxt's "
-               "test_deposit_withdrawal requires a fee structure",
-    },
     "order": {
         "postOnly": "ccxt sets None for an empty instruction; we derive it from instruction (only POST_ONLY and "
                     "RPI are post-only, so '' is False)",
-        "fee": "ccxt returns a fee dict of Nones; OrderResp carries no fee, so we leave fee None",
-        "fees": "follows from 'fee': ccxt [{'cost': None, 'currency': None}], ours []",
         "timeInForce": "Paradex sends instruction '' for a plain GTC order; ccxt reports None, we report GTC",
     },
     "balance": {
@@ -428,3 +417,15 @@ def test_cancel_reasons_are_canceled_and_closed_without_reason_is_closed(ours):
     for reason in ("EXCEEDS_MAX_SLIPPAGE", "ORDER_SIZE_BELOW_MIN", "USER_CANCELED", "NOT_ENOUGH_MARGIN"):
         assert ours.parse_order(dict(order, cancel_reason=reason))["status"] == "canceled"
     assert ours.parse_order(dict(order, cancel_reason="", remaining_size="0"))["status"] == "closed"
+
+
+def test_transaction_fee_network_and_txid_as_ccxt_unless_the_row_names_a_fee(theirs, ours):
+    """txid is txn_hash and network/internal are None, as ccxt's built-in; a fee only when the row carries
+    auto_withdrawal_fee (the recorded deposit does not: None, not an invented 0)."""
+    row = _http("fetchDeposits")["results"][0]
+    tx = ours.parse_transaction(copy.deepcopy(row))
+    assert (tx["txid"], tx["network"], tx["internal"], tx["fee"]) == (row["txn_hash"], None, None, None)
+    assert theirs.parse_transaction(copy.deepcopy(row))["txid"] == tx["txid"]
+    withdrawal = dict(copy.deepcopy(row), kind="WITHDRAWAL", auto_withdrawal_fee="1.5")
+    assert ours.parse_transaction(withdrawal)["fee"] == {"cost": 1.5, "currency": "USDC"}
+    assert ours.parse_transaction(dict(row, txn_hash="0x0"))["txid"] is None  # not yet on chain

@@ -86,8 +86,8 @@ def steps(static) -> dict:
                                    ("GET", "/account", ACCOUNT_SUMMARY)]),
             ("fetch_positions", (), [("GET", "/positions", _recorded(static, "fetchPositions"))]),
             ("fetch_position", (SOL,), [("GET", "/positions", _recorded(static, "fetchPosition"))]),
-            ("fetch_orders", (SOL,), [("GET", "/orders-history?market=SOL-USD-PERP&page_size=100", _recorded(static, "fetchOrders"))]),
-            ("fetch_deposits", (), [("GET", "/transfers?page_size=100", _recorded(static, "fetchDeposits"))]),
+            ("fetch_orders", (SOL,), [("GET", "/orders-history?market=SOL-USD-PERP", _recorded(static, "fetchOrders"))]),
+            ("fetch_deposits", (), [("GET", "/transfers", _recorded(static, "fetchDeposits"))]),
         ],
     }
 

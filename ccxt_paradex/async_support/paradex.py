@@ -14,6 +14,7 @@ from ..core import errors as paradex_errors
 from ..core import redact
 from ..core import validate
 from ..core.features import features
+from ..core import history
 from ..core.history import MAX_PAGE
 from ..core.api import API, ImplicitAPI
 from ..core.parse import ParadexParsers
@@ -182,7 +183,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def _paginate(self, method, params):
         return self.handle_option_and_params(params, method, "paginate", False)
 
-    async def _history(self, method, call, symbol, since, limit, params, max_page=None, keep=None):
+    async def _history(self, method, call, symbol, since, limit, params, max_page=None, keep=None, annotate=None):
         """The cursor-paginated history endpoints share one request shape: market, start_at, end_at
         (ccxt's ``until``), page_size, cursor. Rows from ``since`` on, or the newest ``limit``, or all with
         ``paginate``, oldest first, within a documented bound (core/history.py). -> (rows, market)"""
@@ -193,7 +194,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         if since is not None:
             request["start_at"] = since
         request, params = self.handle_until_option("end_at", request, params)
-        rows = await self._walk(method, call, self.extend(request, params), since, limit, paginate, max_page or MAX_PAGE, keep)
+        rows = await self._walk(method, call, self.extend(request, params), since, limit, paginate, max_page or MAX_PAGE, keep,
+                                annotate)
         return rows, market
 
     # ---- public data ------------------------------------------------------------------------------
@@ -283,7 +285,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_order_book_response(response, market, limit)
 
     async def fetch_trades(self, symbol, since=None, limit=None, params={}):
-        rows, market = await self._history("fetchTrades", self.publicGetTrades, symbol, since, limit, params, 1000)
+        rows, market = await self._history("fetchTrades", self.publicGetTrades, symbol, since, limit, params, 1000,
+                                           annotate=history.cursor_on_every_row)
         return self.parse_trades(rows, market, since, limit)
 
     async def fetch_ohlcv(self, symbol, timeframe="1m", since=None, limit=None, params={}):

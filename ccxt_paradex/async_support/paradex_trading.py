@@ -1,7 +1,7 @@
 """Order entry and order queries (mixin of the paradex class)."""
 from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderNotFound
 
-from ..core import validate
+from ..core import history, validate
 from ..core.batch import in_request_order
 from ..core.orders import (ANY_TRIGGER_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params, check_side,
                            check_type, conditional_type, sign_order)
@@ -255,7 +255,8 @@ class ParadexTrading:
         return self.parse_orders(self.safe_list(response, "results", []), market, since, limit)
 
     async def fetch_orders(self, symbol=None, since=None, limit=None, params={}):
-        rows, market = await self._history("fetchOrders", self.privateGetOrdersHistory, symbol, since, limit, params)
+        rows, market = await self._history("fetchOrders", self.privateGetOrdersHistory, symbol, since, limit, params,
+                                           annotate=history.cursor_on_first_row)
         return self.parse_orders(rows, market, since, limit)
 
     async def fetch_closed_orders(self, symbol=None, since=None, limit=None, params={}):

@@ -23,6 +23,7 @@ from ccxt.base.errors import BadRequest
 
 DEFAULT_MAX_REQUESTS = 100
 MAX_PAGE = 5000
+SERVER_PAGE_SIZE = 100  # Paradex's page_size when a request names none
 
 
 class HistoryBoundExceeded(BadRequest):
@@ -40,6 +41,26 @@ def page_size(since, limit, paginate, default, maximum):
     if limit:
         return min(int(limit), maximum)
     return min(default, maximum)
+
+
+def sends_page_size(size, since, limit, paginate):
+    """A plain one-page read at the venue's own default names no page_size (as ccxt's built-in sends it)."""
+    return since is not None or bool(limit) or paginate or size != SERVER_PAGE_SIZE
+
+
+def cursor_on_every_row(rows, response):
+    """ccxt's built-in fetchTrades / fetchMyTrades keep the page's ``next`` cursor in every row's ``info``."""
+    cursor = response.get("next") if isinstance(response, dict) else None
+    for row in rows:
+        if isinstance(row, dict):
+            row["next"] = cursor
+
+
+def cursor_on_first_row(rows, response):
+    """ccxt's built-in fetchOrders keeps a non-null ``next`` cursor in the first row's ``info``."""
+    cursor = response.get("next") if isinstance(response, dict) else None
+    if cursor is not None and rows and isinstance(rows[0], dict):
+        rows[0]["next"] = cursor
 
 
 def enough(kept, since, limit, paginate):

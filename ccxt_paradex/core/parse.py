@@ -229,7 +229,8 @@ class ParadexParsers:
             "takeProfitPrice": trigger if raw_type and raw_type.startswith("TAKE_PROFIT") else None,
             "stopLossPrice": trigger if raw_type and raw_type.startswith("STOP_LOSS") else None,
             "average": _nonzero(self.safe_string(order, "avg_fill_price")), "amount": amount, "filled": filled,
-            "remaining": remaining, "cost": None, "trades": None, "fee": None, "info": order,
+            "remaining": remaining, "cost": None, "trades": None, "info": order,
+            "fee": {"cost": None, "currency": None},  # OrderResp carries no fee; ccxt's shape (fees: one such item)
         }, market)
 
     def _last_trade_timestamp(self, status, filled, updated):
@@ -244,7 +245,7 @@ class ParadexParsers:
     def parse_balance(self, response, summary=None):
         """``/balance`` rows; with the ``/account`` summary, free = free collateral (capped at the total)."""
         rows = response if isinstance(response, list) else self.safe_list(response, "results", [])
-        result = {"info": response}
+        result = {"info": rows}  # ccxt's built-in: info is the /balance results list
         free_collateral = self.safe_string(summary, "free_collateral") if summary else None
         settlement = self.safe_currency_code(self.safe_string(summary, "settlement_asset", "USDC")) if summary else None
         for row in rows:
@@ -316,24 +317,23 @@ class ParadexParsers:
         address = self.safe_string(transaction, "account")
         status = self.safe_string(transaction, "status")
         code = self.safe_currency_code(self.safe_string(transaction, "token"), currency)
+        fee = self.safe_string(transaction, "auto_withdrawal_fee")
         return {"info": transaction, "id": self.safe_string(transaction, "id"),
                 "txid": self._txid(transaction),
                 "timestamp": timestamp, "datetime": self.iso8601(timestamp),
-                "network": self.safe_string(transaction, "external_chain") or None, "address": address,
+                "network": None, "address": address,
                 "addressTo": address, "addressFrom": None, "tag": None, "tagTo": None, "tagFrom": None,
                 "type": "deposit" if self.safe_string(transaction, "kind") == "DEPOSIT" else "withdrawal",
                 "amount": self.safe_number(transaction, "amount"), "currency": code,
                 "status": self.safe_string(TRANSFER_STATUS, status, status),
-                "updated": self.safe_integer(transaction, "last_updated_at"), "internal": False, "comment": None,
-                "fee": {"cost": self.safe_number(transaction, "auto_withdrawal_fee", 0), "currency": code}}
+                "updated": self.safe_integer(transaction, "last_updated_at"), "internal": None, "comment": None,
+                "fee": {"cost": self.parse_number(fee), "currency": code} if fee else None}
 
     def _txid(self, transaction):
-        """The bridge-side hash the user can look up; Paradex's own when that one is empty or all zeros."""
-        for key in ("external_txn_hash", "txn_hash"):
-            value = self.safe_string(transaction, key)
-            if value and value.strip("0x"):
-                return value
-        return None
+        """txn_hash, Paradex's own (StarkNet) transaction, as ccxt's built-in reports it; None when empty or all
+        zeros. The bridge side stays in info: external_txn_hash on the chain info['external_chain'] names."""
+        value = self.safe_string(transaction, "txn_hash")
+        return value if value and value.strip("0x") else None
 
     def parse_liquidation(self, liquidation, market=None):
         timestamp = self.safe_integer(liquidation, "created_at")

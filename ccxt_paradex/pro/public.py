@@ -24,7 +24,93 @@ class BookView(dict):
         return self
 
 
+class LiveOrderBooks(dict):
+    """``exchange.orderbooks``: {symbol: the latest applied book}, as in ccxt, between awaits too.
+
+    Frames only update the integer book (``core.book.L2Book``); a symbol's view is built when it is read and
+    its book has moved since the last view (compared by sequence number), so the hot path stays as cheap as
+    before and a script reading ``exchange.orderbooks[symbol]`` never sees an older state than was applied."""
+
+    def __init__(self, exchange, items=()):
+        super().__init__(items)
+        self._exchange = exchange
+
+    def _fresh(self, symbol):
+        refresh = getattr(self._exchange, "_refresh_book_view", None)
+        if refresh is not None:
+            refresh(symbol)
+
+    def __getitem__(self, symbol):
+        self._fresh(symbol)
+        return dict.__getitem__(self, symbol)
+
+    def get(self, symbol, default=None):
+        self._fresh(symbol)
+        return dict.get(self, symbol, default)
+
+    def __contains__(self, symbol):
+        self._fresh(symbol)
+        return dict.__contains__(self, symbol)
+
+    def _fresh_all(self):
+        for symbol in self._exchange._live_book_symbols():
+            self._fresh(symbol)
+
+    def __iter__(self):
+        self._fresh_all()
+        return dict.__iter__(self)
+
+    def keys(self):
+        self._fresh_all()
+        return dict.keys(self)
+
+    def values(self):
+        self._fresh_all()
+        return dict.values(self)
+
+    def items(self):
+        self._fresh_all()
+        return dict.items(self)
+
+    def __len__(self):
+        self._fresh_all()
+        return dict.__len__(self)
+
+
 class ParadexPublicStreams:
+    @property
+    def orderbooks(self):
+        return self.__dict__.get("_live_orderbooks")
+
+    @orderbooks.setter
+    def orderbooks(self, value):
+        """ccxt assigns a fresh dict (construction, clean_ws_data): keep it live."""
+        self.__dict__["_live_orderbooks"] = value if isinstance(value, LiveOrderBooks) else \
+            LiveOrderBooks(self, value or {})
+
+    def _live_book_symbols(self):
+        books = self.__dict__.get("_books") or {}
+        return [self._book_symbol(market_id) for market_id, book in list(books.items()) if book.synced]
+
+    def _book_symbol(self, market_id):
+        symbol = self._symbols_by_id.get(market_id)
+        if symbol is None:
+            symbol = self._symbols_by_id[market_id] = self.safe_market(market_id)["symbol"]
+        return symbol
+
+    def _refresh_book_view(self, symbol):
+        """Rebuild orderbooks[symbol] when its book applied a frame since the view was built."""
+        books = self.__dict__.get("_books")
+        if not books or not isinstance(symbol, str) or not self.markets or symbol not in self.markets:
+            return
+        market_id = self.markets[symbol]["id"]
+        book = books.get(market_id)
+        if book is None or not book.synced:
+            return
+        view = dict.get(self.orderbooks, symbol)
+        if view is None or view.get("nonce") != book.seq:
+            self._book_view(market_id, book)
+
     def _init_public(self):
         self._books = {}          # market id -> L2Book
         self._book_channel = {}   # market id -> channel name of its (single) order_book subscription
@@ -135,13 +221,12 @@ class ParadexPublicStreams:
             client.resolve(self._book_view(market_id, book), message_hash)
 
     def _book_view(self, market_id, book):
-        symbol = self._symbols_by_id.get(market_id)
-        if symbol is None:
-            symbol = self._symbols_by_id[market_id] = self.safe_market(market_id)["symbol"]
+        symbol = self._book_symbol(market_id)
         bids, asks = book.top(self._book_limits.get(market_id))
         ts = book.timestamp
-        self.orderbooks[symbol] = view = BookView(
+        view = BookView(
             {"symbol": symbol, "bids": bids, "asks": asks, "timestamp": ts, "datetime": self._iso(ts), "nonce": book.seq})
+        dict.__setitem__(self.orderbooks, symbol, view)
         return view
 
     def _iso(self, ms):
