@@ -4,6 +4,7 @@
 Each unified method builds a request, calls one endpoint, and parses with the
 shared parsers. ``tools/gen_sync.py`` derives ``ccxt_paradex/paradex.py`` from this file.
 """
+from ccxt.base.types import AllGreeks, FundingRate, FundingRateHistory, FundingRates, Greeks, Int, Market, OpenInterest, OrderBook, Status, Str, Strings, Ticker, Tickers, Trade, TradingFeeInterface, TradingFees
 import threading
 import time
 
@@ -42,7 +43,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         """ccxt's verbose output (REST and WebSocket), without JWTs or signature headers."""
         super().log(*(redact.redact(a) for a in args))
 
-    def describe(self):
+    def describe(self) -> object:
         return self.deep_extend(super().describe(), {
             "id": "paradex", "name": "Paradex", "countries": [], "version": "v1", "rateLimit": 10,
             "certified": False, "pro": True, "dex": True,
@@ -121,7 +122,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             self.authenticate_rest()
             return self.fetch2(path, api, method, params, config)
 
-    def sign(self, path, api=["public"], method="GET", params={}, headers=None, body=None):
+    def sign(self, path: str, api: list[str] = ["public"], method: str = "GET", params: dict = {}, headers=None, body=None) -> dict:
         access = api[0] if isinstance(api, list) else api
         url = self.implode_hostname(self.urls["api"]["v1"]) + "/" + self._implode_path(path, params)
         query = self.omit(params, self.extract_params(path))
@@ -152,7 +153,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             path = path.replace("{" + name + "}", validate.path_segment(params[name], name, self.id))
         return path
 
-    def handle_errors(self, code, reason, url, method, headers, body, response, request_headers, request_body):
+    def handle_errors(self, code, reason: str, url: str, method: str, headers: dict, body: str, response: object, request_headers, request_body):
         payload = response if isinstance(response, dict) else None
         if code < 400 and not (payload and "error" in payload and "message" in payload):
             return None
@@ -200,11 +201,11 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return rows, market
 
     # ---- public data ------------------------------------------------------------------------------
-    def fetch_time(self, params={}):
+    def fetch_time(self, params: dict = {}) -> Int:
         response = self.publicGetSystemTime(params)
         return self.safe_integer(response, "server_time")
 
-    def fetch_status(self, params={}):
+    def fetch_status(self, params: dict = {}) -> Status:
         response = self.publicGetSystemState(params)
         state = self.safe_string(response, "status")
         return {"status": "ok" if state in ("ok", "post_only", "cancel_only") else "maintenance",
@@ -220,7 +221,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             self._markets_response = (time.monotonic(), response)
         return response
 
-    def fetch_markets(self, params={}):
+    def fetch_markets(self, params: dict = {}) -> list[Market]:
         response = self._raw_markets(params)
         return [m for m in self.parse_markets(self.safe_list(response, "results", [])) if m is not None]
 
@@ -263,17 +264,17 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         response = self.publicGetMarketsSummary(self.extend({"market": market["id"]}, params))
         return self.safe_dict(self.safe_list(response, "results", []), 0, {}), market
 
-    def fetch_ticker(self, symbol, params={}):
+    def fetch_ticker(self, symbol: str, params: dict = {}) -> Ticker:
         return self.parse_ticker(*self._summary(symbol, params))
 
-    def fetch_tickers(self, symbols=None, params={}):
+    def fetch_tickers(self, symbols: Strings = None, params: dict = {}) -> Tickers:
         rows, symbols = self._summaries(symbols)
         return self.filter_by_array_tickers([self.parse_ticker(t) for t in rows], "symbol", symbols)
 
-    def fetch_bids_asks(self, symbols=None, params={}):
+    def fetch_bids_asks(self, symbols: Strings = None, params: dict = {}):
         return self.fetch_tickers(symbols, params)
 
-    def fetch_order_book(self, symbol, limit=None, params={}):
+    def fetch_order_book(self, symbol: str, limit: Int = None, params: dict = {}) -> OrderBook:
         self.load_markets()
         market = self.market(symbol)
         request = {"market": market["id"]}
@@ -285,12 +286,12 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         response = call(self.extend(request, params))
         return self.parse_order_book_response(response, market, limit)
 
-    def fetch_trades(self, symbol, since=None, limit=None, params={}):
+    def fetch_trades(self, symbol: str, since: Int = None, limit: Int = None, params: dict = {}) -> list[Trade]:
         rows, market = self._history("fetchTrades", self.publicGetTrades, symbol, since, limit, params, 1000,
                                            annotate=history.cursor_on_every_row)
         return self.parse_trades(rows, market, since, limit)
 
-    def fetch_ohlcv(self, symbol, timeframe="1m", since=None, limit=None, params={}):
+    def fetch_ohlcv(self, symbol: str, timeframe: str = "1m", since: Int = None, limit: Int = None, params: dict = {}) -> list[list]:
         self.load_markets()
         market = self.market(symbol)
         minutes = TIMEFRAMES.get(timeframe)
@@ -311,14 +312,14 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         response = self.publicGetMarketsKlines(self.extend(request, self.omit(params, ["price", "until"])))
         return self.parse_ohlcvs(self.safe_list(response, "results", []), market, timeframe, since, limit)
 
-    def fetch_funding_rate(self, symbol, params={}):
+    def fetch_funding_rate(self, symbol: str, params: dict = {}) -> FundingRate:
         return self.parse_funding_rate(*self._summary(symbol, params))
 
-    def fetch_funding_rates(self, symbols=None, params={}):
+    def fetch_funding_rates(self, symbols: Strings = None, params: dict = {}) -> FundingRates:
         rows, symbols = self._summaries(symbols)
         return self.filter_by_array([self.parse_funding_rate(s) for s in rows], "symbol", symbols)
 
-    def fetch_open_interest(self, symbol, params={}):
+    def fetch_open_interest(self, symbol: str, params: dict = {}) -> OpenInterest:
         return self.parse_open_interest(*self._summary(symbol, params))
 
     def fetch_open_interests(self, symbols=None, params={}):
@@ -327,7 +328,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def fetch_last_prices(self, symbols=None, params={}):
         return self.parse_last_prices(*self._summaries(symbols))
 
-    def fetch_mark_prices(self, symbols=None, params={}):
+    def fetch_mark_prices(self, symbols: Strings = None, params: dict = {}):
         """Tickers (``markPrice``, ``indexPrice``), as ccxt's fetchMarkPrice(s) return."""
         return self.fetch_tickers(symbols, params)
 
@@ -335,32 +336,32 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         """Funding-rate structures whose ``interval`` is each market's funding period."""
         return self.fetch_funding_rates(symbols, params)
 
-    def fetch_greeks(self, symbol, params={}):
+    def fetch_greeks(self, symbol: str, params: dict = {}) -> Greeks:
         self.load_markets()
         if not self.market(symbol)["option"]:
             raise BadSymbol(self.id + " fetchGreeks() needs an option market, " + symbol + " is not one")
         return self.parse_greeks(*self._summary(symbol, params))
 
-    def fetch_all_greeks(self, symbols=None, params={}):
+    def fetch_all_greeks(self, symbols: Strings = None, params: dict = {}) -> AllGreeks:
         """Every option market's greeks (one /markets/summary call), or those of ``symbols``."""
         rows, symbols = self._summaries(symbols)
         rows = [r for r in rows if self.safe_market(self.safe_string(r, "symbol"))["option"]]
         return self.parse_all_greeks(rows, symbols)
 
-    def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params={}):
+    def fetch_funding_rate_history(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[FundingRateHistory]:
         if symbol is None:
             raise ArgumentsRequired(self.id + " fetchFundingRateHistory() requires a symbol argument")
         rows, market = self._history("fetchFundingRateHistory", self.publicGetFundingData, symbol, since, limit, params)
         entries = [self.parse_funding_rate_history_entry(r, market) for r in rows]
         return self.filter_by_symbol_since_limit(self.sort_by(entries, "timestamp"), market["symbol"], since, limit)
 
-    def fetch_trading_fees(self, params={}):
+    def fetch_trading_fees(self, params: dict = {}) -> TradingFees:
         self.load_markets()
         response = self.privateGetAccountInfo(params)
         info = self.safe_dict(self.safe_list(response, "results", []), 0, response)
         return {symbol: self.parse_trading_fee(info, market) for symbol, market in self.markets.items()}
 
-    def fetch_trading_fee(self, symbol, params={}):
+    def fetch_trading_fee(self, symbol: str, params: dict = {}) -> TradingFeeInterface:
         fees = self.fetch_trading_fees(params)
         return fees[self.market(symbol)["symbol"]]
 

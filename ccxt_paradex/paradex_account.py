@@ -1,5 +1,6 @@
 # GENERATED from ccxt_paradex/async_support/paradex_account.py by tools/gen_sync.py -- do not edit by hand.
 """Balances, positions, fills, funding, transfers, leverage and margin mode (mixin of the paradex class)."""
+from ccxt.base.types import Balances, FundingHistory, Int, Leverage, Liquidation, MarginMode, Position, Str, Strings, Trade, Transaction, TransferEntry
 from ccxt.base.errors import ArgumentsRequired, BadRequest
 from ccxt.base.precise import Precise
 
@@ -7,29 +8,29 @@ from .core import history
 
 
 class ParadexAccount:
-    def fetch_balance(self, params={}):
+    def fetch_balance(self, params: dict = {}) -> Balances:
         """Totals from /balance; free/used from the account's free collateral (/account)."""
         response = self.privateGetBalance(params)
         summary = self.privateGetAccount() if self.safe_bool(self.options, "balanceFreeCollateral", True) else None
         return self.parse_balance(response, summary)
 
-    def fetch_positions(self, symbols=None, params={}):
+    def fetch_positions(self, symbols: Strings = None, params: dict = {}) -> list[Position]:
         self.load_markets()
         symbols = self.market_symbols(symbols)
         response = self.privateGetPositions(params)
         rows = [p for p in self.safe_list(response, "results", []) if self.safe_string(p, "status") != "CLOSED"]
         return self.filter_by_array_positions(self.parse_positions(rows), "symbol", symbols)
 
-    def fetch_position(self, symbol, params={}):
+    def fetch_position(self, symbol: str, params: dict = {}) -> Position:
         positions = self.fetch_positions([symbol], params)
         return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
 
-    def fetch_my_trades(self, symbol=None, since=None, limit=None, params={}):
+    def fetch_my_trades(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Trade]:
         rows, market = self._history("fetchMyTrades", self.privateGetFills, symbol, since, limit, params,
                                            annotate=history.cursor_on_every_row)
         return self.parse_trades(rows, market, since, limit)
 
-    def fetch_order_trades(self, id, symbol=None, since=None, limit=None, params={}):
+    def fetch_order_trades(self, id: str, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
         """The fills of one order. /fills cannot filter by order, so the account's fills on the order's market
         since it was placed (``since`` skips looking that up) are walked, every page, and matched by order id."""
         if symbol is None:
@@ -39,7 +40,7 @@ class ParadexAccount:
         trades = self.fetch_my_trades(symbol, since, None, self.extend({"paginate": True}, params))
         return self.filter_by_limit([t for t in trades if t["order"] == str(id)], limit)
 
-    def fetch_funding_history(self, symbol=None, since=None, limit=None, params={}):
+    def fetch_funding_history(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[FundingHistory]:
         if symbol is None:
             raise ArgumentsRequired(self.id + " fetchFundingHistory() requires a symbol argument")
         rows, market = self._history("fetchFundingHistory", self.privateGetFundingPayments, symbol, since, limit, params)
@@ -50,7 +51,7 @@ class ParadexAccount:
         rows, _ = self._history(method, self.privateGetTransfers, None, since, limit, params, None, keep)
         return rows
 
-    def fetch_transfers(self, code=None, since=None, limit=None, params={}):
+    def fetch_transfers(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[TransferEntry]:
         rows = self._transfers(since, limit, params)
         currency = self.currency(code) if code is not None and self.currencies else None
         return self.filter_by_currency_since_limit([self.parse_transfer(r, currency) for r in rows], code, since, limit)
@@ -61,10 +62,10 @@ class ParadexAccount:
         txs = [self.parse_transaction(r) for r in rows]
         return self.filter_by_currency_since_limit(txs, code, since, limit)
 
-    def fetch_deposits(self, code=None, since=None, limit=None, params={}):
+    def fetch_deposits(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Transaction]:
         return self._transactions("DEPOSIT", code, since, limit, params)
 
-    def fetch_withdrawals(self, code=None, since=None, limit=None, params={}):
+    def fetch_withdrawals(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Transaction]:
         return self._transactions("WITHDRAWAL", code, since, limit, params)
 
     def fetch_ledger(self, code=None, since=None, limit=None, params={}):
@@ -122,7 +123,7 @@ class ParadexAccount:
                 out.append((fill_id + ":" + suffix, timestamp, kind, signed, fill_id, fill))
         return out
 
-    def fetch_my_liquidations(self, symbol=None, since=None, limit=None, params={}):
+    def fetch_my_liquidations(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Liquidation]:
         self.load_markets()
         request = {}
         if since is not None:
@@ -148,11 +149,11 @@ class ParadexAccount:
         configs = self.safe_list(response, "configs", [])
         return market, next((c for c in configs if self.safe_string(c, "market") == market["id"]), {})
 
-    def fetch_leverage(self, symbol, params={}):
+    def fetch_leverage(self, symbol: str, params: dict = {}) -> Leverage:
         market, config = self._margin_config(symbol, params)
         return self.parse_leverage(config, market)
 
-    def fetch_margin_mode(self, symbol, params={}):
+    def fetch_margin_mode(self, symbol: str, params: dict = {}) -> MarginMode:
         market, config = self._margin_config(symbol, params)
         return self.parse_margin_mode(config, market)
 
@@ -170,11 +171,11 @@ class ParadexAccount:
                    "margin_type": margin_type or self.safe_string(config, "margin_type", "CROSS")}
         return self.privatePostAccountMarginMarket(self.extend(request, params))
 
-    def set_leverage(self, leverage, symbol=None, params={}):
+    def set_leverage(self, leverage: int, symbol: Str = None, params: dict = {}):
         return self._set_margin("setLeverage", symbol, int(leverage), self.safe_string_upper(params, "marginMode"),
                                       self.omit(params, "marginMode"))
 
-    def set_margin_mode(self, marginMode, symbol=None, params={}):
+    def set_margin_mode(self, marginMode: str, symbol: Str = None, params: dict = {}):
         mode = str(marginMode).upper()
         if mode not in ("CROSS", "ISOLATED"):
             raise BadRequest(self.id + " setMarginMode() marginMode must be 'cross' or 'isolated'")

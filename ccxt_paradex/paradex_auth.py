@@ -9,6 +9,7 @@ Credential sources, first match wins:
 The JWT is refreshed at ~60% of its life, by one request however many callers
 are waiting, and a request that meets an expired JWT is retried once.
 """
+from ccxt.base.types import Str
 import threading
 import base64
 import json
@@ -106,7 +107,7 @@ class ParadexAuth:
     def is_subkey(self) -> bool:
         return bool(self.safe_dict(self.options, "paradexSubkey"))
 
-    def onboarding(self, params={}):
+    def onboarding(self, params: dict = {}):
         """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
         signer = self.stark_signer()
         if self._has_l1_key():
@@ -134,7 +135,7 @@ class ParadexAuth:
             return expires is None or self.milliseconds() < expires
         return time.time() < exp - JWT_HANDED_IN_MARGIN
 
-    def authenticate_rest(self, params={}):
+    def authenticate_rest(self, params: dict = {}) -> Str:
         """A valid JWT: cached, or fetched once however many coroutines ask at the same time."""
         if self._jwt_fresh():
             return self.options["authToken"]

@@ -1,4 +1,5 @@
 """Balances, positions, fills, funding, transfers, leverage and margin mode (mixin of the paradex class)."""
+from ccxt.base.types import Balances, FundingHistory, Int, Leverage, Liquidation, MarginMode, Position, Str, Strings, Trade, Transaction, TransferEntry
 from ccxt.base.errors import ArgumentsRequired, BadRequest
 from ccxt.base.precise import Precise
 
@@ -6,29 +7,29 @@ from ..core import history
 
 
 class ParadexAccount:
-    async def fetch_balance(self, params={}):
+    async def fetch_balance(self, params: dict = {}) -> Balances:
         """Totals from /balance; free/used from the account's free collateral (/account)."""
         response = await self.privateGetBalance(params)
         summary = await self.privateGetAccount() if self.safe_bool(self.options, "balanceFreeCollateral", True) else None
         return self.parse_balance(response, summary)
 
-    async def fetch_positions(self, symbols=None, params={}):
+    async def fetch_positions(self, symbols: Strings = None, params: dict = {}) -> list[Position]:
         await self.load_markets()
         symbols = self.market_symbols(symbols)
         response = await self.privateGetPositions(params)
         rows = [p for p in self.safe_list(response, "results", []) if self.safe_string(p, "status") != "CLOSED"]
         return self.filter_by_array_positions(self.parse_positions(rows), "symbol", symbols)
 
-    async def fetch_position(self, symbol, params={}):
+    async def fetch_position(self, symbol: str, params: dict = {}) -> Position:
         positions = await self.fetch_positions([symbol], params)
         return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
 
-    async def fetch_my_trades(self, symbol=None, since=None, limit=None, params={}):
+    async def fetch_my_trades(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Trade]:
         rows, market = await self._history("fetchMyTrades", self.privateGetFills, symbol, since, limit, params,
                                            annotate=history.cursor_on_every_row)
         return self.parse_trades(rows, market, since, limit)
 
-    async def fetch_order_trades(self, id, symbol=None, since=None, limit=None, params={}):
+    async def fetch_order_trades(self, id: str, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
         """The fills of one order. /fills cannot filter by order, so the account's fills on the order's market
         since it was placed (``since`` skips looking that up) are walked, every page, and matched by order id."""
         if symbol is None:
@@ -38,7 +39,7 @@ class ParadexAccount:
         trades = await self.fetch_my_trades(symbol, since, None, self.extend({"paginate": True}, params))
         return self.filter_by_limit([t for t in trades if t["order"] == str(id)], limit)
 
-    async def fetch_funding_history(self, symbol=None, since=None, limit=None, params={}):
+    async def fetch_funding_history(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[FundingHistory]:
         if symbol is None:
             raise ArgumentsRequired(self.id + " fetchFundingHistory() requires a symbol argument")
         rows, market = await self._history("fetchFundingHistory", self.privateGetFundingPayments, symbol, since, limit, params)
@@ -49,7 +50,7 @@ class ParadexAccount:
         rows, _ = await self._history(method, self.privateGetTransfers, None, since, limit, params, None, keep)
         return rows
 
-    async def fetch_transfers(self, code=None, since=None, limit=None, params={}):
+    async def fetch_transfers(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[TransferEntry]:
         rows = await self._transfers(since, limit, params)
         currency = self.currency(code) if code is not None and self.currencies else None
         return self.filter_by_currency_since_limit([self.parse_transfer(r, currency) for r in rows], code, since, limit)
@@ -60,10 +61,10 @@ class ParadexAccount:
         txs = [self.parse_transaction(r) for r in rows]
         return self.filter_by_currency_since_limit(txs, code, since, limit)
 
-    async def fetch_deposits(self, code=None, since=None, limit=None, params={}):
+    async def fetch_deposits(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Transaction]:
         return await self._transactions("DEPOSIT", code, since, limit, params)
 
-    async def fetch_withdrawals(self, code=None, since=None, limit=None, params={}):
+    async def fetch_withdrawals(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Transaction]:
         return await self._transactions("WITHDRAWAL", code, since, limit, params)
 
     async def fetch_ledger(self, code=None, since=None, limit=None, params={}):
@@ -121,7 +122,7 @@ class ParadexAccount:
                 out.append((fill_id + ":" + suffix, timestamp, kind, signed, fill_id, fill))
         return out
 
-    async def fetch_my_liquidations(self, symbol=None, since=None, limit=None, params={}):
+    async def fetch_my_liquidations(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Liquidation]:
         await self.load_markets()
         request = {}
         if since is not None:
@@ -147,11 +148,11 @@ class ParadexAccount:
         configs = self.safe_list(response, "configs", [])
         return market, next((c for c in configs if self.safe_string(c, "market") == market["id"]), {})
 
-    async def fetch_leverage(self, symbol, params={}):
+    async def fetch_leverage(self, symbol: str, params: dict = {}) -> Leverage:
         market, config = await self._margin_config(symbol, params)
         return self.parse_leverage(config, market)
 
-    async def fetch_margin_mode(self, symbol, params={}):
+    async def fetch_margin_mode(self, symbol: str, params: dict = {}) -> MarginMode:
         market, config = await self._margin_config(symbol, params)
         return self.parse_margin_mode(config, market)
 
@@ -169,11 +170,11 @@ class ParadexAccount:
                    "margin_type": margin_type or self.safe_string(config, "margin_type", "CROSS")}
         return await self.privatePostAccountMarginMarket(self.extend(request, params))
 
-    async def set_leverage(self, leverage, symbol=None, params={}):
+    async def set_leverage(self, leverage: int, symbol: Str = None, params: dict = {}):
         return await self._set_margin("setLeverage", symbol, int(leverage), self.safe_string_upper(params, "marginMode"),
                                       self.omit(params, "marginMode"))
 
-    async def set_margin_mode(self, marginMode, symbol=None, params={}):
+    async def set_margin_mode(self, marginMode: str, symbol: Str = None, params: dict = {}):
         mode = str(marginMode).upper()
         if mode not in ("CROSS", "ISOLATED"):
             raise BadRequest(self.id + " setMarginMode() marginMode must be 'cross' or 'isolated'")

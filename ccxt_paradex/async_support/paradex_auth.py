@@ -8,6 +8,7 @@ Credential sources, first match wins:
 The JWT is refreshed at ~60% of its life, by one request however many callers
 are waiting, and a request that meets an expired JWT is retried once.
 """
+from ccxt.base.types import Str
 import asyncio
 import base64
 import json
@@ -105,7 +106,7 @@ class ParadexAuth:
     def is_subkey(self) -> bool:
         return bool(self.safe_dict(self.options, "paradexSubkey"))
 
-    async def onboarding(self, params={}):
+    async def onboarding(self, params: dict = {}):
         """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
         signer = await self.stark_signer()
         if self._has_l1_key():
@@ -133,7 +134,7 @@ class ParadexAuth:
             return expires is None or self.milliseconds() < expires
         return time.time() < exp - JWT_HANDED_IN_MARGIN
 
-    async def authenticate_rest(self, params={}):
+    async def authenticate_rest(self, params: dict = {}) -> Str:
         """A valid JWT: cached, or fetched once however many coroutines ask at the same time."""
         if self._jwt_fresh():
             return self.options["authToken"]

@@ -1,4 +1,5 @@
 """Order entry and order queries (mixin of the paradex class)."""
+from ccxt.base.types import Int, Num, Order, OrderRequest, OrderSide, OrderType, Str
 from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderNotFound
 
 from ..core import history, validate
@@ -16,7 +17,7 @@ class ParadexTrading:
         signer = await self.stark_signer()
         return sign_order(signer, request, self.now_ms()), market
 
-    async def create_order(self, symbol, type, side, amount, price=None, params={}):
+    async def create_order(self, symbol: str, type: OrderType, side: OrderSide, amount: float, price: Num = None, params: dict = {}) -> Order:
         await self.load_markets()
         request, market = await self._signed_order(symbol, type, side, amount, price, params)
         response = await self.privatePostOrders(request)
@@ -32,7 +33,7 @@ class ParadexTrading:
             signed.append(request)
         return signed
 
-    async def create_orders(self, orders, params={}):
+    async def create_orders(self, orders: list[OrderRequest], params: dict = {}) -> list[Order]:
         """All orders are validated and signed before the first request; batches of options['batchSize'].
         ``result[i]`` is request ``i``'s order (a rejected one has status 'rejected' and the venue's error)."""
         await self.load_markets()
@@ -134,7 +135,7 @@ class ParadexTrading:
         sign_order(signer, request, self.now_ms(), modify_id=str(id))
         return request
 
-    async def edit_order(self, id, symbol, type=None, side=None, amount=None, price=None, params={}):
+    async def edit_order(self, id: str, symbol: str, type: OrderType = None, side: OrderSide = None, amount: Num = None, price: Num = None, params: dict = {}) -> Order:
         """Amount or price alone is enough: the rest comes from the live order (flags and instruction are kept).
         Everything given is validated first; the order is fetched only when something is missing."""
         await self.load_markets()
@@ -202,7 +203,7 @@ class ParadexTrading:
             request["market"] = self.market_id(symbol)
         return self.extend(request, params)
 
-    async def cancel_order(self, id, symbol=None, params={}):
+    async def cancel_order(self, id: str, symbol: Str = None, params: dict = {}) -> Order:
         client_id, request, params = await self._cancel_target(id, symbol, params)
         if request is not None:
             await self.privateDeleteOrdersByClientIdClientId(self.extend(request, params))
@@ -211,15 +212,15 @@ class ParadexTrading:
         # 204: queued for cancellation; the final state arrives on the orders channel
         return self._canceled_order(id, client_id, symbol, {"status": "QUEUED_FOR_CANCELLATION"})
 
-    async def cancel_orders(self, ids, symbol=None, params={}):
+    async def cancel_orders(self, ids: list[str], symbol: Str = None, params: dict = {}) -> list[Order]:
         response = await self.privateDeleteOrdersBatch({"__body": self._cancel_batch_body(ids, params)})
         return self._parse_cancel_results(response)
 
-    async def cancel_all_orders(self, symbol=None, params={}):
+    async def cancel_all_orders(self, symbol: Str = None, params: dict = {}) -> list[Order]:
         response = await self.privateDeleteOrders(await self._cancel_all_request(symbol, params))
         return [self.safe_order({"info": response})]
 
-    async def fetch_order(self, id, symbol=None, params={}):
+    async def fetch_order(self, id: str, symbol: Str = None, params: dict = {}) -> Order:
         """Open orders come from /orders/{id}; closed ones are looked up in /orders-history."""
         client_id, params = self._client_order_id(params)
         if client_id is None and id is None:
@@ -244,7 +245,7 @@ class ParadexTrading:
             return self.parse_order(row)
         raise OrderNotFound(self.id + " order " + str(id if client_id is None else client_id) + " not found")
 
-    async def fetch_open_orders(self, symbol=None, since=None, limit=None, params={}):
+    async def fetch_open_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Order]:
         await self.load_markets()
         request = {}
         market = None
@@ -254,15 +255,15 @@ class ParadexTrading:
         response = await self.privateGetOrders(self.extend(request, params))
         return self.parse_orders(self.safe_list(response, "results", []), market, since, limit)
 
-    async def fetch_orders(self, symbol=None, since=None, limit=None, params={}):
+    async def fetch_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Order]:
         rows, market = await self._history("fetchOrders", self.privateGetOrdersHistory, symbol, since, limit, params,
                                            annotate=history.cursor_on_first_row)
         return self.parse_orders(rows, market, since, limit)
 
-    async def fetch_closed_orders(self, symbol=None, since=None, limit=None, params={}):
+    async def fetch_closed_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
         return await self._ended_orders("closed", symbol, since, limit, params)
 
-    async def fetch_canceled_orders(self, symbol=None, since=None, limit=None, params={}):
+    async def fetch_canceled_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
         return await self._ended_orders("canceled", symbol, since, limit, params)
 
     async def _ended_orders(self, status, symbol, since, limit, params):

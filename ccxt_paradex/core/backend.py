@@ -12,6 +12,7 @@ cross-check in the tests).
 ``PARADEX_CRYPTO_BACKEND=portable`` forces the wheel-free path (used by tests).
 """
 import os
+from typing import Any
 
 from . import curve
 
@@ -28,10 +29,11 @@ except ImportError:  # pragma: no cover - depends on the platform
 NATIVE_AVAILABLE = _rs_pedersen is not None
 _native = NATIVE_AVAILABLE and os.environ.get("PARADEX_CRYPTO_BACKEND", "").lower() != "portable"
 
-_cpp_pedersen = None
+_cpp_pedersen: Any = None
 if not _native:  # starknet-py's C++ Pedersen; imported only when needed (crypto_cpp_py pulls in sympy, ~0.5 s)
     try:
-        from crypto_cpp_py.cpp_bindings import cpp_hash as _cpp_pedersen
+        from crypto_cpp_py.cpp_bindings import cpp_hash
+        _cpp_pedersen = cpp_hash
     except ImportError:  # pragma: no cover
         pass
 

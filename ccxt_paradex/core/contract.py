@@ -16,6 +16,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from typing import Mapping, Optional
 
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "paradex_contract.json")
 
@@ -40,7 +41,7 @@ class Violation:
         return f"{self.where}: {self.problem}"
 
 
-_CONTRACT = None
+_CONTRACT: Optional[dict] = None
 
 
 def contract() -> dict:
@@ -63,7 +64,7 @@ def rest_operation(method: str, template: str):
     return None
 
 
-_TEMPLATES = None
+_TEMPLATES: Optional[dict] = None
 
 
 def match_rest(method: str, path: str):
@@ -169,7 +170,7 @@ def check_object(schema: dict, value: dict, where: str, out: list):
             out.append(Violation(f"{where}.{name}", "not a field of this request", "unknown"))
 
 
-def _check_params(spec: dict, given: dict, where: str, out: list, *, text: bool, fold_case: bool = False):
+def _check_params(spec: dict, given: Mapping, where: str, out: list, *, text: bool, fold_case: bool = False):
     if fold_case:
         given = {k.lower(): v for k, v in given.items()}
         spec = {k.lower(): v for k, v in spec.items()}
@@ -188,14 +189,14 @@ def _check_params(spec: dict, given: dict, where: str, out: list, *, text: bool,
 MISSING = _MISSING = object()   # check_rest(body=MISSING): the request had no body
 
 
-def check_rest(method: str, template: str, *, path: dict = None, query: dict = None, headers: dict = None,
-               body=_MISSING) -> list:
+def check_rest(method: str, template: str, *, path: Optional[dict] = None, query: Optional[dict] = None,
+               headers: Optional[Mapping] = None, body=_MISSING) -> list:
     """Violations of one REST request. ``template`` is the route as the spec writes it (``/orders/{order_id}``);
     ``headers`` are checked for the spec's required ones only (HTTP carries many others)."""
     op = rest_operation(method, template)
     if op is None:
         return [Violation(f"{method.upper()} {template}", "no such operation in the spec", "unknown")]
-    out = []
+    out: list = []
     _check_params(op["path"], path or {}, "path", out, text=True)
     _check_params(op["query"], query or {}, "query", out, text=True)
     if headers is not None:
@@ -227,7 +228,7 @@ def check_rest_response(method: str, template: str, status: int, body) -> list:
     schema = (op or {}).get("responses", {}).get(str(status))
     if schema is None:
         return []
-    out = []
+    out: list = []
     check_value(schema, body, "response", out)
     # Paradex answers null for fields it has no value for (``"prev": null`` in the real payloads ccxt recorded),
     # which the spec does not mark nullable: the world's reading wins for answers
@@ -243,7 +244,7 @@ def check_ws(method: str, params) -> list:
         params = {}
     if not isinstance(params, dict):
         return [Violation("params", "expected an object (methods take parameters by name)")]
-    out = []
+    out: list = []
     _check_params(m["params"], params, "params", out, text=False)
     rules = contract()["prose_rules"]["ws"].get(method, {})
     _prose(rules, params, "params", out)
@@ -256,7 +257,7 @@ def check_ws(method: str, params) -> list:
     return out
 
 
-_CHANNEL_RES = None
+_CHANNEL_RES: Optional[list] = None
 
 
 def _channel_res():
@@ -283,7 +284,7 @@ def check_channel(name) -> list:
     if found is None:
         return [Violation("params.channel", f"{name!r} matches no channel of the spec")]
     _, ch, values = found
-    out = []
+    out: list = []
     for param, value in values.items():
         check_value(ch["params"].get(param, {}), value, f"params.channel.{param}", out)
     return out
@@ -297,7 +298,7 @@ def check_channel_payload(name: str, data) -> list:
         found = channel_entry(name.split(".", 2)[0] + "." + name.split(".", 2)[1] + ".deltas@15@50ms")
     if found is None:
         return []
-    out = []
+    out: list = []
     check_value(found[1]["payload"], data, "data", out)
     return [v for v in out if v.problem != "null is not allowed"]  # as for REST answers
 

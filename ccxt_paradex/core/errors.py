@@ -142,7 +142,8 @@ def ws_exception_for(error: dict, order_method: bool = False):
         return exception_for(400, data, order_method)
     if isinstance(data, str) and data in EXACT:
         return exception_for(400, {"error": data}, order_method)
-    return _for_orders(WS_CODES.get(error.get("code"), E.ExchangeError), order_method)
+    code = error.get("code")
+    return _for_orders(WS_CODES.get(code, E.ExchangeError) if isinstance(code, int) else E.ExchangeError, order_method)
 
 
 def is_jwt_expired(status: int, body) -> bool:

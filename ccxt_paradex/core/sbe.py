@@ -230,7 +230,7 @@ def _addr(raw):
 _HDR = struct.Struct("<HHHH")
 _GROUP = struct.Struct("<HH")
 _LEVEL = struct.Struct("<qq")
-_LEVEL_STRUCTS = {}
+_LEVEL_STRUCTS: dict[int, struct.Struct] = {}
 
 
 def header(frame):
