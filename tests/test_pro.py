@@ -1,6 +1,7 @@
 """ccxt_paradex.pro.paradex against the simulator: SBE streams, books that never silently diverge,
 reconnects that lose nothing."""
 import asyncio
+import json
 from decimal import Decimal
 
 import ccxt
@@ -12,7 +13,7 @@ from ccxt_paradex.core.book import to_mantissa
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.pro.session import Session
 from ccxt_paradex.sim import Simulator
-from conftest import held_channels, within as _within, subscribed as _subscribed
+from conftest import eventually as _eventually, held_channels, within as _within, subscribed as _subscribed
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4b" * 32
@@ -130,17 +131,90 @@ async def test_reconnects_resume_streams_and_deliver_every_fill_once():
             for i in range(24):  # trades spread over several forced disconnects
                 await rest.create_order(SYMBOL, "market", "buy" if i % 2 else "sell", 0.001)
                 await asyncio.sleep(0.2)
-            await asyncio.sleep(1.0)
-            stop.set()
-            await asyncio.gather(*tasks)
             account = hex((await rest.stark_signer()).account)
             venue_fills = [f["id"] for f in sim.engine.accounts[account].fills]
+            # a fill missed at the last disconnect comes back with that reconnect's reconciliation: wait for it
+            # (a fixed 1 s here was too short for reconnect + auth + subscribe + REST on a loaded machine)
+            await _eventually(lambda: set(delivered) >= set(venue_fills), 15, lambda: set(venue_fills) - set(delivered))
+            stop.set()
+            await asyncio.gather(*tasks)
             assert ex.reconnects >= 2 and books > 20
             assert sorted(delivered) == sorted(venue_fills) and len(set(delivered)) == len(delivered)
         finally:
             stop.set()
             await ex.close()
             await rest.close()
+
+
+async def test_a_fill_between_the_reconciliation_and_the_new_subscription_is_delivered():
+    """The flake's root cause, made deterministic: after a reconnect the reconciliation fetched /fills while the
+    new connection's fills subscription was not yet live. A fill in that window was in neither (the REST answer
+    predates it, the stream was not yet subscribed) and only a later reconnect recovered it. Here the venue
+    holds the new subscribe while the fill happens: the reconciliation must wait for the subscription's ack."""
+    async with Simulator(seed=42, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
+                      "options": {"wsBackoffBase": 0.01}})
+        delivered, held, fetched = [], [], asyncio.Event()
+        dispatch, page = sim.feed.dispatch, sim.pager.page
+
+        def holding(conn, text):
+            request = json.loads(text)
+            if sim.reconnected and request.get("method") == "subscribe" and not held:
+                held.append((conn, text))  # answered (and made live) only when the test says so
+                return None
+            return dispatch(conn, text)
+
+        def noting_page(items, query, *args, **kwargs):
+            if sim.reconnected and "start_at" in query:
+                fetched.set()  # the reconciliation's /fills
+            return page(items, query, *args, **kwargs)
+        sim.reconnected, sim.feed.dispatch, sim.pager.page = False, holding, noting_page
+
+        async def fills():
+            while True:
+                delivered.extend(t["id"] for t in await ex.watch_my_trades())
+        task = asyncio.ensure_future(fills())
+        try:
+            await ex.load_markets()
+            await _subscribed(sim, "fills.ALL")
+            await ex.create_order(SYMBOL, "market", "buy", 0.001)
+            await _eventually(lambda: len(delivered) >= 1)
+            sim.reconnected = True
+            await sim.feed.disconnect_all()
+            await _eventually(lambda: held)
+            try:  # the old code fetched /fills now; the fixed one waits for the subscription
+                await asyncio.wait_for(fetched.wait(), 0.5)
+            except asyncio.TimeoutError:
+                pass
+            await ex.create_order(SYMBOL, "market", "sell", 0.001)  # in the window
+            conn, text = held[0]
+            conn.push(json.dumps(dispatch(conn, text)))  # the subscription goes live
+            account = hex((await ex.stark_signer()).account)
+            venue = [f["id"] for f in sim.engine.accounts[account].fills]
+            await _eventually(lambda: sorted(delivered) == sorted(venue), what=lambda: (delivered, venue))
+            assert ex.reconnects == 1
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await ex.close()
+
+
+async def test_an_update_for_a_cancelled_watch_waits_for_the_next_call():
+    """A watch cancelled by its caller (asyncio.wait_for's timeout, as the fault run's loop does) leaves a
+    cancelled future behind: the next fill must be kept for the next call, not resolved into that dead future."""
+    async with Simulator(seed=43, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
+        try:
+            await ex.load_markets()
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(ex.watch_my_trades(), 0.3)
+            assert ex.client(ex.get_ws_url()).futures["fills:ALL"].cancelled()
+            placed = await ex.create_order(SYMBOL, "market", "buy", 0.001)
+            await _eventually(lambda: ex.myTrades)  # the fill arrived while no call was waiting
+            trades = await _within(ex.watch_my_trades(), 3)
+            assert [t["order"] for t in trades] == [placed["id"]]
+        finally:
+            await ex.close()
 
 
 @pytest.mark.parametrize("private_sbe", [False, True], ids=["json-private", "sbe-private"])
