@@ -7,14 +7,14 @@ arming and every background task started for it (book resyncs, reconciliation, a
 
 States and the events that move them::
 
-                 auth_sent               auth_acknowledged
-    connecting ------------> authenticating ------------> live --+
-        ^   ^                     |                        |     | auth_sent (renewal in place,
-        |   +---- auth_refused ---+                        |     |  options['wsRenewAuthInPlace'] only)
-        +------------------- token_refused ----------------+     |  -> authenticating; refused -> live
-                 (renewal in place only; else the socket is dropped: connection_lost)
-
-    any --connection_lost--> closed        any --closing (exchange.close())--> closing --connection_lost--> closed
+                  auth_sent                  auth_acknowledged
+    connecting ---------------> authenticating ---------------> live
+        ^                            |                           |
+        +-------- auth_refused ------+                           |   (a refused renewal stays live)
+        +---- renew() / token_refused, wsRenewAuthInPlace only --+
+    live --token_refused (default)--> the socket is dropped --connection_lost--> closed
+    any  --closing (exchange.close())--> closing --connection_lost--> closed
+    any  --connection_lost--> closed          (a reconnect is a new Client, so a new Session)
 
 Paradex's rule (docs, WebSocket authentication): a connection needs no re-authentication for its lifetime,
 so by default ``auth`` goes out once per session; a token refusal on a live session drops the socket and
@@ -241,6 +241,8 @@ class Session:
         future = asyncio.get_running_loop().create_future()
         self.requests[rid] = (future, method)
         try:
+            if self.state == CLOSING:
+                raise ExchangeClosedByUser(owner.id + " " + method + ": exchange closed before send")
             if self.ended or self.client.closed():
                 raise NetworkError(owner.id + " " + method + ": connection closed before send")
             try:

@@ -5,8 +5,8 @@ helpers (``async_support/paradex_trading.py`` -> ``core/orders.py``) and parses 
 same parsers, so a ``*_ws`` call raises, sends and returns what the REST call would.
 
 Requests are matched to responses by JSON-RPC id. A request is settled by exactly one of:
-its answer, ``options['wsOrderTimeout']`` seconds passing (RequestTimeout), or the loss of
-the connection it was sent on (NetworkError, at once). Requests are never re-sent on a new
+its answer, ``options['wsOrderTimeout']`` seconds passing (RequestTimeout), the loss of
+the connection it was sent on (NetworkError, at once) or ``close()`` (ExchangeClosedByUser). Requests are never re-sent on a new
 connection: an order may or may not have reached the venue, and only the caller (or the
 orders stream) can tell.
 
