@@ -3,6 +3,7 @@ connection rules as defaults (an order-entry socket is never idle; a reconnect d
 the socket was down; close() ends every waiter with a ccxt error) and the reconnect backoff on an injected
 clock (no wall-clock sleeps)."""
 import asyncio
+import itertools
 import json
 
 import aiohttp
@@ -11,6 +12,10 @@ import pytest
 
 from ccxt_paradex.core import keys
 from ccxt_paradex.pro import paradex
+from ccxt_paradex.pro.connection import ParadexConnection
+from ccxt_paradex.pro.private import ParadexPrivateStreams
+from ccxt_paradex.pro.public import ParadexPublicStreams
+from ccxt_paradex.pro.trading import ParadexWsTrading
 from ccxt_paradex.pro.session import CLOSED, LIVE
 from ccxt_paradex.sim import Simulator
 from conftest import eventually as _eventually, held_channels, subscribed as _subscribed, within as _within
@@ -49,6 +54,15 @@ async def _far_bid(ex, factor=0.9):
     return float(ex.price_to_precision(SYMBOL, bid * factor))
 
 
+def test_the_mixins_override_nothing_of_each_other_so_their_order_cannot_matter():
+    """Each mixin of the pro class keeps its own names: none overrides another through super(), so no behaviour
+    depends on the order of the base classes (only the pro class itself composes them)."""
+    mixins = (ParadexConnection, ParadexPublicStreams, ParadexPrivateStreams, ParadexWsTrading)
+    names = {m: {k for k in vars(m) if not (k.startswith("__") and k.endswith("__"))} for m in mixins}
+    for a, b in itertools.combinations(mixins, 2):
+        assert not names[a] & names[b], (a.__name__, b.__name__, names[a] & names[b])
+
+
 async def test_a_socket_used_only_for_order_entry_keeps_one_private_subscription():
     """Paradex may close a connection without any subscription (close code 4031): the simulator does so after
     0.3 s; a socket that only places orders keeps the 'account' channel and is never closed."""
@@ -70,6 +84,9 @@ async def test_a_socket_used_only_for_order_entry_keeps_one_private_subscription
             second = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 1))
             assert (first["status"], second["status"]) == ("open", "open")
             assert ex.reconnects == 0 and len(sim.feed.connections) == 1 and held_channels(sim) == {"account"}
+            client = ex.client(ex.get_ws_url())
+            assert not [k for k in vars(client) if k.startswith("_paradex")]  # the session holds it all
+            assert ex.current_session().client is client and ex.current_session().live
             balance = asyncio.ensure_future(ex.watch_balance())  # a watcher shares the keep-alive channel
             await asyncio.sleep(0.05)
             await _within(ex.create_order_ws(SYMBOL, "market", "buy", 0.001))
