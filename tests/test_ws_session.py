@@ -222,3 +222,35 @@ async def test_reconnect_backoff_grows_on_the_injected_clock():
             assert session.state != LIVE and not session.tasks  # a public socket: never authenticated
         finally:
             await ex.close()
+
+
+async def test_a_refused_auth_is_retried_on_the_same_socket():
+    """The first ``auth`` of a connection refused for its token (40111): no session existed on that socket, so a
+    new JWT is sent on it (not a re-authentication; the connection is kept)."""
+    async with Simulator(seed=85, **QUIET) as sim:
+        from ccxt_paradex.sim.ws import ERR_INVALID_TOKEN, ChannelError
+        ex = _exchange(sim)
+        auths, rpc_auth = [], sim.feed.rpc_auth
+
+        def refuse_first(conn, params):
+            auths.append(conn)
+            if len(auths) == 1:
+                raise ChannelError(ERR_INVALID_TOKEN, "invalid bearer token: token is expired")
+            return rpc_auth(conn, params)
+        sim.feed.rpc_auth = refuse_first
+        try:
+            await ex.load_markets()
+            task = asyncio.ensure_future(ex.watch_orders(SYMBOL))
+            await _subscribed(sim, "orders." + MARKET)
+            assert len(auths) == 2 and auths[0] is auths[1] and ex.reconnects == 0 and ex.current_session().live
+            task.cancel()
+        finally:
+            await ex.close()
+        ex = _exchange(sim)  # the same for a socket opened by an order
+        auths.clear()
+        try:
+            await ex.load_markets()
+            placed = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, await _far_bid(ex)))
+            assert placed["status"] == "open" and len(auths) == 2 and auths[0] is auths[1] and ex.reconnects == 0
+        finally:
+            await ex.close()

@@ -17,7 +17,7 @@ from ccxt.base.errors import AuthenticationError, ExchangeClosedByUser, Exchange
 
 from ..async_support.paradex_auth import _jwt_times
 from ..core import errors as paradex_errors
-from .session import AUTH, AUTH_HASH, SUBSCRIBE, Session
+from .session import AUTH, AUTH_HASH, CLOSED, SUBSCRIBE, Session
 
 SBE_VERSIONS = (3, 2, 1, 0)
 
@@ -99,7 +99,7 @@ class ParadexConnection:
 
     def _connection_lost(self, client):
         session = self._sessions.pop(client, None)
-        if session is None or session.state == "closed":
+        if session is None or session.state == CLOSED:
             return
         session.connection_lost(self.milliseconds())
         if not self._closing:
@@ -186,7 +186,6 @@ class ParadexConnection:
         """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``."""
         retries = self.safe_integer(self.options, "wsMaxReconnects", 50)
         attempt = refusals = 0
-        session = None
         while True:
             url = self.get_ws_url()
             try:
@@ -207,6 +206,7 @@ class ParadexConnection:
                 return result
             except AuthenticationError as e:
                 refusals += 1
+                session = self._sessions.get((self.clients or {}).get(url))  # the one refused (its auth, or a request)
                 if not private or not self._retry_after_token_refused(e, session, refusals):
                     raise
             except NetworkError as e:

@@ -150,9 +150,12 @@ class Session:
         self.client.reject(exc, AUTH_HASH)
 
     def token_refused(self, renew_in_place) -> str:
-        """A private request on this (authenticated) session was refused for its token -> 'renew' (authenticate
-        this socket again) or 'drop' (the socket is dropped as a lost connection; the reconnect authenticates)."""
+        """A private request on this session was refused for its token -> 'retry' (its auth itself was refused:
+        authenticate again), 'renew' (authenticate this live socket again, renewal in place) or 'drop' (the socket
+        is dropped as a lost connection; the reconnect authenticates)."""
         self.owner.invalidate_jwt()
+        if self.state == CONNECTING:  # the auth itself was refused (auth_refused): this socket has no session yet
+            return "retry"
         if renew_in_place and not self.renewal_refused and self.state == LIVE:
             self._unauthenticated()
             return "renew"

@@ -136,11 +136,14 @@ class ParadexWsTrading:
     async def _order_request(self, method, params):
         refusals = 0
         while True:
-            session = await self._trading_session()
+            session = None
             try:
+                session = await self._trading_session()
                 return await self._send_order_rpc(session, method, params)
-            except AuthenticationError as e:  # refused for the token, before the venue looked at the order
+            except AuthenticationError as e:  # refused for the token (its auth, or before the venue looked at the order)
                 refusals += 1
+                if session is None:
+                    session = self.existing_session((self.clients or {}).get(self.get_ws_url()))
                 if not self._retry_after_token_refused(e, session, refusals):
                     raise
 
