@@ -206,7 +206,7 @@ async def test_rate_limit_is_the_rest_orders_bucket():
                 await _within(ex.cancel_all_orders_ws(SYMBOL))
             with pytest.raises(ccxt.RateLimitExceeded):
                 await ex.cancel_all_orders(SYMBOL)
-            await asyncio.sleep(0.4)  # 6/s refills: two tokens
+            sim.clock.advance(0.4)  # 6/s refills: two tokens (the venue clock moves; no sleep)
             await _within(ex.cancel_all_orders_ws(SYMBOL))
         finally:
             await ex.close()
@@ -262,7 +262,7 @@ async def test_cancel_on_disconnect_cancels_that_connections_orders_and_rearms()
 
 async def test_in_flight_request_rejected_on_disconnect_and_timeout():
     async with Simulator(seed=75, **QUIET) as sim:
-        ex = _exchange(sim, wsOrderTimeout=0.5)
+        ex = _exchange(sim)
         try:
             await ex.load_markets()
             low = await _far_bid(ex)
@@ -273,6 +273,7 @@ async def test_in_flight_request_rejected_on_disconnect_and_timeout():
                 return None if json.loads(text).get("method") == "order.create" else dispatch(conn, text)
             sim.feed.dispatch = swallow_orders
 
+            ex.options["wsOrderTimeout"] = 0.2  # only this request waits for an answer that never comes
             with pytest.raises(ccxt.RequestTimeout):
                 await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
 
@@ -283,7 +284,7 @@ async def test_in_flight_request_rejected_on_disconnect_and_timeout():
                 await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low), 10)
             assert not isinstance(err.value, ccxt.RequestTimeout) and "connection lost" in str(err.value)
             assert time.monotonic() - started < 2
-            assert not ex._ws_orders_in_flight
+            assert not any(s.requests for s in ex._sessions.values())  # the lost session kept nothing in flight
 
             sim.feed.dispatch = dispatch  # a fresh connection serves the next request
             order = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))

@@ -1,35 +1,50 @@
 """The WebSocket connection life cycle of the pro class (mixin): URL and SBE negotiation,
-JSON-RPC ids and errors, resilient watch (reconnect with backoff, resubscribe), close.
+one ``Session`` per connection (``pro/session.py``), resilient watch (reconnect with backoff,
+resubscribe), close.
 
 Every ``watch*`` goes through ``_watch_channels``: it (re)connects, authenticates when
 the channel is private, subscribes what the current connection lacks and awaits the
 first of the message hashes. A dropped connection rejects the waiting futures with a
-NetworkError; the loop here absorbs it, sleeps with exponential backoff and tries again
-on a fresh connection, which re-sends every subscription its waiters still need.
+NetworkError; the loop here absorbs it, sleeps with exponential backoff (on ``ws_clock``) and
+tries again on a fresh connection, which re-sends every subscription its waiters still need.
+``close()`` ends every waiter with ExchangeClosedByUser.
 """
 import asyncio
 import random
 
 from ccxt.async_support.base.ws.future import Future
-from ccxt.base.errors import AuthenticationError, ExchangeError, NetworkError
+from ccxt.base.errors import AuthenticationError, ExchangeClosedByUser, ExchangeError, NetworkError
 
 from ..async_support.paradex_auth import _jwt_times
 from ..core import errors as paradex_errors
+from .session import AUTH, AUTH_HASH, CLOSED, SUBSCRIBE, Session
 
 SBE_VERSIONS = (3, 2, 1, 0)
-AUTH_STATE = "_paradex_auth"  # set on a ccxt ws Client once its auth was acknowledged (a reconnect = a new Client)
-AUTH_EXP = "_paradex_auth_exp"  # (iat, exp) (venue clock, s) of the JWT that Client authenticated with
-NO_REAUTH = "_paradex_no_reauth"  # set on a Client whose venue refused a second auth on it
-PREV_SESSION = "_paradex_prev_auth"  # the session a renewal replaces, restored if the venue refuses the renewal
+
+
+class VenueClock:
+    """What sessions and the reconnect loop read time and sleep on; tests inject their own."""
+
+    def __init__(self, exchange):
+        self.exchange = exchange
+
+    def now(self) -> float:
+        """Seconds on the venue's clock."""
+        return self.exchange.now_ms() / 1000
+
+    async def sleep(self, seconds):
+        await asyncio.sleep(seconds)
 
 
 class ParadexConnection:
     def _init_connection(self):
-        self._rpc_pending = {}      # request id -> (message hashes, channel, is order method)
+        self._sessions = {}         # ccxt ws Client -> Session (a reconnect is a new Client, so a new Session)
         self._closing = False
+        self._sleepers = set()      # reconnect backoff sleeps, woken by close()
         self.reconnects = 0         # connections re-established after a drop, for diagnostics
         self._connections = 0
         self._unread = {}           # message hash -> cache updated while no watcher was waiting
+        self.ws_clock = VenueClock(self)
 
     def get_ws_url(self) -> str:
         url = self.implode_hostname(self.urls["api"]["ws"])
@@ -41,10 +56,19 @@ class ParadexConnection:
         self.options["requestId"] = self.safe_integer(self.options, "requestId", 0) + 1
         return self.options["requestId"]
 
-    def _rpc(self, method, params, hashes=(), channel=None, order_method=False) -> dict:
-        rid = self.request_id()
-        self._rpc_pending[rid] = (tuple(hashes), channel, order_method)
-        return {"jsonrpc": "2.0", "method": method, "params": params, "id": rid}
+    def ws_session(self, client) -> Session:
+        """The session of a ccxt ws Client (created with it; a closed one stays closed)."""
+        session = self._sessions.get(client)
+        if session is None:
+            session = self._sessions[client] = Session(self, client)
+        return session
+
+    def existing_session(self, client):
+        """The session of a Client we connected, or None (a lost connection's session is gone)."""
+        return self._sessions.get(client)
+
+    def current_session(self) -> Session:
+        return self.ws_session(self.client(self.get_ws_url()))
 
     # ---- negotiation and failures -----------------------------------------------------------------
     def _step_down_sbe(self, error) -> bool:
@@ -67,128 +91,96 @@ class ParadexConnection:
 
     def on_close(self, client, error):
         super().on_close(client, error)
-        self._on_connection_lost(client)
+        self._connection_lost(client)
 
     def on_error(self, client, error):
         super().on_error(client, error)
-        self._on_connection_lost(client)
+        self._connection_lost(client)
 
-    def _on_connection_lost(self, client):
-        setattr(client, AUTH_STATE, None)
-        if self._closing:
+    def _connection_lost(self, client):
+        session = self._sessions.pop(client, None)
+        if session is None or session.state == CLOSED:
             return
-        for book in self._books.values():
-            book.mark_out_of_sync()
-        self._private_state_stale = True
+        session.connection_lost(self.milliseconds())
+        if not self._closing:
+            self._after_connection_lost(session)
+
+    def _after_connection_lost(self, session):
+        """What the streams do when a connection is lost: defined by the pro class (pro/paradex.py)."""
 
     def handle_rpc_result(self, client, message) -> bool:
         """Acks and errors of our JSON-RPC requests; True when the message was one."""
         rid = message.get("id")
         if rid is None:
             return False
-        hashes, channel, order_method = self._rpc_pending.pop(rid, ((), None, False))
-        error = message.get("error")
-        if error is None:
-            if "auth" in hashes:
-                setattr(client, PREV_SESSION, None)
-                setattr(client, AUTH_STATE, message.get("result") or {})
-                client.resolve(message.get("result"), "authenticated")
-            self.handle_order_rpc_result(client, rid, message.get("result"))
-            return True
-        exc = paradex_errors.ws_exception(error, order_method, self.id + " " + self.json(error))
-        if "auth" in hashes:
-            previous = getattr(client, PREV_SESSION, None)
-            if previous is not None:  # a refused renewal: this venue keeps the first session for the socket's life
-                setattr(client, PREV_SESSION, None)
-                setattr(client, AUTH_STATE, previous)
-                setattr(client, NO_REAUTH, True)
-                client.resolve(previous, "authenticated")
-                return True
-            self.invalidate_jwt()
-            self._forget_session(client)
-            client.reject(exc, "authenticated")
-            return True
-        if channel is not None and channel in client.subscriptions:
-            del client.subscriptions[channel]
-        for h in hashes:
-            client.reject(exc, h)
-        self.handle_order_rpc_error(client, rid, exc)
+        session = self._sessions.get(client)
+        if session is not None:
+            session.on_answer(rid, message)
         return True
 
-    def handle_order_rpc_result(self, client, rid, result):
-        """Overridden by the WebSocket trading mixin."""
-
-    def handle_order_rpc_error(self, client, rid, exc):
-        """Overridden by the WebSocket trading mixin."""
-
-    # ---- resilient subscribe-and-wait --------------------------------------------------------------
+    # ---- authentication: once per connection -----------------------------------------------------
     async def authenticate(self, params={}):
         """One ``auth`` per connection, with a JWT fresh enough to outlive the handshake."""
         url = self.get_ws_url()
-        client = self.client(url)
-        done = getattr(client, AUTH_STATE, None)
-        if done is not None:
-            return done
-        future = client.future("authenticated")
-        if "authenticated" not in client.subscriptions:
-            token = await self.authenticate_rest()
-            setattr(client, AUTH_EXP, _jwt_times(token))
-            request = self._rpc("auth", {"bearer": token}, ["auth"])
-            self.watch(url, "authenticated", request, "authenticated")
-        return await future
+        for _ in range(3):
+            client = self.client(url)
+            session = self.ws_session(client)
+            if session.live:
+                return session.auth_result
+            future = client.future(AUTH_HASH)
+            if AUTH_HASH not in client.subscriptions:
+                token = await self.authenticate_rest()
+                if (self.clients or {}).get(url) is not client:  # the connection was replaced meanwhile
+                    continue
+                if session.live:  # another caller authenticated it while we fetched the token
+                    return session.auth_result
+                if AUTH_HASH not in client.subscriptions:
+                    session.auth_sent(_jwt_times(token))
+                    self.watch(url, AUTH_HASH, session.rpc("auth", {"bearer": token}, AUTH), AUTH_HASH)
+            return await future
+        raise NetworkError(self.id + " the connection kept closing while authenticating")
 
-    async def _authenticated_socket(self, attempts=3):
-        """The current socket, authenticated. The venue may close a socket right behind its auth ack,
+    def _renew_in_place(self) -> bool:
+        return self.safe_bool(self.options, "wsRenewAuthInPlace", False)
+
+    async def _live_session(self, attempts=3) -> Session:
+        """The current connection's session, authenticated. The venue may close a socket right behind its auth ack,
         and a new one takes its place before we resume: never hand that one out unauthenticated."""
         for _ in range(attempts):
-            client = self.client(self.get_ws_url())
-            if getattr(client, AUTH_STATE, None) is not None and self._session_expiring(client) \
-                    and not getattr(client, NO_REAUTH, False):
-                setattr(client, PREV_SESSION, getattr(client, AUTH_STATE))  # see handle_rpc_result
-                self._forget_session(client)  # authenticate this socket again, with a fresh JWT
+            session = self.current_session()
+            if session.live and self._renew_in_place() and not session.renewal_refused \
+                    and session.expiring(self.ws_clock.now(), self.safe_number(self.options, "wsSessionMargin", 20)):
+                self.invalidate_jwt()
+                session.renew()  # renewal in place: a second auth on this socket, with a fresh JWT
             await self.authenticate()
-            client = self.client(self.get_ws_url())
-            if getattr(client, AUTH_STATE, None) is not None:
-                return client
+            session = self.current_session()
+            if session.live:
+                return session
         raise NetworkError(self.id + " the connection kept closing right after authenticating")
 
-    def _session_expiring(self, client) -> bool:
-        """The JWT this socket authenticated with expires within options['wsSessionMargin'] seconds (at most a
-        quarter of its life): a live socket outlives its 5-minute token, and a venue may then refuse its
-        private requests."""
-        iat, exp = getattr(client, AUTH_EXP, None) or (None, None)
-        if exp is None:
+    def _retry_after_token_refused(self, error, session, refusals) -> bool:
+        """A private request refused for its token on a session we had authenticated -> True to try again: the
+        session authenticates again in place (options['wsRenewAuthInPlace'], first refusal) or is dropped, so
+        the retry runs on a fresh connection. After two refusals, give up."""
+        if refusals > 2 or session is None or getattr(error, "ws_code", None) not in paradex_errors.WS_TOKEN_REFUSED:
             return False
-        margin = self.safe_number(self.options, "wsSessionMargin", 20)
-        if iat is not None:
-            margin = min(margin, (exp - iat) / 4)
-        return exp - self.now_ms() / 1000 < margin
-
-    def _forget_session(self, client):
-        setattr(client, AUTH_STATE, None)
-        client.subscriptions.pop("authenticated", None)
-
-    def _retry_after_token_refused(self, error, client, refusals) -> bool:
-        """A private request refused for its token on a socket we had authenticated. First time: authenticate that
-        socket again with a new JWT (a drop would fire cancel-on-disconnect). Second: drop the socket, as a lost
-        connection, so every watcher reconnects afresh. Then give up. -> True to try again."""
-        if refusals > 2 or client is None or getattr(error, "ws_code", None) not in paradex_errors.WS_TOKEN_REFUSED:
-            return False
-        self.invalidate_jwt()
-        if refusals == 1:
-            self._forget_session(client)
-        elif not client.closed():
-            client.on_error(NetworkError(self.id + " the venue refused this socket's token; reconnecting"))
+        session.token_refused(self._renew_in_place() and refusals == 1)
         return True
 
     def _publish(self, client, value, hashes):
         """Resolve waiting watchers; remember the update for a watcher that is between two calls
         (streams of events - trades, orders, fills - must not lose what arrived in that gap)."""
+        futures = client.futures
         for h in hashes:
-            if h in client.futures:
+            future = futures.get(h)
+            if future is not None and not future.done():
                 client.resolve(value, h)
             else:
                 self._unread[h] = value
+
+    # ---- resilient subscribe-and-wait --------------------------------------------------------------
+    def _after_subscribe(self, session, private):
+        """Hook of the pro class: the subscriptions of a watch call went out on ``session``."""
 
     async def _watch_channels(self, channels, hashes, private=False):
         """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``."""
@@ -197,13 +189,13 @@ class ParadexConnection:
         while True:
             url = self.get_ws_url()
             try:
-                client = await self._authenticated_socket() if private else self.client(url)
+                session = await self._live_session() if private else self.current_session()
+                client = session.client
                 for channel, message_hash in zip(channels, hashes):
                     if channel not in client.subscriptions:
-                        self.watch(url, message_hash, self._rpc("subscribe", {"channel": channel}, [message_hash], channel), channel)
-                if private and self._private_state_stale:
-                    self._private_state_stale = False
-                    asyncio.ensure_future(self._reconcile_private_state())
+                        self.watch(url, message_hash, session.rpc("subscribe", {"channel": channel}, SUBSCRIBE,
+                                                                  [message_hash], channel), channel)
+                self._after_subscribe(session, private)
                 for h in hashes:
                     if h in self._unread:
                         return self._unread.pop(h)
@@ -214,11 +206,12 @@ class ParadexConnection:
                 return result
             except AuthenticationError as e:
                 refusals += 1
-                if not private or not self._retry_after_token_refused(e, (self.clients or {}).get(url), refusals):
+                session = self._sessions.get((self.clients or {}).get(url))  # the one refused (its auth, or a request)
+                if not private or not self._retry_after_token_refused(e, session, refusals):
                     raise
             except NetworkError as e:
-                if self._closing:
-                    raise
+                if self._closing or self.closed_by_user:
+                    raise ExchangeClosedByUser(self.id + " instance was closed by the user") from e
                 if self._step_down_sbe(e):
                     continue
                 attempt += 1
@@ -226,13 +219,26 @@ class ParadexConnection:
                     raise
                 delay = min(self.safe_number(self.options, "wsBackoffMax", 5.0),
                             self.safe_number(self.options, "wsBackoffBase", 0.05) * 2 ** (attempt - 1))
-                await asyncio.sleep(delay * (0.5 + random.random()))
+                await self._backoff(delay * (0.5 + random.random()))
+
+    async def _backoff(self, seconds):
+        sleeper = asyncio.ensure_future(self.ws_clock.sleep(seconds))
+        self._sleepers.add(sleeper)
+        try:
+            await sleeper
+        except asyncio.CancelledError:
+            if sleeper.cancelled() and self._closing:
+                raise ExchangeClosedByUser(self.id + " instance was closed by the user") from None
+            raise
+        finally:
+            self._sleepers.discard(sleeper)
 
     async def _unwatch_channels(self, channels, hashes):
         url = self.get_ws_url()
         client = self.clients.get(url) if self.clients else None
         if client is None:
             return True
+        session = self.ws_session(client)
         for channel, message_hash in zip(channels, hashes):
             # the waiter first: no update may resolve it once unwatch was called
             # (a rejection without a waiter would be kept for the next watch)
@@ -241,12 +247,17 @@ class ParadexConnection:
             self._unread.pop(message_hash, None)
             if channel in client.subscriptions:
                 del client.subscriptions[channel]
-                await client.send(self._rpc("unsubscribe", {"channel": channel}))
+                await client.send(session.rpc("unsubscribe", {"channel": channel}))
         return True
 
     async def close(self, clean_instance_data=False):
         self._closing = True
         try:
+            for session in list(self._sessions.values()):
+                session.closing()
+            for sleeper in list(self._sleepers):
+                sleeper.cancel()
             await super().close(clean_instance_data)
         finally:
+            self._sessions.clear()
             self._closing = False

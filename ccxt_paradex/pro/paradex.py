@@ -50,10 +50,21 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
                 "decompressBinary": False,   # SBE frames must reach handle_message as bytes
                 "wsOrderTimeout": 10,        # seconds an order.* request may wait for its answer (RequestTimeout)
                 "cancelOnDisconnect": False, # arm order.cancel_on_disconnect after auth on every connection
+                "wsRenewAuthInPlace": False, # re-send auth on an open socket before its JWT expires (Paradex: not needed)
+                "wsKeepAliveChannel": "account",  # subscribed on a socket used only for order entry (idle: 4031)
                 "wsCreateBatchShape": "object",  # order.create_batch params: {"orders": [...]} or 'array' (bare)
             },
             "streaming": {"keepAlive": 20000},
         })
+
+    # ---- what a connection's events mean to the streams (each mixin keeps its own state) ------------------
+    def _after_connection_lost(self, session):
+        self._books_connection_lost()
+        self._private_connection_lost(session)
+
+    def _after_subscribe(self, session, private):
+        if private:
+            self._maybe_reconcile(session)
 
     # ---- dispatch -----------------------------------------------------------------------------------
     def handle_message(self, client, message):

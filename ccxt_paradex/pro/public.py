@@ -5,12 +5,11 @@ only ever receives a book that is in sync: after a lost frame the book waits for
 next snapshot (the deltas channel is re-subscribed to get one) and after a reconnect
 for the snapshot the new subscription starts with.
 """
-import asyncio
-
 from ccxt.async_support.base.ws.cache import ArrayCache
 from ccxt.base.errors import BadRequest
 
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
+from .session import SUBSCRIBE
 
 BOOK_FEEDS = ("deltas", "snapshot", "interactive", "interactive_deltas")
 
@@ -120,6 +119,11 @@ class ParadexPublicStreams:
         self._iso_second = (None, "")
         self.book_feed_fallbacks = 0  # times a refused deltas channel made us switch to the snapshot feed
 
+    def _books_connection_lost(self):
+        """A connection was lost: every book waits for the snapshot its new subscription starts with."""
+        for book in self._books.values():
+            book.mark_out_of_sync()
+
     # ---- order books ------------------------------------------------------------------------------
     def _book_channel_name(self, market_id, params):
         feed = self.safe_string(params, "feed", self.safe_string(self.options, "orderBookFeed", "deltas"))
@@ -212,7 +216,9 @@ class ParadexPublicStreams:
         else:
             status = book.delta_flat(seq, bids, asks, timestamp)
         if status == GAP:
-            asyncio.ensure_future(self._resync_book(client, market_id))
+            session = self.existing_session(client)
+            if session is not None:  # the resync belongs to the connection: cancelled with it
+                session.spawn(self._resync_book(session, market_id))
             return
         if status != APPLIED or not book.synced:
             return
@@ -239,14 +245,15 @@ class ParadexPublicStreams:
             self._iso_second = (ms // 1000, prefix)
         return prefix + "%03dZ" % (ms % 1000)
 
-    async def _resync_book(self, client, market_id):
+    async def _resync_book(self, session, market_id):
         """A frame was lost on a deltas channel: re-subscribe for a fresh full snapshot."""
         channel = self._book_channel.get(market_id)
+        client = session.client
         if channel is None or client.closed():
             return
         try:
-            await client.send(self._rpc("unsubscribe", {"channel": channel}))
-            await client.send(self._rpc("subscribe", {"channel": channel}, [], channel))
+            await client.send(session.rpc("unsubscribe", {"channel": channel}))
+            await client.send(session.rpc("subscribe", {"channel": channel}, SUBSCRIBE, [], channel))
         except Exception:  # the connection is going away; the reconnect path resubscribes
             pass
 

@@ -5,8 +5,8 @@ helpers (``async_support/paradex_trading.py`` -> ``core/orders.py``) and parses 
 same parsers, so a ``*_ws`` call raises, sends and returns what the REST call would.
 
 Requests are matched to responses by JSON-RPC id. A request is settled by exactly one of:
-its answer, ``options['wsOrderTimeout']`` seconds passing (RequestTimeout), or the loss of
-the connection it was sent on (NetworkError, at once). Requests are never re-sent on a new
+its answer, ``options['wsOrderTimeout']`` seconds passing (RequestTimeout), the loss of
+the connection it was sent on (NetworkError, at once) or ``close()`` (ExchangeClosedByUser). Requests are never re-sent on a new
 connection: an order may or may not have reached the venue, and only the caller (or the
 orders stream) can tell.
 
@@ -14,17 +14,16 @@ orders stream) can tell.
 order call or a private watcher sent it, so also after each reconnect) ``order.cancel_on_disconnect``
 is sent, and order calls wait for its ack before they go out.
 
-``auth`` goes out once per socket, whoever needs it first (``ParadexConnection.authenticate``).
+``auth`` goes out once per connection, whoever needs it first (``ParadexConnection.authenticate``); the
+connection's ``Session`` (pro/session.py) owns the in-flight requests and the arming. A connection used
+only for order entry keeps one private subscription (options['wsKeepAliveChannel']), as Paradex may
+close a connection that subscribes to nothing (close code 4031).
 """
-import asyncio
-
-from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, BaseError, InvalidOrder, NetworkError, RequestTimeout
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, InvalidOrder
 
 from ..core import errors as paradex_errors
 from ..core.orders import check_ws_order
-
-# per-socket state kept on the ccxt ws Client (a reconnect makes a new Client; a lost one is reset)
-_COD_STATE = "_paradex_cod"        # task of the order.cancel_on_disconnect that armed this socket
+from .session import AUTH_HASH, SUBSCRIBE
 
 
 def _with_price(request):
@@ -110,115 +109,47 @@ class ParadexWsTrading:
     async def set_cancel_on_disconnect_ws(self, enabled=True, params={}):
         """Turn cancel-on-disconnect on or off for the current connection and every later one -> ``{"enabled": bool}``."""
         self.options["cancelOnDisconnect"] = bool(enabled)
-        client = await self._authenticated_client()   # arms the connection when enabled
+        session = await self._trading_session()   # arms the connection when enabled
         if enabled:
-            return await self._arm_cancel_on_disconnect(client)
-        setattr(client, _COD_STATE, None)
-        return await self._send_order_rpc(client, "order.cancel_on_disconnect", self.extend({"enabled": False}, params))
+            return await session.armed()
+        session.disarmed()
+        return await self._send_order_rpc(session, "order.cancel_on_disconnect", self.extend({"enabled": False}, params))
 
-    # ---- connection: auth (once per socket) and cancel-on-disconnect -------------------------------
-    def handle_rpc_result(self, client, message) -> bool:
-        """With ``cancelOnDisconnect`` on, arms a socket as soon as its ``auth`` is acknowledged
-        (whoever sent it), so also after each reconnect."""
-        rid = message.get("id")
-        if rid is not None and message.get("error") is None:
-            entry = self._rpc_pending.get(rid)
-            if entry is not None and "auth" in entry[0]:
-                if self.safe_bool(self.options, "cancelOnDisconnect", False):
-                    self._cancel_on_disconnect_task(client)
-        return super().handle_rpc_result(client, message)
-
-    async def _authenticated_client(self):
-        """The trading socket, authenticated (``auth`` is sent at most once per socket) and, with
-        ``cancelOnDisconnect`` on, armed before any order goes out on it."""
-        client = await self._authenticated_socket()
+    # ---- the connection: authenticated (once), armed, never idle ---------------------------------------
+    async def _trading_session(self):
+        """The trading connection's session: authenticated (``auth`` is sent at most once per connection), armed
+        before any order goes out on it when ``cancelOnDisconnect`` is on, and holding at least one private
+        subscription (Paradex may close a connection without one, code 4031)."""
+        session = await self._live_session()
+        self._keep_subscribed(session)
         if self.safe_bool(self.options, "cancelOnDisconnect", False):
-            await self._arm_cancel_on_disconnect(client)
-        return client
+            await session.armed()
+        return session
 
-    def _cancel_on_disconnect_task(self, client):
-        """One ``order.cancel_on_disconnect {"enabled": true}`` per socket, shared by every waiter."""
-        task = getattr(client, _COD_STATE, None)
-        if task is None:
-            task = asyncio.ensure_future(self._send_order_rpc(client, "order.cancel_on_disconnect", {"enabled": True}))
-            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failures are re-raised to waiters
-            setattr(client, _COD_STATE, task)
-        return task
-
-    async def _arm_cancel_on_disconnect(self, client):
-        task = self._cancel_on_disconnect_task(client)
-        try:
-            return await asyncio.shield(task)
-        except BaseException:
-            if getattr(client, _COD_STATE, None) is task and task.done():
-                setattr(client, _COD_STATE, None)  # the next request tries again
-            raise
+    def _keep_subscribed(self, session):
+        """A socket used only for order entry subscribes to nothing: give it options['wsKeepAliveChannel']
+        ('account' by default: small, and it keeps ``balance`` current). A later watcher of it shares it."""
+        channel = self.safe_string(self.options, "wsKeepAliveChannel", "account")
+        client = session.client
+        if not channel or any(name != AUTH_HASH for name in client.subscriptions):
+            return
+        client.subscriptions[channel] = True
+        session.spawn(client.send(session.rpc("subscribe", {"channel": channel}, SUBSCRIBE, (), channel)))
 
     # ---- request / response -----------------------------------------------------------------------
     async def _order_request(self, method, params):
         refusals = 0
         while True:
-            client = await self._authenticated_client()
+            session = None
             try:
-                return await self._send_order_rpc(client, method, params)
-            except AuthenticationError as e:  # refused for the token, before the venue looked at the order
+                session = await self._trading_session()
+                return await self._send_order_rpc(session, method, params)
+            except AuthenticationError as e:  # refused for the token (its auth, or before the venue looked at the order)
                 refusals += 1
-                if not self._retry_after_token_refused(e, client, refusals):
+                if session is None:
+                    session = self.existing_session((self.clients or {}).get(self.get_ws_url()))
+                if not self._retry_after_token_refused(e, session, refusals):
                     raise
 
-    async def _send_order_rpc(self, client, method, params):
-        if self.enableRateLimit:
-            await self.throttle(("orders", 1))  # the venue counts WS order methods in the REST orders bucket
-        message = self._rpc(method, params, (), None, True)
-        rid = message["id"]
-        future = asyncio.get_running_loop().create_future()
-        pending = self._ws_order_pending()
-        pending[rid] = (client, future, method)
-        try:
-            if client.closed():
-                raise NetworkError(self.id + " " + method + ": connection closed before send")
-            try:
-                await client.send(message)
-            except BaseError:
-                raise
-            except Exception as e:
-                raise NetworkError(self.id + " " + method + ": " + str(e)) from e
-            timeout = self.safe_number(self.options, "wsOrderTimeout", 10)
-            try:
-                return await asyncio.wait_for(future, timeout)
-            except asyncio.TimeoutError:
-                raise RequestTimeout(self.id + " " + method + " (id " + str(rid) + ") got no answer within "
-                                     + str(timeout) + " s") from None
-        finally:
-            pending.pop(rid, None)
-            self._rpc_pending.pop(rid, None)
-
-    def _ws_order_pending(self):
-        pending = getattr(self, "_ws_orders_in_flight", None)
-        if pending is None:
-            pending = self._ws_orders_in_flight = {}   # JSON-RPC id -> (client, asyncio future, method)
-        return pending
-
-    def handle_order_rpc_result(self, client, rid, result):
-        entry = self._ws_order_pending().get(rid)
-        if entry is not None and not entry[1].done():
-            entry[1].set_result(result)
-
-    def handle_order_rpc_error(self, client, rid, exc):
-        entry = self._ws_order_pending().get(rid)
-        if entry is not None and not entry[1].done():
-            entry[1].set_exception(exc)
-
-    def _reject_in_flight(self, client, reason):
-        for rid, (owner, future, method) in list(self._ws_order_pending().items()):
-            if (client is None or owner is client) and not future.done():
-                future.set_exception(NetworkError(self.id + " " + method + " (id " + str(rid) + "): " + reason))
-
-    def _on_connection_lost(self, client):
-        super()._on_connection_lost(client)
-        self._reject_in_flight(client, "connection lost before the answer; the request may or may not have been executed")
-        setattr(client, _COD_STATE, None)
-
-    async def close(self, clean_instance_data=False):
-        self._reject_in_flight(None, "exchange closed before the answer")
-        return await super().close(clean_instance_data)
+    async def _send_order_rpc(self, session, method, params):
+        return await session.request(method, params, self.safe_number(self.options, "wsOrderTimeout", 10))

@@ -72,7 +72,7 @@ class Simulator:
                  summary_interval=1.0, private_sbe=False, option_markets=False, deltas_feed=True,
                  create_batch_shape="object", ws_sessions="renewable", funding_time_scale=1.0,
                  funding_settlement="trade", contract="strict", closed_order_get="ORDER_ID_NOT_FOUND",
-                 tpsl_reduce_only="optional", check_responses=False):
+                 tpsl_reduce_only="optional", check_responses=False, idle_close=0.0):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
@@ -94,7 +94,10 @@ class Simulator:
         self.initial_balance = Decimal(str(initial_balance))
         self.json_public = json_public
         self.deltas_feed = deltas_feed  # False: order_book.{m}.deltas is refused, as some readings of the docs have it
-        self.ws_sessions = ws_sessions  # "renewable": expired sessions refused, re-auth accepted; "fixed": neither
+        # "renewable": expired sessions refused, re-auth accepted; "fixed": neither (re-auth refused);
+        # "close": neither, and a second auth closes the socket (sim/ws.py rpc_auth)
+        self.ws_sessions = ws_sessions
+        self.idle_close = idle_close  # s: close a connection without subscriptions with code 4031 (0: never)
         self.create_batch_shape = create_batch_shape  # order.create_batch params: "both", "object" or "array"
         self.private_sbe = private_sbe  # encode orders/fills/positions/account as SBE 20-23 on SBE sessions
         self.tick_interval = tick_interval

@@ -28,6 +28,8 @@ PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events"}
 SBE_PRIVATE_KINDS = {"orders", "fills", "positions", "account"}  # templates 20-23
 JSONRPC_INVALID, JSONRPC_METHOD, JSONRPC_PARAMS = -32600, -32601, -32602
 ERR_MALFORMED_TOKEN, ERR_INVALID_TOKEN, ERR_AUTH_REQUIRED = 40110, 40111, 40300
+CLOSE_IDLE = 4031     # a connection without any subscription, closed after ``idle_close`` s (reported by a client library)
+CLOSE_REAUTH = 1008   # ``ws_sessions="close"``: a second auth on a connection closes it
 
 
 def _us():
@@ -83,6 +85,7 @@ class Connection:
         self.queue = asyncio.Queue()
         self.closed = False
         self.held = None  # a delta frame held back by the reorder fault
+        self.idle_since = time.monotonic()  # when it last had no subscription (None while it has one)
 
     def push(self, frame):
         if self.closed:
@@ -163,6 +166,7 @@ class Feed:
         conn = Connection(self, ws, sbe_version)
         self.connections.add(conn)
         writer = asyncio.ensure_future(conn.writer())
+        idle = asyncio.ensure_future(self._close_when_idle(conn)) if self.sim.idle_close else None
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
@@ -175,8 +179,20 @@ class Feed:
             conn.closed = True
             self.connections.discard(conn)
             writer.cancel()
+            if idle is not None:
+                idle.cancel()
             self.orders.connection_closed(conn)
         return ws
+
+    async def _close_when_idle(self, conn):
+        """``idle_close`` s without any subscription: the venue closes the connection with code 4031."""
+        limit = self.sim.idle_close
+        while not conn.closed:
+            await asyncio.sleep(limit / 4)
+            if conn.idle_since is not None and time.monotonic() - conn.idle_since >= limit:
+                log.info("closing a connection without subscriptions (idle %.1f s)", limit)
+                conn.closed = True
+                await conn.ws.close(code=CLOSE_IDLE, message=b"no active subscription")
 
     def dispatch(self, conn, text):
         us_in = _us()
@@ -197,6 +213,8 @@ class Feed:
                 self.require_live_token(conn)   # 40300 before anything else on order methods
             self._conform(method, req.get("params"))
             result = handler(conn, params)
+            if result is None and conn.closed:  # the handler closed the connection instead of answering
+                return None
         except ChannelError as err:
             error = {"code": err.code, "message": err.message}
             if err.data is not None:
@@ -223,6 +241,10 @@ class Feed:
             raise ChannelError(ERR_MALFORMED_TOKEN, "malformed bearer token")
         if conn.account is not None and self.sim.ws_sessions == "fixed":
             raise ChannelError(JSONRPC_INVALID, "invalid request", "already authenticated")
+        if conn.account is not None and self.sim.ws_sessions == "close":
+            conn.closed = True
+            asyncio.ensure_future(conn.ws.close(code=CLOSE_REAUTH, message=b"already authenticated"))
+            return None
         try:
             claims = self.sim.authority.check_bearer("Bearer " + token)
         except ApiError as err:
@@ -234,7 +256,8 @@ class Feed:
     def require_live_token(self, conn):
         """Private requests need an ``auth`` on this connection and, with ``ws_sessions="renewable"`` (one reading of
         paradex-py's client, which reconnects with a fresh token on 40111), a token that has not expired since;
-        ``"fixed"``: a session lasts as long as its socket and a second ``auth`` is refused."""
+        ``"fixed"``: a session lasts as long as its socket and a second ``auth`` is refused; ``"close"``: it lasts as
+        long as its socket (Paradex's docs) and a second ``auth`` closes the socket."""
         if conn.account is None:
             raise ChannelError(ERR_AUTH_REQUIRED, "authentication required")
         if self.sim.ws_sessions == "renewable" and conn.claims["exp"] <= self.sim.clock.s():
@@ -259,6 +282,7 @@ class Feed:
         sub["name"] = name
         sub["last_seq"] = -1
         conn.subs[name] = sub
+        conn.idle_since = None
         if sub["kind"] == "order_book":
             conn.push(conn.publish(name, "order_book", self.book_snapshot(sub)))
             if sub["feed"] == "snapshot":
@@ -272,6 +296,8 @@ class Feed:
             raise ChannelError(JSONRPC_INVALID, "invalid unsubscribe request", "not subscribed")
         if sub.get("task"):
             sub["task"].cancel()
+        if not conn.subs:
+            conn.idle_since = time.monotonic()
         return {"channel": name}
 
     # ---- order books ------------------------------------------------------------------------------

@@ -1,0 +1,291 @@
+"""One WebSocket connection's life, owned by one object: ``Session``.
+
+The pro class keeps ``{ccxt ws Client: Session}`` (``ParadexConnection._sessions``); a reconnect is a new
+Client, so a new Session. Nothing is set on ccxt's Client. The session owns its state, the JWT times of its
+``auth``, the JSON-RPC ids it is waiting on, its in-flight ``order.*`` requests, its cancel-on-disconnect
+arming and every background task started for it (book resyncs, reconciliation, arming), all ended with it.
+
+States and the events that move them::
+
+                  auth_sent                  auth_acknowledged
+    connecting ---------------> authenticating ---------------> live
+        ^                            |                           |
+        +-------- auth_refused ------+                           |   (a refused renewal stays live)
+        +---- renew() / token_refused, wsRenewAuthInPlace only --+
+    live --token_refused (default)--> the socket is dropped --connection_lost--> closed
+    any  --closing (exchange.close())--> closing --connection_lost--> closed
+    any  --connection_lost--> closed          (a reconnect is a new Client, so a new Session)
+
+Paradex's rule (docs, WebSocket authentication): a connection needs no re-authentication for its lifetime,
+so by default ``auth`` goes out once per session; a token refusal on a live session drops the socket and
+the reconnect authenticates afresh (as the official SDK does).
+"""
+import asyncio
+
+from ccxt.base.errors import BaseError, ExchangeClosedByUser, NetworkError, RequestTimeout
+
+from ..core import errors as paradex_errors
+
+CONNECTING, AUTHENTICATING, LIVE, CLOSING, CLOSED = "connecting", "authenticating", "live", "closing", "closed"
+AUTH_HASH = "authenticated"  # the client future an ``auth`` answer settles
+
+# kinds of the JSON-RPC requests a session waits on
+AUTH, SUBSCRIBE, ORDER, OTHER = "auth", "subscribe", "order", "other"
+
+
+def _retrieve(task):
+    if not task.cancelled():
+        task.exception()
+
+
+class Session:
+    __slots__ = ("owner", "client", "state", "auth_result", "jwt_times", "previous", "renewal_refused",
+                 "pending", "requests", "tasks", "cod", "lost_at", "_unacked", "_settled")
+
+    def __init__(self, owner, client):
+        self.owner = owner              # the pro exchange: ids, options, throttling, the JWT
+        self.client = client
+        self.state = CONNECTING
+        self.auth_result = None
+        self.jwt_times = (None, None)   # (iat, exp), venue clock, s, of the JWT this session authenticated with
+        self.previous = None            # the auth result a renewal in place replaces (kept if it is refused)
+        self.renewal_refused = False    # the venue refused a second auth on this socket: never again
+        self.pending = {}               # JSON-RPC id -> (kind, message hashes, channel)
+        self.requests = {}              # JSON-RPC id -> (asyncio future, method) of in-flight order.* requests
+        self.tasks = set()
+        self.cod = None                 # task of the order.cancel_on_disconnect that armed this connection
+        self.lost_at = None             # ms, when the connection was lost
+        self._unacked = set()           # ids of subscribe requests not answered yet
+        self._settled = []              # futures waiting for _unacked to empty
+
+    @property
+    def live(self) -> bool:
+        return self.state == LIVE
+
+    @property
+    def ended(self) -> bool:
+        return self.state in (CLOSING, CLOSED)
+
+    def __repr__(self):
+        return "<Session " + self.state + " " + str(self.client.url) + ">"
+
+    # ---- JSON-RPC ---------------------------------------------------------------------------------
+    def rpc(self, method, params, kind=OTHER, hashes=(), channel=None) -> dict:
+        rid = self.owner.request_id()
+        self.pending[rid] = (kind, tuple(hashes), channel)
+        if kind == SUBSCRIBE:
+            self._unacked.add(rid)
+        return {"jsonrpc": "2.0", "method": method, "params": params, "id": rid}
+
+    def on_answer(self, rid, message):
+        """An answer (result or error) to one of this session's requests."""
+        kind, hashes, channel = self.pending.pop(rid, (None, (), None))
+        error = message.get("error")
+        if kind == SUBSCRIBE:
+            self._acked(rid)
+        if error is None:
+            if kind == AUTH:
+                self.auth_acknowledged(message.get("result"))
+            elif kind == ORDER:
+                entry = self.requests.get(rid)
+                if entry is not None and not entry[0].done():
+                    entry[0].set_result(message.get("result"))
+            return
+        owner = self.owner
+        exc = paradex_errors.ws_exception(error, kind == ORDER, owner.id + " " + owner.json(error))
+        if kind == AUTH:
+            self.auth_refused(exc)
+            return
+        if kind == ORDER:
+            entry = self.requests.get(rid)
+            if entry is not None and not entry[0].done():
+                entry[0].set_exception(exc)
+            return
+        if channel is not None:
+            self.client.subscriptions.pop(channel, None)
+        for h in hashes:
+            self.client.reject(exc, h)
+
+    def _acked(self, rid):
+        self._unacked.discard(rid)
+        if not self._unacked:
+            waiters, self._settled = self._settled, []
+            for w in waiters:
+                if not w.done():
+                    w.set_result(None)
+
+    async def settled(self):
+        """Every subscribe sent on this session so far has been answered (its channel is live, or refused)."""
+        if not self._unacked:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._settled.append(waiter)
+        await waiter
+
+    # ---- events -------------------------------------------------------------------------------------
+    def auth_sent(self, jwt_times):
+        """``auth`` went out (the first, or a renewal in place after renew())."""
+        self.state = AUTHENTICATING
+        self.auth_result = None
+        self.jwt_times = jwt_times
+
+    def auth_acknowledged(self, result):
+        if self.ended:
+            return
+        self.state, self.auth_result, self.previous = LIVE, result or {}, None
+        self.client.resolve(self.auth_result, AUTH_HASH)
+        if self.owner.safe_bool(self.owner.options, "cancelOnDisconnect", False):
+            self.arm_cancel_on_disconnect()
+
+    def auth_refused(self, exc):
+        if self.ended:
+            return
+        if self.previous is not None:  # a refused renewal: the venue keeps the first session for the socket's life
+            self.state, self.auth_result, self.previous = LIVE, self.previous, None
+            self.renewal_refused = True
+            self.client.resolve(self.auth_result, AUTH_HASH)
+            return
+        self.owner.invalidate_jwt()
+        self._unauthenticated()
+        self.client.reject(exc, AUTH_HASH)
+
+    def token_refused(self, renew_in_place) -> str:
+        """A private request on this session was refused for its token -> 'retry' (its auth itself was refused:
+        authenticate again), 'renew' (authenticate this live socket again, renewal in place) or 'drop' (the socket
+        is dropped as a lost connection; the reconnect authenticates)."""
+        self.owner.invalidate_jwt()
+        if self.state == CONNECTING:  # the auth itself was refused (auth_refused): this socket has no session yet
+            return "retry"
+        if renew_in_place and not self.renewal_refused and self.state == LIVE:
+            self._unauthenticated()
+            return "renew"
+        if not self.client.closed():
+            self.client.on_error(NetworkError(self.owner.id + " the venue refused this socket's token; reconnecting"))
+        return "drop"
+
+    def renew(self):
+        """Renewal in place (options['wsRenewAuthInPlace']): the next authenticate() sends a second auth; if the
+        venue refuses it, the session keeps its first one."""
+        if self.state == LIVE:
+            previous = self.auth_result
+            self._unauthenticated()
+            self.previous = previous
+
+    def _unauthenticated(self):
+        self.state, self.auth_result, self.previous = CONNECTING, None, None
+        self.client.subscriptions.pop(AUTH_HASH, None)
+
+    def connection_lost(self, now_ms):
+        """The socket closed or failed (ccxt rejects the client's futures itself)."""
+        if self.state == CLOSED:
+            return
+        if self.state != CLOSING:
+            self._end(NetworkError, "connection lost before the answer; the request may or may not have been executed")
+        self.state = CLOSED
+        self.lost_at = now_ms
+
+    def closing(self):
+        """exchange.close(): every waiter ends with ExchangeClosedByUser (not asyncio.CancelledError)."""
+        if self.ended:
+            return
+        self.state = CLOSING
+        self._end(ExchangeClosedByUser, "exchange closed before the answer")
+        self.client.reject(ExchangeClosedByUser(self.owner.id + " instance was closed by the user"))
+
+    def _end(self, error_class, reason):
+        for rid, (future, method) in list(self.requests.items()):
+            if not future.done():
+                future.set_exception(error_class(self.owner.id + " " + method + " (id " + str(rid) + "): " + reason))
+        for task in list(self.tasks):
+            task.cancel()
+        self.tasks.clear()
+        self.cod = None
+        self.pending.clear()
+        self._unacked.clear()
+        for w in self._settled:
+            if not w.done():
+                w.cancel()
+        self._settled = []
+
+    # ---- background tasks ---------------------------------------------------------------------------
+    def spawn(self, coro):
+        """Run ``coro`` for this session; cancelled when the session ends. None (and not run) once it has."""
+        if self.ended:
+            coro.close()
+            return None
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task):
+        self.tasks.discard(task)
+        _retrieve(task)
+
+    # ---- the JWT ------------------------------------------------------------------------------------
+    def expiring(self, now_s, margin) -> bool:
+        """The JWT this session authenticated with expires within ``margin`` s (at most a quarter of its life)."""
+        iat, exp = self.jwt_times
+        if exp is None or self.state != LIVE:
+            return False
+        if iat is not None:
+            margin = min(margin, (exp - iat) / 4)
+        return exp - now_s < margin
+
+    # ---- order.* requests -----------------------------------------------------------------------------
+    async def request(self, method, params, timeout):
+        """One order.* request on this connection, settled by its answer, ``timeout`` s (RequestTimeout) or the end
+        of the session (NetworkError when the connection is lost, ExchangeClosedByUser on close)."""
+        owner = self.owner
+        if owner.enableRateLimit:
+            await owner.throttle(("orders", 1))  # the venue counts WS order methods in the REST orders bucket
+        message = self.rpc(method, params, ORDER)
+        rid = message["id"]
+        future = asyncio.get_running_loop().create_future()
+        self.requests[rid] = (future, method)
+        try:
+            if self.state == CLOSING:
+                raise ExchangeClosedByUser(owner.id + " " + method + ": exchange closed before send")
+            if self.ended or self.client.closed():
+                raise NetworkError(owner.id + " " + method + ": connection closed before send")
+            try:
+                await self.client.send(message)
+            except BaseError:
+                raise
+            except Exception as e:
+                raise NetworkError(owner.id + " " + method + ": " + str(e)) from e
+            try:
+                return await asyncio.wait_for(future, timeout)
+            except asyncio.TimeoutError:
+                raise RequestTimeout(owner.id + " " + method + " (id " + str(rid) + ") got no answer within "
+                                     + str(timeout) + " s") from None
+        finally:
+            self.requests.pop(rid, None)
+            self.pending.pop(rid, None)
+
+    def arm_cancel_on_disconnect(self):
+        """One ``order.cancel_on_disconnect {"enabled": true}`` per connection, shared by every waiter -> its task."""
+        if self.cod is None:
+            timeout = self.owner.safe_number(self.owner.options, "wsOrderTimeout", 10)
+            self.cod = self.spawn(self.request("order.cancel_on_disconnect", {"enabled": True}, timeout))
+        return self.cod
+
+    async def armed(self):
+        task = self.arm_cancel_on_disconnect()
+        if task is None:
+            raise NetworkError(self.owner.id + " connection closed before cancel-on-disconnect was armed")
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled() and self.state == CLOSING:
+                raise ExchangeClosedByUser(self.owner.id + " instance was closed by the user") from None
+            if task.cancelled():
+                raise NetworkError(self.owner.id + " connection lost before cancel-on-disconnect was armed") from None
+            raise
+        except BaseException:
+            if self.cod is task and task.done():
+                self.cod = None  # the next request tries again
+            raise
+
+    def disarmed(self):
+        self.cod = None
