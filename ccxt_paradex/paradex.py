@@ -108,7 +108,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         if wait > 0:
             self.sleep(wait * 1000)
 
-    def request(self, path, api=["public"], method="GET", params={}, config={}):
+    def request(self, path: str, api: list[str] = ["public"], method="GET", params: dict = {}, config: dict = {}):
         access = api[0] if isinstance(api, list) else api
         if access != "private" or path in NO_JWT_PATHS:
             return self.fetch2(path, api, method, params, config)
@@ -322,17 +322,17 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def fetch_open_interest(self, symbol: str, params: dict = {}) -> OpenInterest:
         return self.parse_open_interest(*self._summary(symbol, params))
 
-    def fetch_open_interests(self, symbols=None, params={}):
+    def fetch_open_interests(self, symbols: Strings = None, params: dict = {}):
         return self.parse_open_interests(*self._summaries(symbols))
 
-    def fetch_last_prices(self, symbols=None, params={}):
+    def fetch_last_prices(self, symbols: Strings = None, params: dict = {}):
         return self.parse_last_prices(*self._summaries(symbols))
 
     def fetch_mark_prices(self, symbols: Strings = None, params: dict = {}):
         """Tickers (``markPrice``, ``indexPrice``), as ccxt's fetchMarkPrice(s) return."""
         return self.fetch_tickers(symbols, params)
 
-    def fetch_funding_intervals(self, symbols=None, params={}):
+    def fetch_funding_intervals(self, symbols: Strings = None, params: dict = {}):
         """Funding-rate structures whose ``interval`` is each market's funding period."""
         return self.fetch_funding_rates(symbols, params)
 

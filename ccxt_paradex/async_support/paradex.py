@@ -107,7 +107,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         if wait > 0:
             await self.sleep(wait * 1000)
 
-    async def request(self, path, api=["public"], method="GET", params={}, config={}):
+    async def request(self, path: str, api: list[str] = ["public"], method="GET", params: dict = {}, config: dict = {}):
         access = api[0] if isinstance(api, list) else api
         if access != "private" or path in NO_JWT_PATHS:
             return await self.fetch2(path, api, method, params, config)
@@ -321,17 +321,17 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     async def fetch_open_interest(self, symbol: str, params: dict = {}) -> OpenInterest:
         return self.parse_open_interest(*await self._summary(symbol, params))
 
-    async def fetch_open_interests(self, symbols=None, params={}):
+    async def fetch_open_interests(self, symbols: Strings = None, params: dict = {}):
         return self.parse_open_interests(*await self._summaries(symbols))
 
-    async def fetch_last_prices(self, symbols=None, params={}):
+    async def fetch_last_prices(self, symbols: Strings = None, params: dict = {}):
         return self.parse_last_prices(*await self._summaries(symbols))
 
     async def fetch_mark_prices(self, symbols: Strings = None, params: dict = {}):
         """Tickers (``markPrice``, ``indexPrice``), as ccxt's fetchMarkPrice(s) return."""
         return await self.fetch_tickers(symbols, params)
 
-    async def fetch_funding_intervals(self, symbols=None, params={}):
+    async def fetch_funding_intervals(self, symbols: Strings = None, params: dict = {}):
         """Funding-rate structures whose ``interval`` is each market's funding period."""
         return await self.fetch_funding_rates(symbols, params)
 

@@ -67,7 +67,7 @@ class ParadexAccount:
     async def fetch_withdrawals(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Transaction]:
         return await self._transactions("WITHDRAWAL", code, since, limit, params)
 
-    async def fetch_ledger(self, code=None, since=None, limit=None, params={}):
+    async def fetch_ledger(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
         """The settlement currency's history, rebuilt from transfers and fills (fee, realized PnL, realized
         funding); ``before``/``after`` are walked back from the current balance, so every event up to now
         is fetched (``until`` only filters the answer)."""
@@ -133,7 +133,7 @@ class ParadexAccount:
         rows = [self.parse_liquidation(r, market) for r in self.safe_list(response, "results", [])]
         return self.filter_by_symbol_since_limit(rows, symbol, since, limit)
 
-    async def fetch_accounts(self, params={}):
+    async def fetch_accounts(self, params: dict = {}):
         main = await self.privateGetAccount(params)
         subs = await self.privateGetAccountSubaccounts()
         accounts = [{"id": self.safe_string(main, "account"), "type": "main", "code": "USDC", "info": main}]

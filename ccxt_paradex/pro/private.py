@@ -10,6 +10,7 @@ de-duplicated by id and orders by state, so each fill and each order's final sta
 watchMyTrades / watchOrders exactly once; changed positions and the balance are delivered to
 watchPositions / watchBalance.
 """
+from ccxt.base.types import Balances, Int, Order, Position, Str, Strings, Trade
 from collections import OrderedDict
 
 from ccxt.async_support.base.ws.cache import ArrayCacheBySymbolById, ArrayCacheBySymbolBySide
@@ -46,10 +47,10 @@ class ParadexPrivateStreams:
         return cache
 
     # ---- watchers ---------------------------------------------------------------------------------
-    async def watch_orders(self, symbol=None, since=None, limit=None, params={}):
+    async def watch_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Order]:
         return await self._watch_private_stream("orders", symbol, since, limit)
 
-    async def watch_my_trades(self, symbol=None, since=None, limit=None, params={}):
+    async def watch_my_trades(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Trade]:
         return await self._watch_private_stream("fills", symbol, since, limit)
 
     async def _watch_private_stream(self, kind, symbol, since, limit):
@@ -61,7 +62,7 @@ class ParadexPrivateStreams:
             limit = cache.getLimit(symbol, limit)
         return self.filter_by_symbol_since_limit(cache, symbol, since, limit, True)
 
-    async def watch_positions(self, symbols=None, since=None, limit=None, params={}):
+    async def watch_positions(self, symbols: Strings = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Position]:
         await self.load_markets()
         symbols = self.market_symbols(symbols)
         positions = await self._watch_channels(["positions"], ["positions"], private=True)
@@ -69,7 +70,7 @@ class ParadexPrivateStreams:
             return positions
         return self.filter_by_symbols_since_limit(self.positions, symbols, since, limit, True)
 
-    async def watch_balance(self, params={}):
+    async def watch_balance(self, params: dict = {}) -> Balances:
         await self.load_markets()
         return await self._watch_channels(["account"], ["balance"], private=True)
 

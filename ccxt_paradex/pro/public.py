@@ -5,8 +5,9 @@ only ever receives a book that is in sync: after a lost frame the book waits for
 next snapshot (the deltas channel is re-subscribed to get one) and after a reconnect
 for the snapshot the new subscription starts with.
 """
+from ccxt.base.types import FundingRate, FundingRates, Int, OrderBook, Strings, Ticker, Tickers, Trade
 from ccxt.async_support.base.ws.cache import ArrayCache
-from ccxt.base.errors import BadRequest
+from ccxt.base.errors import ArgumentsRequired, BadRequest
 
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
 from .session import SUBSCRIBE
@@ -143,13 +144,13 @@ class ParadexPublicStreams:
     def _bad_request(self, message):
         return BadRequest(self.id + " " + message)
 
-    async def watch_order_book(self, symbol, limit=None, params={}):
+    async def watch_order_book(self, symbol: str, limit: Int = None, params: dict = {}) -> OrderBook:
         """params: feed ('deltas' full depth, default | 'snapshot' top 15), refresh_rate, price_tick, interactive."""
         await self.load_markets()
         market = self.market(symbol)
         return await self.watch_order_book_for_symbols([market["symbol"]], limit, params)
 
-    async def watch_order_book_for_symbols(self, symbols, limit=None, params={}):
+    async def watch_order_book_for_symbols(self, symbols: list[str], limit: Int = None, params: dict = {}):
         key = (tuple(symbols), limit, tuple(sorted((k, str(v)) for k, v in params.items())))
         plan = self._book_plans.get(key)
         if plan is None:
@@ -200,7 +201,7 @@ class ParadexPublicStreams:
             channels.append(channel)
         return channels, ["orderbook:" + m["id"] for m in markets]
 
-    async def un_watch_order_book(self, symbol, params={}):
+    async def un_watch_order_book(self, symbol: str, params: dict = {}):
         await self.load_markets()
         market_id = self.market_id(symbol)
         channel = self._drop_book(market_id)
@@ -263,28 +264,28 @@ class ParadexPublicStreams:
         return [channel + "." + i for i in ids], [key + ":" + i for i in ids]
 
     # ---- trades -----------------------------------------------------------------------------------
-    async def watch_trades(self, symbol, since=None, limit=None, params={}):
+    async def watch_trades(self, symbol: str, since: Int = None, limit: Int = None, params: dict = {}) -> list[Trade]:
         return await self.watch_trades_for_symbols([symbol], since, limit, params)
 
-    async def watch_trades_for_symbols(self, symbols, since=None, limit=None, params={}):
+    async def watch_trades_for_symbols(self, symbols: list[str], since: Int = None, limit: Int = None, params: dict = {}):
         await self.load_markets()
         trades = await self._watch_channels(*self._per_market(symbols, "trades", "trades"))
         if self.newUpdates:
             limit = trades.getLimit(trades[-1]["symbol"] if trades else None, limit)
         return self.filter_by_since_limit(trades, since, limit, "timestamp", True)
 
-    async def un_watch_trades(self, symbol, params={}):
+    async def un_watch_trades(self, symbol: str, params: dict = {}):
         return await self.un_watch_trades_for_symbols([symbol], params)
 
-    async def un_watch_trades_for_symbols(self, symbols, params={}):
+    async def un_watch_trades_for_symbols(self, symbols: list[str], params: dict = {}):
         await self.load_markets()
         return await self._unwatch_channels(*self._per_market(symbols, "trades", "trades"))
 
-    async def un_watch_ticker(self, symbol, params={}):
+    async def un_watch_ticker(self, symbol: str, params: dict = {}):
         await self.load_markets()
         return await self._unwatch_channels(*self._per_market([symbol], "markets_summary", "ticker"))
 
-    async def un_watch_bids_asks(self, symbols=None, params={}):
+    async def un_watch_bids_asks(self, symbols: Strings = None, params: dict = {}):
         await self.load_markets()
         symbols = self.market_symbols(symbols) or list(self.symbols)
         return await self._unwatch_channels(*self._per_market(symbols, "bbo", "bbo"))
@@ -299,11 +300,11 @@ class ParadexPublicStreams:
         self._publish(client, cache, ("trades:" + market["id"],))
 
     # ---- tickers, BBO, funding ------------------------------------------------------------------------
-    async def watch_ticker(self, symbol, params={}):
+    async def watch_ticker(self, symbol: str, params: dict = {}) -> Ticker:
         await self.load_markets()
         return await self._watch_channels(*self._per_market([symbol], "markets_summary", "ticker"))
 
-    async def watch_tickers(self, symbols=None, params={}):
+    async def watch_tickers(self, symbols: Strings = None, params: dict = {}) -> Tickers:
         await self.load_markets()
         symbols = self.market_symbols(symbols)
         if not symbols:
@@ -312,14 +313,14 @@ class ParadexPublicStreams:
         ticker = await self._watch_channels(*self._per_market(symbols, "markets_summary", "ticker"))
         return {ticker["symbol"]: ticker}
 
-    async def watch_mark_price(self, symbol, params={}):
+    async def watch_mark_price(self, symbol: str, params: dict = {}):
         """A ticker (``markPrice``, ``indexPrice``) from the market summary stream, as ccxt's watchMarkPrice returns."""
         return await self.watch_ticker(symbol, params)
 
-    async def watch_mark_prices(self, symbols=None, params={}):
+    async def watch_mark_prices(self, symbols: Strings = None, params: dict = {}):
         return await self.watch_tickers(symbols, params)
 
-    async def un_watch_mark_price(self, symbol, params={}):
+    async def un_watch_mark_price(self, symbol: str, params: dict = {}):
         return await self.un_watch_ticker(symbol, params)
 
     def _on_summary(self, client, data):
@@ -331,7 +332,7 @@ class ParadexPublicStreams:
         client.resolve(ticker, "ticker:" + market["id"])
         client.resolve(ticker, "tickers")
 
-    async def watch_bids_asks(self, symbols=None, params={}):
+    async def watch_bids_asks(self, symbols: Strings = None, params: dict = {}):
         await self.load_markets()
         symbols = self.market_symbols(symbols) or list(self.symbols)
         ticker = await self._watch_channels(*self._per_market(symbols, "bbo", "bbo"))
@@ -348,11 +349,13 @@ class ParadexPublicStreams:
         self.bidsasks[market["symbol"]] = ticker
         client.resolve(ticker, "bbo:" + market["id"])
 
-    async def watch_funding_rate(self, symbol, params={}):
+    async def watch_funding_rate(self, symbol: str, params: dict = {}) -> FundingRate:
         await self.load_markets()
         return await self._watch_channels(*self._per_market([symbol], "funding_data", "funding"))
 
-    async def watch_funding_rates(self, symbols, params={}):
+    async def watch_funding_rates(self, symbols: Strings = None, params: dict = {}) -> FundingRates:
+        if not symbols:  # one funding_data.{market} channel per symbol; the venue has no documented all-markets one
+            raise ArgumentsRequired(self.id + " watchFundingRates() requires a list of symbols")
         await self.load_markets()
         rate = await self._watch_channels(*self._per_market(self.market_symbols(symbols), "funding_data", "funding"))
         return {rate["symbol"]: rate}

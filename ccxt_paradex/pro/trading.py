@@ -19,6 +19,7 @@ connection's ``Session`` (pro/session.py) owns the in-flight requests and the ar
 only for order entry keeps one private subscription (options['wsKeepAliveChannel']), as Paradex may
 close a connection that subscribes to nothing (close code 4031).
 """
+from ccxt.base.types import Num, OrderRequest, OrderSide, OrderType, Str
 from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, InvalidOrder
 
 from ..core import errors as paradex_errors
@@ -36,14 +37,14 @@ def _with_price(request):
 
 class ParadexWsTrading:
     # ---- unified methods --------------------------------------------------------------------------
-    async def create_order_ws(self, symbol, type, side, amount, price=None, params={}):
+    async def create_order_ws(self, symbol: str, type: OrderType, side: OrderSide, amount: float, price: Num = None, params: dict = {}):
         await self.load_markets()
         request, market = await self._signed_order(symbol, type, side, amount, price, params)
         check_ws_order(self, request)
         result = await self._order_request("order.create", _with_price(request))
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
-    async def create_orders_ws(self, orders, params={}):
+    async def create_orders_ws(self, orders: list[OrderRequest], params: dict = {}):
         """Validated and signed up front; one ``order.create_batch`` per options['batchSize'] orders.
         Results are in request order; a per-order rejection is an order with status 'rejected'."""
         await self.load_markets()
@@ -77,7 +78,7 @@ class ParadexWsTrading:
             self.options["wsCreateBatchShape"] = "object" if bare else "array"
             return await self._order_request("order.create_batch", {"orders": chunk} if bare else chunk)
 
-    async def edit_order_ws(self, id, symbol, type=None, side=None, amount=None, price=None, params={}):
+    async def edit_order_ws(self, id: str, symbol: str, type: OrderType = None, side: OrderSide = None, amount: Num = None, price: Num = None, params: dict = {}):
         """As ``edit_order``; the live order is fetched (REST) only for what the arguments leave out."""
         await self.load_markets()
         market = self.market(symbol)
@@ -89,7 +90,7 @@ class ParadexWsTrading:
         result = await self._order_request("order.modify", _with_price(request))
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
-    async def cancel_order_ws(self, id, symbol=None, params={}):
+    async def cancel_order_ws(self, id: str, symbol: Str = None, params: dict = {}):
         client_id, request, params = await self._cancel_target(id, symbol, params)
         if request is not None and "market" not in request:  # OpenRPC order.cancel: id, or client_id + market
             raise ArgumentsRequired(self.id + " cancelOrderWs() by clientOrderId requires a symbol argument")
@@ -98,11 +99,11 @@ class ParadexWsTrading:
             id = self.safe_string(result, "order_id")
         return self._canceled_order(id, client_id, symbol, result)
 
-    async def cancel_orders_ws(self, ids, symbol=None, params={}):
+    async def cancel_orders_ws(self, ids: list[str], symbol: Str = None, params: dict = {}):
         response = await self._order_request("order.cancel_batch", self._cancel_batch_body(ids, params))
         return self._parse_cancel_results(response)
 
-    async def cancel_all_orders_ws(self, symbol=None, params={}):
+    async def cancel_all_orders_ws(self, symbol: Str = None, params: dict = {}):
         response = await self._order_request("order.cancel_all", await self._cancel_all_request(symbol, params))
         return [self.safe_order({"info": response})]
 
