@@ -30,6 +30,7 @@ def test_demo_runs_offline_end_to_end():
                  "edited  price", "canceled; open orders now: 0", "market buy", "position: long", "streamed "):
         assert step in text, step
     assert "gaps detected: 0" in text
+    assert "\x1b" not in text and "+ trades" not in text  # piped: plain lines, true counts
     # neither the demo's Ethereum key nor its derived STARK key is ever printed
     from ccxt_paradex.core import keys
     from ccxt_paradex.demo import DEMO_L1_KEY
