@@ -160,3 +160,23 @@ def test_report_refuses_a_run_without_a_published_figure(tmp_path):
         raise AssertionError("a run without the sbe rows was published")
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == old
     assert not (tmp_path / "bench" / "RESULTS.md").exists() and not (tmp_path / "bench" / "results.svg").exists()
+
+
+def test_report_publishes_medians_of_repeated_runs(tmp_path):
+    """``--repeat N`` (the machine is shared): each figure is the median across runs, ours and ccxt alike."""
+    report = _report()
+    base = _synthetic_rows()
+    runs = []
+    for factor in (1.0, 3.0, 2.0):
+        runs.append([dict(r, ours=r["ours"] * factor, ccxt=None if r["ccxt"] is None else r["ccxt"] / factor)
+                     for r in base])
+    rows = report.median_rows(runs)
+    assert len(rows) == len(base)
+    for row, b in zip(rows, base):
+        assert row["ours"] == b["ours"] * 2.0 and row["runs"] == 3
+        assert row["ccxt"] == (None if b["ccxt"] is None else b["ccxt"] / 2.0)
+    _copy_readme(tmp_path)
+    report.publish(rows, str(tmp_path), repeat=3)
+    results = (tmp_path / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    assert "--repeat 3" in results and "median of 3 runs" in results
+    _check_readme_against_results((tmp_path / "README.md").read_text(encoding="utf-8"), results)
