@@ -26,8 +26,12 @@ def _seconds(text):
 
 
 def _one_line(e) -> str:
+    """An exception and what caused it (ccxt's NetworkError names the URL; the cause says why) on one line."""
     text = " ".join(str(e).split()) or type(e).__name__
-    return text if len(text) <= 240 else text[:237] + "..."
+    cause = e.__cause__ or e.__context__
+    if cause is not None and str(cause).strip() and str(cause).strip() not in text:
+        text += " <- " + type(cause).__name__ + ": " + " ".join(str(cause).split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def main(argv=None):
