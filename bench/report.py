@@ -1,14 +1,23 @@
-"""Run every benchmark, then write bench/RESULTS.md (medians, ratios, machine) and bench/results.png.
+"""Run every benchmark, then write bench/RESULTS.md (medians, ratios, machine), bench/results.svg and every
+speed figure README.md quotes.
 
     python bench/report.py [--quick]        (or: tox -e report)
+    python bench/report.py --from-json RUN.jsonl   (present an earlier run's figures)
 
 Each benchmark measures ccxt_paradex and ccxt's built-in paradex in the same run and appends its figures
-as JSON lines (bench/_results.py); this script only collects and presents them.
+as JSON lines (bench/_results.py); this script only collects and presents them. README.md gets the
+RESULTS.md table between its bench markers, and each figure written as ``<!-- fig:NAME -->...<!-- /fig -->``
+(NAME from FIGURES below) is rewritten from the same run, so no published figure outlives its run. The
+chart is plain SVG written here (no plotting library needed, so it is never left behind by a run).
 """
 import argparse
 import datetime
+import html
 import json
 import os
+import re
+import math
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +40,53 @@ BENCHES = [
 ]
 
 
+SIGN = ("sign", "order typed-data hash + STARK signature")
+ORDER = ("orders", "create_order (limit), client CPU, warm")
+BATCH = ("orders", "create_orders x50, client CPU")
+SBE_FAST = ("sbe", "SBE 15x15 book frame -> levels (fast path)")
+SBE_DICT = ("sbe", "SBE 15x15 book frame -> dict")
+LOAD_P99 = ("ws_load", "p99 book staleness at arrival (50 markets, book feed on one socket)")
+LOAD_CPU = ("ws_load", "client CPU (50 markets, book feed on one socket)")
+#: README figure name -> (bench, metric, 'ours' | 'ccxt' | 'ratio', unit written after the number or None for the
+#: row's own unit)
+FIGURES = {
+    "sign.ratio": SIGN + ("ratio", None), "sign.ours": SIGN + ("ours", None), "sign.ccxt": SIGN + ("ccxt", None),
+    "order.ours": ORDER + ("ours", None), "order.ccxt": ORDER + ("ccxt", None),
+    "batch.ours": BATCH + ("ours", None), "batch.ccxt": BATCH + ("ccxt", None),
+    "sbe.ratio": SBE_FAST + ("ratio", None), "sbe.fast.ours": SBE_FAST + ("ours", "us"),
+    "sbe.dict.ours": SBE_DICT + ("ours", "us"), "sbe.ccxt": SBE_FAST + ("ccxt", "us"),
+    "load.p99.ours": LOAD_P99 + ("ours", None), "load.p99.ccxt": LOAD_P99 + ("ccxt", None),
+    "load.cpu.ours": LOAD_CPU + ("ours", None), "load.cpu.ccxt": LOAD_CPU + ("ccxt", None),
+}
+FIGURE = re.compile(r"<!-- fig:([\w.]+) -->(.*?)<!-- /fig -->")
+
+
+def figure_text(rows, name):
+    """The README text of figure ``name``, formatted exactly as RESULTS.md prints it."""
+    bench, metric, field, unit = FIGURES[name]
+    row = next((r for r in rows if r["bench"] == bench and r["metric"] == metric), None)
+    if row is None:
+        raise KeyError(f"README figure {name!r}: this run has no row {bench!r} / {metric!r}")
+    if field == "ratio":
+        ratio = _ratio(row)
+        if not ratio:
+            raise KeyError(f"README figure {name!r}: row {bench!r} / {metric!r} has no ratio")
+        return "%.1fx" % ratio
+    if row[field] is None:
+        raise KeyError(f"README figure {name!r}: row {bench!r} / {metric!r} has no {field} figure")
+    return f"{_fmt(row[field])} {unit or row['unit']}"
+
+
+def update_figures(text, rows):
+    """Every ``<!-- fig:NAME -->...<!-- /fig -->`` in ``text`` rewritten from ``rows``; an unknown NAME or a
+    figure the run lacks raises (a stale figure is never left in place)."""
+    def sub(m):
+        if m.group(1) not in FIGURES:
+            raise KeyError(f"README figure {m.group(1)!r} is not in bench/report.py's FIGURES")
+        return f"<!-- fig:{m.group(1)} -->{figure_text(rows, m.group(1))}<!-- /fig -->"
+    return FIGURE.sub(sub, text)
+
+
 def run_all(quick: bool, out_path: str):
     env_base = dict(os.environ, BENCH_JSON=out_path)
     for script, args, quick_args, env in BENCHES:
@@ -41,6 +97,25 @@ def run_all(quick: bool, out_path: str):
         print("$", " ".join(os.path.relpath(c) if c == path else c for c in cmd[1:]),
               " ".join(f"{k}={v}" for k, v in env.items()), flush=True)
         subprocess.run(cmd, env=dict(env_base, **env), check=True)
+
+
+def median_rows(runs):
+    """Rows of several runs of the benchmarks -> one row per (bench, metric), ours and ccxt the medians across
+    runs (the machine is shared: one run can be unlucky); notes from the first run that had the row."""
+    merged = {}
+    for rows in runs:
+        for row in rows:
+            merged.setdefault((row["bench"], row["metric"]), []).append(row)
+    out = []
+    for group in merged.values():
+        row = dict(group[0])
+        for field in ("ours", "ccxt"):
+            values = [r[field] for r in group if r[field] is not None]
+            row[field] = statistics.median(values) if values else None
+        if len(runs) > 1:
+            row["runs"] = len(group)
+        out.append(row)
+    return out
 
 
 def _ratio(row):
@@ -56,14 +131,16 @@ def _fmt(value):
     return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def write_markdown(rows, path, quick):
+def write_markdown(rows, path, quick, repeat=1):
+    args = (" --quick" if quick else "") + (f" --repeat {repeat}" if repeat > 1 else "")
     lines = [
         "# Benchmark results",
         "",
-        f"Generated by `python bench/report.py{' --quick' if quick else ''}` on "
+        f"Generated by `python bench/report.py{args}` on "
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}.",
         "Each row measures ccxt_paradex and ccxt 4.5.90's built-in `paradex` in the same process run.",
         "Simulator-based rows run against `ccxt_paradex.sim` on loopback, never against Paradex itself.",
+    ] + ([f"Each figure is the median of {repeat} runs of every benchmark (ratios: of the medians)."] if repeat > 1 else []) + [
         "",
         "| benchmark | figure | ccxt_paradex | ccxt built-in | ours vs ccxt |",
         "|---|---|---|---|---|",
@@ -75,7 +152,7 @@ def write_markdown(rows, path, quick):
                      f"{_fmt(row['ours'])} {unit} | {_fmt(row['ccxt'])}{' ' + unit if row['ccxt'] is not None else ''} | "
                      f"{('%.1fx' % ratio) if ratio else '-'} |")
     lines += ["", "Ratios read 'how many times better ours is' (faster, or more throughput).", "",
-              "![ours vs ccxt](results.png)", ""]
+              "![ours vs ccxt](results.svg)", ""]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
 
@@ -85,64 +162,99 @@ def table_lines(markdown_path):
         return [line for line in f.read().splitlines() if line.startswith("|")]
 
 
-def update_readme(readme_path, results_path):
-    """README's benchmark table is RESULTS.md's, copied between the bench markers (tests check they agree)."""
-    with open(readme_path, encoding="utf-8") as f:
-        text = f.read()
+def readme_text(text, results_path, rows):
+    """README with RESULTS.md's table between the bench markers and every marked figure from ``rows``."""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     if start not in text or end not in text:
-        return False
+        raise KeyError("README.md has no <!-- bench:start --> / <!-- bench:end --> markers")
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     body = "\n".join(table_lines(results_path))
-    with open(readme_path, "w", encoding="utf-8") as f:
-        f.write(head + start + "\n" + body + "\n" + end + tail)
-    return True
+    return update_figures(head, rows) + start + "\n" + body + "\n" + end + update_figures(tail, rows)
 
 
 def write_chart(rows, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no chart (pip install matplotlib)")
-        return False
+    """A horizontal bar chart of the ratios, log scale, as plain SVG (no plotting library)."""
     rated = [(f"{r['bench']}: {r['metric']}", _ratio(r)) for r in rows if _ratio(r)]
-    if not rated:
-        return False
-    labels, ratios = zip(*rated)
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) + 1.2))
-    bars = ax.barh(range(len(labels)), ratios, color="#3b6fb6")
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.axvline(1.0, color="#999", linewidth=0.8)
-    ax.set_xlabel("ccxt_paradex vs ccxt built-in paradex (x times better, log scale)")
-    for bar, value in zip(bars, ratios):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.1f}x", va="center", fontsize=8)
-    ax.set_title(f"ccxt_paradex vs ccxt 4.5.90 paradex - {machine()}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    label_w, bar_w, row_h, top = 560, 380, 20, 40
+    height = top + row_h * len(rated) + 40
+    high = max([r for _, r in rated] + [10.0])
+    scale = bar_w / math.log10(high * 1.5)  # 1x at the left edge
+
+    def x(ratio):
+        return label_w + max(0.0, math.log10(max(ratio, 1.0))) * scale
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 80}" height="{height}" '
+           f'font-family="sans-serif" font-size="11">',
+           f'<text x="8" y="20" font-size="12">{html.escape(f"ccxt_paradex vs ccxt 4.5.90 paradex - {machine()}")}'
+           f'</text>']
+    for i, (label, ratio) in enumerate(rated):
+        y = top + i * row_h
+        short = label if len(label) <= 92 else label[:89] + "..."
+        out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{html.escape(short)}</text>')
+        width = max(1.0, x(ratio) - label_w)
+        out.append(f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 6}" fill="#3b6fb6"/>')
+        out.append(f'<text x="{label_w + width + 4:.1f}" y="{y + 14}">{ratio:,.1f}x</text>')
+    axis_y = top + row_h * len(rated) + 4
+    out.append(f'<line x1="{label_w}" y1="{top}" x2="{label_w}" y2="{axis_y}" stroke="#999"/>')
+    decade = 1
+    while decade <= high * 1.5:
+        out.append(f'<text x="{x(decade):.1f}" y="{axis_y + 14}" text-anchor="middle" fill="#555">{decade:,}x</text>')
+        decade *= 10
+    out.append(f'<text x="{label_w}" y="{axis_y + 30}" fill="#555">x times better than ccxt built-in '
+               f'(log scale; rows without a ccxt figure are not drawn)</text>')
+    out.append("</svg>")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
     return True
+
+
+def publish(rows, root, quick=False, repeat=1):
+    """Write RESULTS.md, results.svg and README.md under ``root`` from one run's rows. The README is
+    computed before anything is written, so a figure the run lacks stops it with nothing half-updated."""
+    bench_dir = os.path.join(root, "bench")
+    results_path = os.path.join(bench_dir, "RESULTS.md")
+    readme_path = os.path.join(root, "README.md")
+    tmp_results = results_path + ".new"
+    write_markdown(rows, tmp_results, quick, repeat)
+    with open(readme_path, encoding="utf-8") as f:
+        readme = f.read()
+    try:
+        readme = readme_text(readme, tmp_results, rows)
+    except KeyError:
+        os.remove(tmp_results)
+        raise
+    os.replace(tmp_results, results_path)
+    with open(readme_path, "w", encoding="utf-8") as f:
+        f.write(readme)
+    write_chart(rows, os.path.join(bench_dir, "results.svg"))
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer samples (a minute instead of several)")
-    ap.add_argument("--from-json", help="present an earlier run's JSON lines instead of running")
+    ap.add_argument("--repeat", type=int, default=1, help="run every benchmark N times and publish the medians")
+    ap.add_argument("--from-json", nargs="+", help="present earlier runs' JSON lines (one file a run) instead of running")
     args = ap.parse_args(argv)
     if args.from_json:
-        out_path = args.from_json
+        paths = args.from_json
     else:
-        out_path = tempfile.mktemp(suffix=".jsonl")
-        run_all(args.quick, out_path)
-    with open(out_path, encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    write_markdown(rows, os.path.join(HERE, "RESULTS.md"), args.quick)
-    chart = write_chart(rows, os.path.join(HERE, "results.png"))
-    update_readme(os.path.join(os.path.dirname(HERE), "README.md"), os.path.join(HERE, "RESULTS.md"))
-    print(f"wrote bench/RESULTS.md ({len(rows)} figures){' and bench/results.png' if chart else ''}")
+        paths = []
+        for i in range(args.repeat):
+            paths.append(tempfile.mktemp(suffix=f".run{i + 1}.jsonl"))
+            print(f"== run {i + 1} of {args.repeat}", flush=True)
+            run_all(args.quick, paths[-1])
+        print(f"figures of this run: {' '.join(paths)}")
+    runs = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            runs.append([json.loads(line) for line in f if line.strip()])
+    rows = median_rows(runs)
+    try:
+        publish(rows, os.path.dirname(HERE), args.quick, len(runs))
+    except KeyError as e:
+        sys.exit(f"bench/report.py: {e.args[0]}; nothing written")
+    print(f"wrote bench/RESULTS.md, bench/results.svg and README.md's figures ({len(rows)} figures)")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ def test_demo_runs_offline_end_to_end():
                  "edited  price", "canceled; open orders now: 0", "market buy", "position: long", "streamed "):
         assert step in text, step
     assert "gaps detected: 0" in text
+    assert "\x1b" not in text and "+ trades" not in text  # piped: plain lines, true counts
     # neither the demo's Ethereum key nor its derived STARK key is ever printed
     from ccxt_paradex.core import keys
     from ccxt_paradex.demo import DEMO_L1_KEY
@@ -74,15 +75,108 @@ def test_demo_testnet_path_with_the_simulator_standing_in_for_testnet(monkeypatc
     assert format(l2, "x") not in text.lower() and "placed" not in text  # read-only, and the key is never printed
 
 
-def test_readme_numbers_come_from_bench_results():
-    """The README's benchmark table is RESULTS.md's, and every figure the README quotes appears there."""
-    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    results = open(os.path.join(ROOT, "bench", "RESULTS.md"), encoding="utf-8").read()
+def _check_readme_against_results(readme, results):
     block = readme.split("<!-- bench:start -->", 1)[1].split("<!-- bench:end -->", 1)[0]
     table = [line for line in results.splitlines() if line.startswith("|")]
     assert [line for line in block.splitlines() if line.startswith("|")] == table and len(table) > 10
     why = readme.split("## Why use it", 1)[1].split("\n## ", 1)[0] + readme.split("## Set-up", 1)[0]
-    figures = re.findall(r"(\d[\d,]*\.?\d*) ?(ms|us|x\b|% of a core)", why)
+    visible = re.sub(r"<!--.*?-->", "", why)  # the figure markers report.py rewrites are not figures
+    figures = re.findall(r"(\d[\d,]*\.?\d*) ?(ms|us|x\b|% of a core)", visible)
     assert len(figures) >= 10
     for number, unit in figures:  # the whole figure with its unit, not digits found somewhere in the file
         assert re.search(r"(?<![\d.,])" + re.escape(number) + " ?" + re.escape(unit), results), (number, unit)
+    # and every one of them sits in a marker report.py rewrites (a hand-typed figure would outlive its run)
+    marked = re.findall(r"<!-- fig:[\w.]+ -->(.*?)<!-- /fig -->", why)
+    assert sorted(re.sub(r"\s", "", n + u) for n, u in figures) == sorted(re.sub(r"\s", "", m) for m in marked), marked
+
+
+def test_readme_numbers_come_from_bench_results():
+    """The README's benchmark table is RESULTS.md's, and every figure the README quotes appears there and is
+    one bench/report.py rewrites."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    results = open(os.path.join(ROOT, "bench", "RESULTS.md"), encoding="utf-8").read()
+    _check_readme_against_results(readme, results)
+    assert "![ours vs ccxt](results.svg)" in results and os.path.exists(os.path.join(ROOT, "bench", "results.svg"))
+
+
+def _report():
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    try:
+        import report
+    finally:
+        sys.path.pop(0)
+    return report
+
+
+def _synthetic_rows():
+    """RESULTS.md's rows with every number new (as a fresh run would give)."""
+    results = open(os.path.join(ROOT, "bench", "RESULTS.md"), encoding="utf-8").read()
+    rows = []
+    lines = [line for line in results.splitlines() if line.startswith("| ") and not line.startswith("| benchmark")]
+    for i, line in enumerate(lines):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        unit = cells[2].split(" ", 1)[1]
+        rows.append({"bench": cells[0], "metric": cells[1], "unit": unit, "ours": 1.2345 + i,
+                     "ccxt": None if cells[3] == "-" else 98765.0 + i, "better": "lower", "note": ""})
+    return rows
+
+
+def _copy_readme(tmp_path):
+    (tmp_path / "bench").mkdir()
+    old = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    (tmp_path / "README.md").write_text(old, encoding="utf-8")
+    return old
+
+
+def test_report_rewrites_every_readme_figure_and_leaves_the_tree_consistent(tmp_path):
+    """What ``python bench/report.py`` writes from a run (here: made-up figures, so every one changes) keeps
+    README and RESULTS.md in step: the check above passes on the result and no old figure survives."""
+    report = _report()
+    old = _copy_readme(tmp_path)
+    rows = _synthetic_rows()
+    report.publish(rows, str(tmp_path))
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    results = (tmp_path / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    _check_readme_against_results(readme, results)
+    for name in report.FIGURES:
+        assert f"<!-- fig:{name} -->{report.figure_text(rows, name)}<!-- /fig -->" in readme, name
+    old_why = re.findall(r"<!-- fig:[\w.]+ -->(.*?)<!-- /fig -->", old)
+    new_why = re.findall(r"<!-- fig:[\w.]+ -->(.*?)<!-- /fig -->", readme)
+    assert len(new_why) == len(old_why) >= len(report.FIGURES) and not set(old_why) & set(new_why)
+    svg = (tmp_path / "bench" / "results.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and svg.count("<rect") == sum(1 for r in rows if report._ratio(r)) > 10
+
+
+def test_report_refuses_a_run_without_a_published_figure(tmp_path):
+    """A run that lacks a row the README quotes writes nothing (no README half old, half new)."""
+    report = _report()
+    old = _copy_readme(tmp_path)
+    rows = [r for r in _synthetic_rows() if r["bench"] != "sbe"]
+    try:
+        report.publish(rows, str(tmp_path))
+    except KeyError as e:
+        assert "sbe" in str(e)
+    else:
+        raise AssertionError("a run without the sbe rows was published")
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == old
+    assert not (tmp_path / "bench" / "RESULTS.md").exists() and not (tmp_path / "bench" / "results.svg").exists()
+
+
+def test_report_publishes_medians_of_repeated_runs(tmp_path):
+    """``--repeat N`` (the machine is shared): each figure is the median across runs, ours and ccxt alike."""
+    report = _report()
+    base = _synthetic_rows()
+    runs = []
+    for factor in (1.0, 3.0, 2.0):
+        runs.append([dict(r, ours=r["ours"] * factor, ccxt=None if r["ccxt"] is None else r["ccxt"] / factor)
+                     for r in base])
+    rows = report.median_rows(runs)
+    assert len(rows) == len(base)
+    for row, b in zip(rows, base):
+        assert row["ours"] == b["ours"] * 2.0 and row["runs"] == 3
+        assert row["ccxt"] == (None if b["ccxt"] is None else b["ccxt"] / 2.0)
+    _copy_readme(tmp_path)
+    report.publish(rows, str(tmp_path), repeat=3)
+    results = (tmp_path / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    assert "--repeat 3" in results and "median of 3 runs" in results
+    _check_readme_against_results((tmp_path / "README.md").read_text(encoding="utf-8"), results)

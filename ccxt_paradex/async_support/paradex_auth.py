@@ -46,6 +46,7 @@ class ParadexAuth:
         self._auth_lock = asyncio.Lock()  # created up front: a lazy one could be created twice by two threads (sync twin)
         self._jwt_refresh_at = 0.0
         self._jwt_own = None  # the token this class fetched itself (any other options['authToken'] was handed in)
+        self._jwt_handed_exp = (None, None)  # (handed-in token, its exp claim): decoded once per token
         self.auth_requests = 0  # POST /auth calls made, for diagnostics
         account, key = os.environ.get("PARADEX_STARKNET_ACCOUNT"), os.environ.get("PARADEX_STARKNET_PRIVATE_KEY")
         if account and key and not self.safe_dict(self.options, "paradexAccount") and not self.privateKey:
@@ -128,7 +129,10 @@ class ParadexAuth:
         """A JWT handed in the ccxt way (options['authToken']) is used, with or without keys, until it expires:
         its ``exp`` claim when it is a JWT, else options['expires'] (ms) as ccxt's built-in reads it. A token
         with neither is trusted (the venue's 401 then triggers a fresh login when keys are configured)."""
-        _, exp = _jwt_times(token) if isinstance(token, str) else (None, None)
+        cached, exp = self._jwt_handed_exp
+        if token is not cached:
+            _, exp = _jwt_times(token) if isinstance(token, str) else (None, None)
+            self._jwt_handed_exp = (token, exp)
         if exp is None:
             expires = self.safe_integer(self.options, "expires")
             return expires is None or self.milliseconds() < expires

@@ -5,6 +5,7 @@ caller supplies the market, the precision helpers and the signer.
 """
 from decimal import Decimal
 
+from ccxt.base.decimal_to_precision import NO_PADDING, TICK_SIZE
 from ccxt.base.errors import BadRequest, InvalidOrder, NotSupported
 
 from . import contract, validate
@@ -32,12 +33,46 @@ NOT_SUPPORTED = {
 }
 
 
-def _number(ex, value, what, symbol, to_precision, strict):
-    """-> the value at the market's precision, as text; raises InvalidOrder for anything not a positive
-    finite number, for a value the precision rounds to 0, and (``strict``) for a value it would change."""
-    number = validate.positive(value, what, ex.id)
+_STEPS: dict = {}  # market precision value (a float or int tick) -> its Decimal, as ccxt's helpers convert it
+
+
+def _step(precision):
+    step = _STEPS.get(precision)
+    if step is None:
+        step = Decimal(str(precision))
+        if len(_STEPS) < 4096:
+            _STEPS[precision] = step
+    return step
+
+
+def _on_step_text(ex, market, key, number):
+    """``number`` (positive) already a multiple of the market's tick (the common case: callers pass valid
+    prices and sizes) -> the text ccxt's amount/price_to_precision return for it, without their rounding
+    machinery; None when it needs rounding or the precision mode is not ccxt's TICK_SIZE without padding."""
+    if ex.precisionMode != TICK_SIZE or ex.paddingMode != NO_PADDING:
+        return None
+    precision = (market.get("precision") or {}).get(key)
+    if type(precision) not in (float, int) or precision <= 0:
+        return None
     try:
-        text = to_precision(symbol, format(number, "f"))
+        if number % _step(precision):
+            return None
+    except ArithmeticError:  # a quotient beyond the decimal context's precision: let ccxt's helper decide
+        return None
+    return format(number.normalize(), "f")
+
+
+def _number(ex, value, what, market, key, strict):
+    """-> the value at the market's precision (``key``: 'amount' truncates, 'price' rounds, as ccxt), as text;
+    raises InvalidOrder for anything not a positive finite number, for a value the precision rounds to 0, and
+    (``strict``) for a value it would change."""
+    number = validate.positive(value, what, ex.id)
+    text = _on_step_text(ex, market, key, number)
+    if text is not None:  # on the market's grid: precision leaves it unchanged (tests check ccxt agrees)
+        return text
+    to_precision = ex.amount_to_precision if key == "amount" else ex.price_to_precision
+    try:
+        text = to_precision(market["symbol"], format(number, "f"))
     except Exception as e:  # ccxt's precision helpers raise their own errors for odd input
         raise InvalidOrder(f"{ex.id} {what} {value!r}: {e}") from None
     if Decimal(text) <= 0:
@@ -82,6 +117,8 @@ def conditional_type(type_u, stop_loss=None, take_profit=None, trigger=None) -> 
 
 def check_params(ex, params: dict, method="createOrder") -> None:
     """Every param is read by this module, a documented pass-through, or refused (ccxt exceptions)."""
+    if not params:
+        return
     extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
     for key, value in params.items():
         if key in NOT_SUPPORTED and value is not None:
@@ -98,17 +135,20 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     """-> Paradex OrderRequest without signature fields. Raises before anything is signed."""
     params = validate.params(params, "createOrder", ex.id)
     check_params(ex, params)
-    symbol = market["symbol"]
     strict = _option(ex, "strictPrecision", False)
     side_u = check_side(ex, side)
     type_u = check_type(ex, type)
-    trigger = ex.safe_value_n(params, TRIGGER_KEYS)
-    stop_loss = ex.safe_value(params, "stopLossPrice")
-    take_profit = ex.safe_value(params, "takeProfitPrice")
-    reduce_only = bool(validate.flag(ex.safe_value_2(params, "reduceOnly", "reduce_only"), "reduceOnly", ex.id))
-    close_position = bool(validate.flag(ex.safe_value(params, "closePosition"), "closePosition", ex.id))
-    post_only = validate.flag(ex.safe_value(params, "postOnly"), "postOnly", ex.id)
-    rpi = validate.flag(ex.safe_value(params, "rpi"), "rpi", ex.id)
+    if params:
+        trigger = ex.safe_value_n(params, TRIGGER_KEYS)
+        stop_loss = ex.safe_value(params, "stopLossPrice")
+        take_profit = ex.safe_value(params, "takeProfitPrice")
+        reduce_only = bool(validate.flag(ex.safe_value_2(params, "reduceOnly", "reduce_only"), "reduceOnly", ex.id))
+        close_position = bool(validate.flag(ex.safe_value(params, "closePosition"), "closePosition", ex.id))
+        post_only = validate.flag(ex.safe_value(params, "postOnly"), "postOnly", ex.id)
+        rpi = validate.flag(ex.safe_value(params, "rpi"), "rpi", ex.id)
+    else:  # what the reads above give when no param is set (the common call: nothing more to look up)
+        trigger = stop_loss = take_profit = post_only = rpi = None
+        reduce_only = close_position = False
     is_market = "MARKET" in type_u
     if sum(v is not None for v in (trigger, stop_loss, take_profit)) > 1:
         raise InvalidOrder(f"{ex.id} createOrder() takes one of triggerPrice, stopLossPrice, takeProfitPrice")
@@ -120,7 +160,7 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     request = {"market": market["id"], "side": side_u, "type": type_u}
     flags = []
     if type_u not in UNIFIED_TYPES:
-        request["trigger_price"] = _number(ex, trigger, "triggerPrice", symbol, ex.price_to_precision, strict)
+        request["trigger_price"] = _number(ex, trigger, "triggerPrice", market, "price", strict)
         direction = ex.safe_value(params, "triggerDirection")
         if direction is not None:
             d = str(direction).lower()
@@ -142,11 +182,11 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     if whole:
         request["size"] = "0"
     else:
-        request["size"] = _number(ex, amount, "amount", symbol, ex.amount_to_precision, strict)
+        request["size"] = _number(ex, amount, "amount", market, "amount", strict)
     # OpenAPI OrderRequest / ModifyOrderRequest and OpenRPC order.create list price as required: "0" for the
     # market family, which is signed at price 0 either way
-    request["price"] = "0" if is_market else _number(ex, price, "price", symbol, ex.price_to_precision, strict)
-    tif = ex.safe_string_upper_2(params, "timeInForce", "instruction")
+    request["price"] = "0" if is_market else _number(ex, price, "price", market, "price", strict)
+    tif = ex.safe_string_upper_2(params, "timeInForce", "instruction") if params else None
     if rpi:
         tif = "RPI"
     elif post_only:
@@ -159,7 +199,7 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
         if not is_market:
             request["instruction"] = TIME_IN_FORCE[tif]
     request.setdefault("instruction", "GTC")
-    raw_flags = params.get("flags")
+    raw_flags = params.get("flags") if params else None
     if raw_flags is not None:
         if not isinstance(raw_flags, (list, tuple)) or not all(isinstance(f, str) and f.upper() in FLAGS for f in raw_flags):
             raise InvalidOrder(f"{ex.id} flags must be a list of {sorted(FLAGS)}, got {raw_flags!r}")
@@ -168,30 +208,31 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
         flags.append("REDUCE_ONLY")
     if flags:
         request["flags"] = flags
-    client_id = ex.safe_value_n(params, ["clientOrderId", "client_order_id", "clOrdID", "client_id"])
-    if client_id is not None:
-        client_id = validate.text(client_id, "clientOrderId", ex.id, InvalidOrder)
-        if len(client_id) > 64:
-            raise InvalidOrder(f"{ex.id} clientOrderId longer than 64 characters")
-        request["client_id"] = client_id
-    stp = ex.safe_value_2(params, "stp", "selfTradePrevention")
-    if stp is not None:
-        stp = str(stp).upper()
-        stp = stp if stp.startswith("EXPIRE_") else "EXPIRE_" + stp
-        if stp not in STP:
-            raise InvalidOrder(f"{ex.id} stp must be one of {sorted(STP)}")
-        request["stp"] = stp
-    recv = ex.safe_value_2(params, "recvWindow", "recv_window")
-    if recv is not None:
-        # OpenAPI OrderRequest.recv_window: "minimum is 10 milliseconds"
-        request["recv_window"] = validate.integer(recv, "recvWindow", 10, ex.id)
-    on_behalf = ex.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")
-    if on_behalf is not None:
-        request["on_behalf_of_account"] = validate.text(on_behalf, "onBehalfOfAccount", ex.id)
-    extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
-    for key, value in params.items():
-        if key in PASS_THROUGH or (key in extra and key not in CONSUMED):
-            request[key] = value
+    if params:
+        client_id = ex.safe_value_n(params, ["clientOrderId", "client_order_id", "clOrdID", "client_id"])
+        if client_id is not None:
+            client_id = validate.text(client_id, "clientOrderId", ex.id, InvalidOrder)
+            if len(client_id) > 64:
+                raise InvalidOrder(f"{ex.id} clientOrderId longer than 64 characters")
+            request["client_id"] = client_id
+        stp = ex.safe_value_2(params, "stp", "selfTradePrevention")
+        if stp is not None:
+            stp = str(stp).upper()
+            stp = stp if stp.startswith("EXPIRE_") else "EXPIRE_" + stp
+            if stp not in STP:
+                raise InvalidOrder(f"{ex.id} stp must be one of {sorted(STP)}")
+            request["stp"] = stp
+        recv = ex.safe_value_2(params, "recvWindow", "recv_window")
+        if recv is not None:
+            # OpenAPI OrderRequest.recv_window: "minimum is 10 milliseconds"
+            request["recv_window"] = validate.integer(recv, "recvWindow", 10, ex.id)
+        on_behalf = ex.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")
+        if on_behalf is not None:
+            request["on_behalf_of_account"] = validate.text(on_behalf, "onBehalfOfAccount", ex.id)
+        extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
+        for key, value in params.items():
+            if key in PASS_THROUGH or (key in extra and key not in CONSUMED):
+                request[key] = value
     if _option(ex, "checkMarketLimits", True) and request["size"] != "0":
         min_notional = not reduce_only and _option(ex, "checkMinNotional", False)
         validate.check_market_limits(market, request["size"], request.get("price"), ex.id, min_notional)
@@ -199,7 +240,12 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
 
 
 def _option(ex, name, default) -> bool:
-    return bool(validate.flag(ex.safe_value(ex.options, name, default), f"options['{name}']", ex.id))
+    value = ex.options.get(name)  # what ccxt's safe_value(options, name, default) reads
+    if value is None or (type(value) is str and value == ""):
+        return default
+    if value is True or value is False:
+        return value
+    return bool(validate.flag(value, f"options['{name}']", ex.id))
 
 
 def _is_zero(value) -> bool:

@@ -1,4 +1,9 @@
-"""ccxt_paradex.sim: a local, protocol-faithful Paradex (REST now; WebSocket + SBE in progress)."""
-from .server import Simulator
+"""ccxt_paradex.sim: a local, protocol-faithful Paradex (REST, WebSocket, SBE).
 
-__all__ = ["Simulator"]
+``Simulator`` runs on an asyncio loop; ``SimulatorThread`` runs one on a background thread for
+synchronous code: ``with SimulatorThread(seed=1) as sim: ccxt_paradex.paradex({'urls': sim.ccxt_urls()})``.
+"""
+from .server import Simulator
+from .thread import SimulatorThread
+
+__all__ = ["Simulator", "SimulatorThread"]
