@@ -25,7 +25,8 @@ class DemoError(Exception):
 
 def _decimals(step) -> int:
     """Decimal places of a market step (0.1 -> 1, 1e-05 -> 5, 10 -> 0)."""
-    return max(0, -Decimal(str(step)).normalize().as_tuple().exponent) if step else 8
+    exponent = Decimal(str(step)).normalize().as_tuple().exponent if step else -8
+    return max(0, -exponent) if isinstance(exponent, int) else 8
 
 
 class Fmt:

@@ -18,6 +18,7 @@ was bound to. ``install`` is idempotent and ``uninstall`` restores exactly what 
 """
 import contextlib
 import importlib
+from typing import Any
 import threading
 
 # (ccxt package, our package) pairs whose ``paradex`` attribute the switch replaces
@@ -34,13 +35,13 @@ def install() -> None:
     with _lock:
         if _saved is not None:
             return
-        pairs = [(importlib.import_module(theirs), importlib.import_module(ours)) for theirs, ours in NAMESPACES]
+        pairs: list[tuple[Any, Any]] = [(importlib.import_module(theirs), importlib.import_module(ours)) for theirs, ours in NAMESPACES]
         saved = {}
         for theirs, ours in pairs:
             exchanges = getattr(theirs, "exchanges", None)
             added = isinstance(exchanges, list) and "paradex" not in exchanges
             saved[theirs.__name__] = (theirs.__dict__.get("paradex", _MISSING), added)
-            if added:
+            if added and isinstance(exchanges, list):
                 exchanges.append("paradex")
             theirs.paradex = ours.paradex
         _saved = saved
@@ -53,7 +54,7 @@ def uninstall() -> None:
         if _saved is None:
             return
         for name, (original, added) in _saved.items():
-            module = importlib.import_module(name)
+            module: Any = importlib.import_module(name)
             if original is _MISSING:
                 module.__dict__.pop("paradex", None)
             else:

@@ -8,8 +8,8 @@ class SideBook:
 
     def __init__(self, is_bid: bool):
         self.is_bid = is_bid
-        self.levels = {}
-        self.prices = []
+        self.levels: dict = {}
+        self.prices: list = []
 
     def add(self, order):
         queue = self.levels.get(order.price)

@@ -59,11 +59,11 @@ class ContractGate:
         self.mode = mode
         # the simulator's own answers checked against the spec's response schemas (recorded, never refused)
         self.check_responses = check_responses
-        self.answers = []   # (operation, [Violation, ...]) of answers that break or go beyond the spec
-        self.payloads = Counter()  # channel messages checked, per channel
-        self.checked = Counter()
-        self.refused = []   # (operation, [Violation, ...])
-        self.excused = []   # (operation, Violation) accepted by a reading listed above
+        self.answers: list = []   # (operation, [Violation, ...]) of answers that break or go beyond the spec
+        self.payloads: Counter = Counter()  # channel messages checked, per channel
+        self.checked: Counter = Counter()
+        self.refused: list = []   # (operation, [Violation, ...])
+        self.excused: list = []   # (operation, Violation) accepted by a reading listed above
 
     def _keep(self, violations):
         if self.mode == "spec":

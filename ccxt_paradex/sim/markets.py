@@ -1,6 +1,7 @@
 """Default simulated markets: realistic ticks, size increments and minimum notionals."""
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Optional
 
 D = Decimal
 
@@ -22,10 +23,10 @@ class MarketSpec:
     funding_period_hours: int = 8
     open_at: int = 1_700_000_000_000
     tags: list = field(default_factory=list)
-    option_type: str = None     # CALL / PUT for perp options (sim/options.py)
-    strike: Decimal = None
-    underlying: str = None      # the perp whose mark prices the option
-    volatility: Decimal = None
+    option_type: Optional[str] = None     # CALL / PUT for perp options (sim/options.py)
+    strike: Optional[Decimal] = None
+    underlying: Optional[str] = None      # the perp whose mark prices the option
+    volatility: Optional[Decimal] = None
 
     @property
     def quote(self):

@@ -1,4 +1,5 @@
 """Simulator records: orders, positions, accounts, and their Paradex JSON forms."""
+from typing import Any
 from decimal import Decimal
 
 ZERO = Decimal(0)
@@ -20,6 +21,31 @@ class Order:
                  "instruction", "flags", "stp", "client_id", "status", "cancel_reason", "filled_notional",
                  "timestamp", "received_at", "created_at", "last_updated_at", "seq_no", "request_info",
                  "interactive", "signer_key")
+    # set from keyword arguments in __init__ (slots: no per-order __dict__)
+    id: str
+    account: str
+    market: str
+    side: str
+    type: str
+    size: Any
+    remaining: Any
+    price: Any
+    trigger_price: Any
+    instruction: str
+    flags: list
+    stp: str
+    client_id: str
+    status: str
+    cancel_reason: str
+    filled_notional: Any
+    timestamp: int
+    received_at: int
+    created_at: int
+    last_updated_at: int
+    seq_no: int
+    request_info: Any
+    interactive: bool
+    signer_key: Any
 
     def __init__(self, **kw):
         for name in self.__slots__:
@@ -117,13 +143,13 @@ class Account:
         self.eth_address = eth_address
         self.balance = balance
         self.created_at = now
-        self.positions = {}
-        self.leverage = {}
-        self.margin_type = {}
-        self.fills = []
-        self.orders = []           # every order placed, oldest first
-        self.funding_payments = []
-        self.transfers = []
-        self.subkeys = {}          # public key int -> state
+        self.positions: dict = {}
+        self.leverage: dict = {}
+        self.margin_type: dict = {}
+        self.fills: list = []
+        self.orders: list = []           # every order placed, oldest first
+        self.funding_payments: list = []
+        self.transfers: list = []
+        self.subkeys: dict = {}          # public key int -> state
         self.seq_no = 0
-        self.last_client_ids = {}  # client_id -> order id (open orders)
+        self.last_client_ids: dict = {}  # client_id -> order id (open orders)

@@ -53,7 +53,7 @@ def parse_channel(name: str, markets) -> dict:
         market = "ALL"
     if market != "ALL" and market not in markets:
         raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown market {market}")
-    out = {"kind": kind, "market": market, "feed": None, "refresh_ms": None, "tick": None, "interactive": False}
+    out: dict = {"kind": kind, "market": market, "feed": None, "refresh_ms": None, "tick": None, "interactive": False}
     if kind == "order_book":
         if market == "ALL" or len(parts) < 3:
             raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "order_book needs a market and feed")
