@@ -20,7 +20,7 @@ engine (:class:`MirrorBook`):
 :class:`Replay` plays such a file back into a simulator, applying the same book states in the same order through
 the same :class:`MirrorBook`, so a strategy can be re-run on the same market data.
 
-Record format, one JSON object a line: a header ``{"v":1,"source":..,"t0":ms,"markets":[MarketResp + "mark"]}``,
+Record format, one JSON object a line: a header ``{"v":1,"source":..,"t0":ms,"note":..,"markets":[MarketResp + "mark"]}``,
 then events with ``"t"`` (ms since t0) and ``"m"`` (market): books ``{"k":"b","s":source seq_no,"b":[[price,
 size],..],"a":[..]}`` (changed levels only, size "0" removes; ``"r":1`` a full state after a start or a loss),
 trades ``{"k":"t","id","side","p","q"}``, and losses ``{"k":"x"}`` (the source went away: book cleared).
@@ -193,13 +193,13 @@ def _levels(pairs):
 class Recorder:
     """Compact JSON lines of the mirrored stream (gzip when the path ends in .gz)."""
 
-    def __init__(self, path, clock_ms, source, specs):
+    def __init__(self, path, clock_ms, source, specs, note=""):
         self.clock_ms = clock_ms
         self.t0 = clock_ms()
         self.file = gzip.open(path, "wt", encoding="utf-8") if str(path).endswith(".gz") else \
             open(path, "w", encoding="utf-8")
         self.last = {}
-        self._write({"v": 1, "source": source, "t0": self.t0, "markets": specs})
+        self._write({"v": 1, "source": source, "t0": self.t0, "note": note, "markets": specs})
 
     def _write(self, obj):
         self.file.write(json.dumps(obj, separators=(",", ":")) + "\n")
@@ -260,12 +260,13 @@ class Mirror:
 
     The local simulator must list the mirrored markets (build it from :func:`fetch_markets`, as the CLI does)."""
 
-    def __init__(self, sim, source, markets=None, record=None, trades=True, client_options=None):
+    def __init__(self, sim, source, markets=None, record=None, trades=True, client_options=None, note=""):
         self.sim = sim
         self.urls = source_urls(source)
         self.markets = list(markets or sim.engine.specs)
         self.books = _attach(sim, self.markets)
         self.record_path = record
+        self.note = note  # written in the recording's header
         self.recorder = None
         self.trades = trades
         self.client_options = client_options or {}
@@ -282,7 +283,7 @@ class Mirror:
         await self.client.load_markets()
         if self.record_path:
             specs = [dict(self.sim.engine.specs[m].to_json(), mark=fmt(self.sim.engine.mark[m])) for m in self.markets]
-            self.recorder = Recorder(self.record_path, self.sim.clock.ms, self.urls["api"]["ws"], specs)
+            self.recorder = Recorder(self.record_path, self.sim.clock.ms, self.urls["api"]["ws"], specs, self.note)
         for market in self.markets:
             symbol = self.client.safe_market(market)["symbol"]
             self.tasks.append(asyncio.ensure_future(self._books(symbol, market)))
