@@ -100,6 +100,29 @@ async def test_a_market_order_on_the_mirror_walks_the_source_levels_at_the_mirro
         assert levels(local) == levels(source)
 
 
+async def test_a_ccxt_user_on_the_mirror_sees_the_source_book_and_trades_against_it():
+    from ccxt_paradex.core import keys
+    from ccxt_paradex.pro import paradex
+    key = "0x" + "6c" * 32
+    async with mirrored() as (source, local, mirror):
+        await eventually(lambda: mirror.books[MARKET].source_seq == source.engine.books[MARKET].seq_no)
+        ex = paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": local.ccxt_urls()})
+        try:
+            book = await asyncio.wait_for(ex.watch_order_book("BTC/USD:USDC"), 5)  # WebSocket (SBE) of the mirror
+            bids, asks = levels(source)
+            assert book["bids"] == [[float(p), float(s)] for p, s in bids]
+            assert book["asks"] == [[float(p), float(s)] for p, s in asks]
+            await ex.create_order("BTC/USD:USDC", "market", "buy", float(asks[0][1]))  # REST, signed
+            trades = await ex.fetch_my_trades("BTC/USD:USDC")
+            assert [(t["price"], t["amount"], t["takerOrMaker"]) for t in trades] == [
+                (float(asks[0][0]), float(asks[0][1]), "taker")]
+            # the level it took is gone from the mirror's stream (ex.orderbooks: the latest applied book) ...
+            await eventually(lambda: ex.orderbooks["BTC/USD:USDC"]["asks"][0][0] == float(asks[1][0]))
+            assert levels(source)[1] == asks  # ... and only locally
+        finally:
+            await ex.close()
+
+
 async def test_a_resting_order_on_the_mirror_fills_when_the_source_book_crosses_it():
     async with mirrored() as (source, local, mirror):
         bids, asks = levels(source)

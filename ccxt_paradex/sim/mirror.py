@@ -343,7 +343,7 @@ class Mirror:
             self.recorder.book(market, seq, bids, asks)
 
     async def _trades(self, symbol, market):
-        seen = set()
+        seen = {}  # trade ids already republished, oldest first
         while True:
             try:
                 trades = await self.client.watch_trades(symbol)
@@ -356,7 +356,7 @@ class Mirror:
             for t in trades:
                 if t["id"] in seen:
                     continue
-                seen.add(t["id"])
+                seen[t["id"]] = None
                 info = t.get("info") or {}
                 side = str(info.get("side") or t["side"]).upper()
                 price = str(info.get("price") or self.client.number_to_string(t["price"]))
@@ -365,7 +365,7 @@ class Mirror:
                 if self.recorder is not None:
                     self.recorder.trade(market, {"id": t["id"], "side": side, "price": price, "size": size})
             if len(seen) > 10000:
-                seen = set(list(seen)[-5000:])
+                seen = dict.fromkeys(list(seen)[-5000:])
 
 
 def _open(path):
