@@ -281,6 +281,12 @@ async def test_the_cli_builds_a_mirroring_or_replaying_simulator():
         host, port, seed, initial_balance, faults, json, sbe_private, options = "127.0.0.1", 0, 1, "1000", "", False, False, False
         no_deltas, funding_scale, funding_settlement, record, speed = False, 1.0, "trade", None, 0
         mirror, replay, markets = None, SHIPPED, None
+    async with Simulator(seed=3, tick_interval=0, **QUIET) as source, \
+            Simulator(markets=6, liquidity=False, tick_interval=0, **QUIET) as local:
+        with pytest.raises(ValueError, match="SIM5-USD-PERP"):
+            await M.Mirror(local, source.ccxt_urls(), ["BTC-USD-PERP", "SIM5-USD-PERP"]).start()
+        with pytest.raises(ValueError, match="SIM5-USD-PERP"):
+            await M.fetch_markets(source.base_url, ["SIM5-USD-PERP"])
     sim, replay = await build(Args)
     assert list(sim.engine.specs) == [MARKET] and sim.liquidity is None and isinstance(replay, M.Replay)
     async with Simulator(seed=3, tick_interval=0, **QUIET) as source:

@@ -281,6 +281,10 @@ class Mirror:
         self.client = cls({"urls": self.urls, "enableRateLimit": False, "options": dict(self.client_options)})
         self.client.on_lost = self._on_lost
         await self.client.load_markets()
+        missing = [m for m in self.markets if m not in (self.client.markets_by_id or {})]
+        if missing:
+            await self.client.close()
+            raise ValueError(f"the source lists no market {', '.join(missing)}")
         if self.record_path:
             specs = [dict(self.sim.engine.specs[m].to_json(), mark=fmt(self.sim.engine.mark[m])) for m in self.markets]
             self.recorder = Recorder(self.record_path, self.sim.clock.ms, self.urls["api"]["ws"], specs, self.note)
