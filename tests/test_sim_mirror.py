@@ -140,6 +140,24 @@ async def test_a_resting_order_on_the_mirror_fills_when_the_source_book_crosses_
         assert levels(local)[1] == levels(source)[1][1:]
 
 
+async def test_a_source_trade_through_a_resting_order_fills_it_though_the_book_never_crossed_it():
+    from ccxt_paradex.sim.makers import TAKER_ACCOUNT
+    async with mirrored() as (source, local, mirror):
+        bids, asks = levels(source)
+        tick = local.engine.specs[MARKET].tick
+        mine = order(local, "BUY", "LIMIT", Decimal("0.003"), bids[0][0] + tick)  # better than every source bid
+        step = local.engine.specs[MARKET].step
+        sold = max(step, (bids[0][1] / 2) // step * step)
+        order(source, "SELL", "MARKET", sold, account=TAKER_ACCOUNT)  # a seller hits the source's best bid
+        await eventually(lambda: local.engine.accounts[USER].fills, 5, "the trade through my bid never filled it")
+        fill = local.engine.accounts[USER].fills[0]
+        take = min(sold, Decimal("0.003"))
+        assert (Decimal(fill["price"]), Decimal(fill["size"]), fill["liquidity"]) == (mine.price, take, "MAKER")
+        await eventually(lambda: mirror.books[MARKET].source_seq == source.engine.books[MARKET].seq_no)
+        assert len(local.engine.accounts[USER].fills) == 1 and mine.remaining == Decimal("0.003") - take
+        assert levels(local)[1] == levels(source)[1] and levels(local)[0][1:] == levels(source)[0]
+
+
 async def test_the_mirror_sends_nothing_upstream_but_public_subscriptions():
     async with Simulator(seed=6, tick_interval=0.02, **QUIET) as source:
         methods = []

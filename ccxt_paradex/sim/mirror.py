@@ -8,6 +8,8 @@ engine (:class:`MirrorBook`):
 - each state is diffed against what the mirror account has resting (removals first, then additions, so mirror
   orders never meet each other); a local taker walks the visible levels, a local resting order fills (as maker,
   at its own price) when the mirrored book crosses it; fees, margin and positions are the simulator's;
+- a source trade fills local resting orders strictly better than its price (up to its size, :func:`trade_through`):
+  on the venue they would have been hit first, though the book never crossed them;
 - a level a local taker consumed comes back with the next source state (no market impact is kept);
 - the mark of a mirrored market follows the mirrored mid;
 - a gap upstream: the client resyncs, and its next synced state is applied whole (a full diff), so the local
@@ -241,6 +243,34 @@ def publish_trade(sim, market, trade_id, side, price, size):
     eng.emit("trade", market, trade)
 
 
+def trade_through(sim, market, side, price, size):
+    """A source trade (taker ``side``) at ``price`` fills local resting orders strictly better than it on the other
+    side (a bid above a sell's price, an ask below a buy's), best first, up to the trade's size, at their own price:
+    on the venue they would have been hit before the level that traded. -> the size filled locally."""
+    eng = sim.engine
+    price, left = Decimal(price), Decimal(size)
+    book = eng.books[market]
+    makers_side = book.opposite(side)
+    filled = ZERO
+    for level in list(makers_side.best_first()):
+        if left <= 0 or (level <= price if side == "SELL" else level >= price):
+            break
+        for maker in [o for o in makers_side.levels.get(level, ()) if o.account != MIRROR_ACCOUNT and not o.is_rpi]:
+            if left <= 0:
+                break
+            now = eng.clock()
+            take = min(left, maker.remaining)
+            taker = Order(id=eng.new_id(), account=MIRROR_ACCOUNT, market=market, side=side, type="MARKET",
+                          size=take, remaining=take, price=None, trigger_price=None, instruction="IOC", flags=[],
+                          stp="EXPIRE_TAKER", client_id="", status="CLOSED", cancel_reason="", filled_notional=ZERO,
+                          timestamp=now, received_at=now, created_at=now, last_updated_at=now, seq_no=0,
+                          request_info=None, interactive=False, signer_key=None)
+            eng._fill(taker, maker, take, level, book)
+            left -= take
+            filled += take
+    return filled
+
+
 def _client_class():
     from ..pro import paradex
 
@@ -365,6 +395,7 @@ class Mirror:
                 side = str(info.get("side") or t["side"]).upper()
                 price = str(info.get("price") or self.client.number_to_string(t["price"]))
                 size = str(info.get("size") or self.client.number_to_string(t["amount"]))
+                trade_through(self.sim, market, side, price, size)
                 publish_trade(self.sim, market, t["id"], side, price, size)
                 if self.recorder is not None:
                     self.recorder.trade(market, {"id": t["id"], "side": side, "price": price, "size": size})
@@ -452,6 +483,7 @@ class Replay:
                 continue
             if ev["k"] == "t":
                 if self.trades:
+                    trade_through(self.sim, market, ev["side"], ev["p"], ev["q"])
                     publish_trade(self.sim, market, ev["id"], ev["side"], ev["p"], ev["q"])
                 continue
             _, seq, bids, asks = next(states)
