@@ -24,6 +24,7 @@ class Liquidity:
         self.levels = levels
         self.taker_probability = taker_probability
         self.changes_per_step = changes_per_step
+        self.excluded = set()  # mirrored markets (sim/mirror.py): their liquidity comes from the source
         for address in (MM_ACCOUNT, TAKER_ACCOUNT):
             engine.open_account(address, 0, "", Decimal("1000000000000"))
             engine.ephemeral.add(address)
@@ -86,9 +87,17 @@ class Liquidity:
         size = max(spec.step, ((spec.min_notional * 2 / mark) // spec.step + 1) * spec.step)
         self._place(TAKER_ACCOUNT, market, self.rng.choice(("BUY", "SELL")), "MARKET", size)
 
+    def exclude(self, market):
+        """No synthetic makers or takers in ``market`` from now on (its maker ladder is withdrawn)."""
+        self.excluded.add(market)
+        for order in self._mm_orders(market):
+            self.engine.cancel(order)
+
     def warm_up(self, trades_per_market=20):
         """Quote every market and print some trades, so a fresh simulator looks like a live venue."""
         for market in self.engine.specs:
+            if market in self.excluded:
+                continue
             self.quote(market)
             for _ in range(trades_per_market):
                 self.take(market)
@@ -97,6 +106,8 @@ class Liquidity:
     def step(self):
         eng = self.engine
         for market, spec in eng.specs.items():
+            if market in self.excluded:
+                continue
             if spec.option_type is not None:  # an option's mark follows its underlying through the model
                 eng.set_mark(market, options.model_mark(spec, eng.mark[spec.underlying]))
             else:
