@@ -24,7 +24,7 @@ class Liquidity:
         self.levels = levels
         self.taker_probability = taker_probability
         self.changes_per_step = changes_per_step
-        self.excluded = set()  # mirrored markets (sim/mirror.py): their liquidity comes from the source
+        self.excluded: set = set()  # mirrored markets (sim/mirror.py): their liquidity comes from the source
         for address in (MM_ACCOUNT, TAKER_ACCOUNT):
             engine.open_account(address, 0, "", Decimal("1000000000000"))
             engine.ephemeral.add(address)
