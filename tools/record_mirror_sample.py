@@ -1,7 +1,7 @@
 """Record the shipped mirror sample: tests/data/mirror/btc_sim_source.jsonl.gz (no network).
 
 A source simulator (seed 16, synthetic makers and takers every 20 ms) plays the venue; a second simulator mirrors
-its BTC-USD-PERP book and trades for a few seconds with ``--record``. The file is therefore simulator data, not
+its BTC-USD-PERP book and trades for SECONDS (150 for the shipped file) with ``--record``. The file is therefore simulator data, not
 Paradex's: ``python tools/record_mirror_sample.py [SECONDS]``.
 """
 import asyncio
@@ -32,4 +32,4 @@ async def record(seconds):
 
 
 if __name__ == "__main__":
-    asyncio.run(record(float(sys.argv[1]) if len(sys.argv) > 1 else 5.0))
+    asyncio.run(record(float(sys.argv[1]) if len(sys.argv) > 1 else 150.0))
