@@ -142,13 +142,23 @@ async def run_phase(kind, regime, server, rows, args, profile=None):
         # the floor never decodes: count frames only (the seq advance is the frame count)
         tasks.append(asyncio.ensure_future(_floor_reader(server, markets, 2, stop, on_frame)))
     else:
-        ex = make_exchange(kind, server, rows)
+        ex = make_exchange("ours" if kind == "oursnw" else kind, server, rows)
         symbols = [ex.safe_symbol(m) for m in markets]
 
         async def loop(symbol, market_id):
             while not stop.is_set():
                 book = await ex.watch_order_book(symbol)
                 observe(market_id, book["nonce"], book["timestamp"])
+                if nowatch and state["measuring"]:  # diagnostic: frames still applied, no watcher woken
+                    await stop.wait()
+
+        nowatch = kind == "oursnw"
+        if nowatch:
+            def on_frame(client, message, handle=ex.handle_message):
+                handle(client, message)
+                if state["measuring"]:
+                    state["frames"] += 1
+            ex.handle_message = on_frame
         tasks += [asyncio.ensure_future(loop(s, m)) for s, m in zip(symbols, markets)]
 
     mode = (regime, len(markets), args.rate)
@@ -184,7 +194,7 @@ async def run_phase(kind, regime, server, rows, args, profile=None):
     if ex is not None:
         await ex.close()
     wall = w1 - w0
-    frames = (f1 - f0) if kind == "floor" else sum(snap1[m] - snap0.get(m, snap1[m]) for m in snap1)
+    frames = (f1 - f0) if kind in ("floor", "oursnw") else sum(snap1[m] - snap0.get(m, snap1[m]) for m in snap1)
     lags.sort()
     return {
         "kind": kind, "regime": regime, "markets": len(markets), "wall": wall, "sent": (sent1 - sent0) / wall,
@@ -253,7 +263,8 @@ if __name__ == "__main__":
     ap.add_argument("--burst-seconds", type=float, default=3.0, help="burst measurement window per client")
     ap.add_argument("--markets", type=int, default=50)
     ap.add_argument("--rate", type=float, default=20.0, help="frames/s per market, paced regime")
-    ap.add_argument("--phases", default=PHASES, help="comma-separated regime:client (clients: ours, ccxt, floor)")
+    ap.add_argument("--phases", default=PHASES, help="comma-separated regime:client (clients: ours, ccxt, floor; "
+                    "oursnw = ours with the watch loops parked once measuring starts: what applying costs alone)")
     ap.add_argument("--uvloop", action="store_true", help="run the client on uvloop (pip install ccxt_paradex[uvloop])")
     ap.add_argument("--profile", help="cProfile one phase, e.g. paced:ours (CPU figures are then inflated)")
     cli = ap.parse_args()

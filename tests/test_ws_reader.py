@@ -25,14 +25,14 @@ def _client(received, **options):
                         lambda c, e: None, lambda c: None, options)
 
 
-def test_binary_frames_reach_the_exchange_as_bytes():
+async def test_binary_frames_reach_the_exchange_as_bytes():
     received = []
     client = _client(received, decompressBinary=False)
     client.handle_message(WSMessage(WSMsgType.BINARY, b"\x01\x02", None))
     assert received == [b"\x01\x02"] and client.last_message_at is not None
 
 
-def test_ccxt_dispatch_kept_where_the_fast_path_does_not_apply():
+async def test_ccxt_dispatch_kept_where_the_fast_path_does_not_apply():
     received = []
     client = _client(received)  # ccxt's default: decompressBinary True -> binary frames decoded to text
     client.handle_message(WSMessage(WSMsgType.BINARY, b'{"a": 1}', None))
