@@ -231,7 +231,7 @@ async def main(args):
             report(r)
             if prof is not None:
                 out = io.StringIO()
-                pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(30)
+                pstats.Stats(prof, stream=out).sort_stats(os.environ.get("WS_FEED_SORT", "tottime")).print_stats(45)
                 print("\n".join("      " + x for x in out.getvalue().splitlines() if x.strip()))
     paced = f"{args.markets} markets x {args.rate:g} frames/s, one socket, {loop_name}"
     o, c, f = (results.get("paced:" + k) for k in ("ours", "ccxt", "floor"))
@@ -266,7 +266,8 @@ if __name__ == "__main__":
     ap.add_argument("--phases", default=PHASES, help="comma-separated regime:client (clients: ours, ccxt, floor; "
                     "oursnw = ours with the watch loops parked once measuring starts: what applying costs alone)")
     ap.add_argument("--uvloop", action="store_true", help="run the client on uvloop (pip install ccxt_paradex[uvloop])")
-    ap.add_argument("--profile", help="cProfile one phase, e.g. paced:ours (CPU figures are then inflated)")
+    ap.add_argument("--profile", help="cProfile one phase, e.g. paced:ours (CPU figures are then inflated; "
+                    "WS_FEED_SORT=ncalls|cumtime|... picks the order, tottime by default)")
     cli = ap.parse_args()
     if cli.uvloop:
         try:
