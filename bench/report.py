@@ -37,6 +37,9 @@ BENCHES = [
     ("ws_book.py", [], ["--quick"], {}),
     ("ws_orders.py", [], ["--orders", "500"], {}),
     ("ws_load.py", [], ["--seconds", "4"], {}),
+    ("ws_feed.py", [], ["--seconds", "4", "--burst-seconds", "2"], {}),
+    # the client on uvloop (the optional extra); ws_feed.py says so and emits nothing when uvloop is missing
+    ("ws_feed.py", ["--uvloop"], ["--uvloop", "--seconds", "4", "--burst-seconds", "2"], {}),
 ]
 
 
@@ -47,6 +50,11 @@ SBE_FAST = ("sbe", "SBE 15x15 book frame -> levels (fast path)")
 SBE_DICT = ("sbe", "SBE 15x15 book frame -> dict")
 LOAD_P99 = ("ws_load", "p99 book staleness at arrival (50 markets, book feed on one socket)")
 LOAD_CPU = ("ws_load", "client CPU (50 markets, book feed on one socket)")
+FEED = "50 markets x 20 frames/s, one socket, asyncio"
+FEED_CPU = ("ws_feed", f"client CPU per book frame, paced ({FEED})")
+FEED_P99 = ("ws_feed", f"p99 staleness, paced ({FEED})")
+FEED_FLOOR = ("ws_feed", f"floor: bare aiohttp reader, CPU per frame, paced ({FEED})")
+FEED_BURST = ("ws_feed", "burst: frames applied, 1 market back-to-back, one watch loop")
 #: README figure name -> (bench, metric, 'ours' | 'ccxt' | 'ratio', unit written after the number or None for the
 #: row's own unit)
 FIGURES = {
@@ -57,6 +65,10 @@ FIGURES = {
     "sbe.dict.ours": SBE_DICT + ("ours", "us"), "sbe.ccxt": SBE_FAST + ("ccxt", "us"),
     "load.p99.ours": LOAD_P99 + ("ours", None), "load.p99.ccxt": LOAD_P99 + ("ccxt", None),
     "load.cpu.ours": LOAD_CPU + ("ours", None), "load.cpu.ccxt": LOAD_CPU + ("ccxt", None),
+    "feed.cpu.ours": FEED_CPU + ("ours", "us"), "feed.cpu.ccxt": FEED_CPU + ("ccxt", "us"),
+    "feed.cpu.ratio": FEED_CPU + ("ratio", None), "feed.floor": FEED_FLOOR + ("ours", "us"),
+    "feed.p99.ours": FEED_P99 + ("ours", None), "feed.p99.ccxt": FEED_P99 + ("ccxt", None),
+    "feed.burst.ours": FEED_BURST + ("ours", None), "feed.burst.ccxt": FEED_BURST + ("ccxt", None),
 }
 FIGURE = re.compile(r"<!-- fig:([\w.]+) -->(.*?)<!-- /fig -->")
 

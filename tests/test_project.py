@@ -81,7 +81,7 @@ def _check_readme_against_results(readme, results):
     assert [line for line in block.splitlines() if line.startswith("|")] == table and len(table) > 10
     why = readme.split("## Why use it", 1)[1].split("\n## ", 1)[0] + readme.split("## Set-up", 1)[0]
     visible = re.sub(r"<!--.*?-->", "", why)  # the figure markers report.py rewrites are not figures
-    figures = re.findall(r"(\d[\d,]*\.?\d*) ?(ms|us|x\b|% of a core)", visible)
+    figures = re.findall(r"(\d[\d,]*\.?\d*) ?(ms|us|x\b|% of a core|frames/s)", visible)
     assert len(figures) >= 10
     for number, unit in figures:  # the whole figure with its unit, not digits found somewhere in the file
         assert re.search(r"(?<![\d.,])" + re.escape(number) + " ?" + re.escape(unit), results), (number, unit)

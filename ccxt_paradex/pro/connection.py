@@ -17,6 +17,7 @@ from ccxt.base.errors import AuthenticationError, ExchangeClosedByUser, Exchange
 
 from ..async_support.paradex_auth import _jwt_times
 from ..core import errors as paradex_errors
+from .reader import ReaderClient
 from .session import AUTH, AUTH_HASH, CLOSED, SUBSCRIBE, Session
 
 SBE_VERSIONS = (3, 2, 1, 0)
@@ -44,6 +45,7 @@ class ParadexConnection:
         self.reconnects = 0         # connections re-established after a drop, for diagnostics
         self._connections = 0
         self._unread = {}           # message hash -> cache updated while no watcher was waiting
+        self._public_client = None  # the Client the last public watch subscribed on (its fast path)
         self.ws_clock = VenueClock(self)
 
     def get_ws_url(self) -> str:
@@ -51,6 +53,18 @@ class ParadexConnection:
         if not self.safe_bool(self.options, "sbe", True):
             return url
         return url + "?sbeSchemaId=1&sbeSchemaVersion=" + str(self.options["sbeSchemaVersion"])
+
+    def client(self, url):
+        """ccxt's client for ``url``, as a ``ReaderClient`` (one reader task per connection, pro/reader.py)."""
+        clients = self.clients
+        if clients:
+            client = clients.get(url)
+            if client is not None:
+                return client
+        client = super().client(url)
+        if type(client) is not ReaderClient and client.connection is None and not client.connecting:
+            client.__class__ = ReaderClient  # a fresh ccxt Client (ccxt builds it; we only swap its loop)
+        return client
 
     def request_id(self) -> int:
         self.options["requestId"] = self.safe_integer(self.options, "requestId", 0) + 1
@@ -186,19 +200,25 @@ class ParadexConnection:
         """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``."""
         retries = self.safe_integer(self.options, "wsMaxReconnects", 50)
         attempt = refusals = 0
+        url = None
         while True:
-            url = self.get_ws_url()
             try:
-                session = await self._live_session() if private else self.current_session()
-                client = session.client
-                for channel, message_hash in zip(channels, hashes):
-                    if channel not in client.subscriptions:
-                        self.watch(url, message_hash, session.rpc("subscribe", {"channel": channel}, SUBSCRIBE,
-                                                                  [message_hash], channel), channel)
-                self._after_subscribe(session, private)
-                for h in hashes:
-                    if h in self._unread:
-                        return self._unread.pop(h)
+                client = self._public_client
+                if private or attempt or client is None or not self._subscribed_on(client, channels):
+                    url = self.get_ws_url()
+                    session = await self._live_session() if private else self.current_session()
+                    client = session.client
+                    for channel, message_hash in zip(channels, hashes):
+                        if channel not in client.subscriptions:
+                            self.watch(url, message_hash, session.rpc("subscribe", {"channel": channel}, SUBSCRIBE,
+                                                                      [message_hash], channel), channel)
+                    self._after_subscribe(session, private)
+                    if not private:
+                        self._public_client = client
+                if self._unread:
+                    for h in hashes:
+                        if h in self._unread:
+                            return self._unread.pop(h)
                 future = Future.race([client.future(h) for h in hashes]) if len(hashes) > 1 else client.future(hashes[0])
                 result = await future
                 for h in hashes:  # the caller reads the cache now: what was parked for it is in this result
@@ -206,7 +226,7 @@ class ParadexConnection:
                 return result
             except AuthenticationError as e:
                 refusals += 1
-                session = self._sessions.get((self.clients or {}).get(url))  # the one refused (its auth, or a request)
+                session = self._sessions.get((self.clients or {}).get(url or self.get_ws_url()))  # the one refused (its auth, or a request)
                 if not private or not self._retry_after_token_refused(e, session, refusals):
                     raise
             except NetworkError as e:
@@ -220,6 +240,17 @@ class ParadexConnection:
                 delay = min(self.safe_number(self.options, "wsBackoffMax", 5.0),
                             self.safe_number(self.options, "wsBackoffBase", 0.05) * 2 ** (attempt - 1))
                 await self._backoff(delay * (0.5 + random.random()))
+
+    def _subscribed_on(self, client, channels) -> bool:
+        """The fast path of a repeated public watch: ``client`` is still the live connection (its session is
+        open) and already carries every channel, so nothing needs to be sent and no URL to be built."""
+        if client.connection is None or client.connection.closed or client not in self._sessions:
+            return False
+        subscriptions = client.subscriptions
+        for channel in channels:
+            if channel not in subscriptions:
+                return False
+        return True
 
     async def _backoff(self, seconds):
         sleeper = asyncio.ensure_future(self.ws_clock.sleep(seconds))

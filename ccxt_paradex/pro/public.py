@@ -114,7 +114,7 @@ class ParadexPublicStreams:
     def _init_public(self):
         self._books = {}          # market id -> L2Book
         self._book_channel = {}   # market id -> channel name of its (single) order_book subscription
-        self._book_limits = {}    # market id -> largest limit a watcher asked for
+        self._book_limits = {}    # market id -> largest limit a watcher asked for (None: one asked for all)
         self._book_plans = {}     # (symbols, limit, params) -> (channels, hashes)
         self._symbols_by_id = {}
         self._iso_second = (None, "")
@@ -146,22 +146,34 @@ class ParadexPublicStreams:
 
     async def watch_order_book(self, symbol: str, limit: Int = None, params: dict = {}) -> OrderBook:
         """params: feed ('deltas' full depth, default | 'snapshot' top 15), refresh_rate, price_tick, interactive."""
+        if not params:  # the hot loop: ``while True: await ex.watch_order_book(symbol)`` re-uses its plan
+            plan = self._book_plans.get((symbol, limit))
+            if plan is not None:
+                return await self._watch_planned_books(plan, (symbol,), limit, params)
         await self.load_markets()
         market = self.market(symbol)
-        return await self.watch_order_book_for_symbols([market["symbol"]], limit, params)
+        return await self._watch_books([market["symbol"]], limit, params, symbol)
 
     async def watch_order_book_for_symbols(self, symbols: list[str], limit: Int = None, params: dict = {}):
+        return await self._watch_books(symbols, limit, params)
+
+    async def _watch_books(self, symbols, limit, params, alias=None):
         key = (tuple(symbols), limit, tuple(sorted((k, str(v)) for k, v in params.items())))
         plan = self._book_plans.get(key)
         if plan is None:
             plan = self._book_plans[key] = await self._plan_books(symbols, limit, params)
+            if alias is not None and not params:  # watch_order_book(alias, limit) finds it without re-planning
+                self._book_plans[(alias, limit)] = plan
+        return await self._watch_planned_books(plan, symbols, limit, params)
+
+    async def _watch_planned_books(self, plan, symbols, limit, params):
         channels, hashes = plan
         try:
             book = await self._watch_channels(channels, hashes)
         except BadRequest:
             if not self._fall_back_to_snapshot_feed(channels, params):
                 raise
-            return await self.watch_order_book_for_symbols(symbols, limit, params)
+            return await self._watch_books(list(symbols), limit, params)
         return book.limit(limit)
 
     def _fall_back_to_snapshot_feed(self, channels, params) -> bool:
@@ -196,8 +208,11 @@ class ParadexPublicStreams:
             self._book_channel[m["id"]] = channel
             if m["id"] not in self._books:
                 self._books[m["id"]] = L2Book(self.safe_integer(self.options, "bookMaxPending", 8))
-            if limit is not None:
-                self._book_limits[m["id"]] = max(limit, self._book_limits.get(m["id"], 0))
+            limits = self._book_limits  # None: some watcher wants the whole book, so every view carries it
+            if limit is None or (m["id"] in limits and limits[m["id"]] is None):
+                limits[m["id"]] = None
+            else:
+                limits[m["id"]] = max(limit, limits.get(m["id"], 0))
             channels.append(channel)
         return channels, ["orderbook:" + m["id"] for m in markets]
 
