@@ -142,8 +142,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def sign(self, path: str, api: list[str] = ["public"], method: str = "GET", params: dict = {}, headers=None, body=None) -> dict:
         access = api[0] if isinstance(api, list) else api
-        url = self.implode_hostname(self.urls["api"]["v1"]) + "/" + self._implode_path(path, params)
-        query = self.omit(params, self.extract_params(path))
+        names = self.extract_params(path)
+        url = self.implode_hostname(self.urls["api"]["v1"]) + "/" + self._implode_path(path, params, names)
+        query = self.omit(params, names)
         extra_headers = query.pop("__headers", None)
         payload = query.pop("__body", None)
         headers = None
@@ -162,10 +163,11 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             url += "?" + self.urlencode(query)
         return {"url": url, "method": method, "body": body, "headers": headers}
 
-    def _implode_path(self, path, params):
-        """ccxt's implode_params with every value percent-escaped (``grid#2`` -> ``grid%232``) and ids that
-        could name another path ('../orders', 'a/b', '') refused: a request always names exactly its order."""
-        for name in self.extract_params(path):
+    def _implode_path(self, path, params, names):
+        """ccxt's implode_params over ``names`` (the path's parameters) with every value percent-escaped
+        (``grid#2`` -> ``grid%232``) and ids that could name another path ('../orders', 'a/b', '') refused: a
+        request always names exactly its order."""
+        for name in names:
             if name not in params:
                 raise validate.ArgumentsRequired(self.id + " " + path + " requires " + name)
             path = path.replace("{" + name + "}", validate.path_segment(params[name], name, self.id))

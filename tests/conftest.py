@@ -24,6 +24,16 @@ VECTOR = {
 
 
 @pytest.fixture
+def rec():
+    """A warmed offline sync exchange (tests/recorder.py) and the list of requests it sends, empty."""
+    from recorder import offline, warm
+    ex, sent = offline("sync")
+    warm(ex)
+    sent.clear()
+    return ex, sent
+
+
+@pytest.fixture
 def vector():
     return dict(VECTOR)
 

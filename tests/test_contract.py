@@ -9,7 +9,7 @@ import sys
 
 import aiohttp
 import pytest
-from ccxt.base.errors import NotSupported, NullResponse, OrderNotFound
+from ccxt.base.errors import InvalidOrder, NotSupported, NullResponse, OrderNotFound
 
 import ccxt_paradex.async_support
 import ccxt_paradex.pro
@@ -387,9 +387,10 @@ async def test_fetch_order_of_a_closed_order_falls_back_to_history_on_both_answe
             fetched = await ex.fetch_order(order["id"], S)
             assert fetched["id"] == order["id"] and fetched["status"] == "canceled"
             edited_closed = ex.edit_order(order["id"], S, None, None, 0.02)
-            with pytest.raises(Exception) as err:  # history has it, the venue refuses to modify a closed order
+            with pytest.raises(InvalidOrder) as err:  # history has it, the venue refuses to modify a closed order
                 await edited_closed
-            assert not isinstance(err.value, (AttributeError, TypeError))
+            # the PUT was sent (found in history, not OrderNotFound, a subclass of InvalidOrder) and refused
+            assert type(err.value) is InvalidOrder and err.value.paradex_code == "ORDER_IS_NOT_OPEN"
         finally:
             await ex.close()
 

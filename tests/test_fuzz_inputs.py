@@ -50,6 +50,7 @@ def _run(rec, call):
     try:
         call(ex)
     except ccxt.BaseError:
+        assert sent == [], sent  # refused before anything was signed or sent
         return None
     # anything else propagates and fails the test: a raw Python exception
     return list(sent)

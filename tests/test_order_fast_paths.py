@@ -20,18 +20,10 @@ from ccxt.base.errors import InvalidOrder
 from ccxt.base.exchange import Exchange
 
 from ccxt_paradex.core import orders
-from recorder import _jwt, offline, warm
+from recorder import _jwt
 
 S = "BTC/USD:USDC"
 TICKS = [0.1, 0.01, 0.001, 1e-05, 1e-08, 0.5, 0.25, 5, 1, 10, 2.5, 0.0005]
-
-
-@pytest.fixture
-def rec():
-    ex, sent = offline("sync")
-    warm(ex)
-    sent.clear()
-    return ex, sent
 
 
 def _with_tick(ex, tick):

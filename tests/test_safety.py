@@ -20,18 +20,10 @@ from ccxt_paradex.core import keys, validate
 from ccxt_paradex.core.batch import in_request_order
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.thread import SimulatorThread
-from recorder import offline, warm
+from recorder import offline
 
 S = "BTC/USD:USDC"
 L1_KEY = "0x" + "5c" * 32
-
-
-@pytest.fixture
-def rec():
-    ex, sent = offline("sync")
-    warm(ex)
-    sent.clear()
-    return ex, sent
 
 
 # ---- 1. a cancel or a fetch names exactly its order ----------------------------------------------------
@@ -356,7 +348,6 @@ def test_validators_alone():
     assert validate.guard_methods(ccxt_paradex.paradex) is ccxt_paradex.paradex  # idempotent
     assert getattr(ccxt_paradex.paradex.fetch_trades, "__guarded__", False)
     assert getattr(ccxt_paradex.pro.paradex.watch_order_book, "__guarded__", False)
-
 
 
 # ---- issue 11 item 3: WebSocket order requests carry price "0" for market-family orders ----------------------

@@ -91,9 +91,9 @@ class ParadexAuth:
         self._signer = signer
         return signer
 
-    def _check_l1_credentials(self):
+    def _check_l1_credentials(self) -> str:
         """privateKey (Ethereum) and walletAddress, when both are given, must be one account: a mismatch (or an
-        L2 key passed as the L1 key) would otherwise onboard a new, empty account silently."""
+        L2 key passed as the L1 key) would otherwise onboard a new, empty account silently. -> the address."""
         try:
             derived = keys.eth_address(self.privateKey)
         except Exception as e:
@@ -102,6 +102,7 @@ class ParadexAuth:
             raise AuthenticationError(self.id + " walletAddress " + str(self.walletAddress) + " is not the address of "
                                       "privateKey (" + derived + "); for a StarkNet (L2) key use "
                                       "options['paradexAccount'] = {'privateKey', 'address'}")
+        return self.walletAddress or derived
 
     @property
     def is_subkey(self) -> bool:
@@ -110,9 +111,7 @@ class ParadexAuth:
     async def onboarding(self, params: dict = {}):
         """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
         signer = await self.stark_signer()
-        if self._has_l1_key():
-            self._check_l1_credentials()
-        wallet = self.walletAddress or (keys.eth_address(self.privateKey) if self._has_l1_key() else None)
+        wallet = self._check_l1_credentials() if self._has_l1_key() else self.walletAddress
         headers = {"PARADEX-ETHEREUM-ACCOUNT": wallet or "", "PARADEX-STARKNET-ACCOUNT": hex(signer.account),
                    "PARADEX-STARKNET-SIGNATURE": signer.sign_onboarding(), "PARADEX-TIMESTAMP": str(self.now_ms() // 1000)}
         return await self.privatePostOnboarding(self.extend({"public_key": hex(signer.public_key), "__headers": headers}, params))

@@ -128,7 +128,7 @@ class ParadexTrading:
         rest = {"onBehalfOfAccount": self.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")}
         if type_u not in UNIFIED_TYPES:  # a conditional order keeps its trigger unless given one
             rest["triggerPrice"] = trigger if trigger is not None else self.safe_string(current, "trigger_price")
-        request = build_order(self, market, type_u, side, amount, price, self.omit(rest, [k for k, v in rest.items() if v is None]))
+        request = build_order(self, market, type_u, side, amount, price, {k: v for k, v in rest.items() if v is not None})
         request = {k: v for k, v in request.items() if k in MODIFY_FIELDS}
         request["id"] = str(id)
         signer = await self.stark_signer()

@@ -115,26 +115,31 @@ def conditional_type(type_u, stop_loss=None, take_profit=None, trigger=None) -> 
     return type_u
 
 
-def check_params(ex, params: dict, method="createOrder") -> None:
-    """Every param is read by this module, a documented pass-through, or refused (ccxt exceptions)."""
+def check_params(ex, params: dict, method="createOrder") -> dict:
+    """Every param is read by this module, a documented pass-through, or refused (ccxt exceptions)
+    -> the pass-through params, copied into the request as they are."""
     if not params:
-        return
+        return {}
     extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
+    passthrough = {}
     for key, value in params.items():
         if key in NOT_SUPPORTED and value is not None:
             raise NotSupported(f"{ex.id} {method}() does not support {key}: {NOT_SUPPORTED[key]}")
-        if key not in CONSUMED and key not in PASS_THROUGH and key not in extra:
+        if key in PASS_THROUGH or (key in extra and key not in CONSUMED):
+            passthrough[key] = value
+        elif key not in CONSUMED:
             raise BadRequest(f"{ex.id} {method}() does not know the param {key!r} (documented pass-throughs: "
                              f"{sorted(PASS_THROUGH)}; options['passThroughParams'] adds more)")
     margin_mode = ex.safe_string_lower(params, "marginMode")
     if margin_mode not in (None, "cross"):
         raise NotSupported(f"{ex.id} {method}() marginMode {margin_mode!r}: Paradex accounts are cross-margined")
+    return passthrough
 
 
 def build_order(ex, market: dict, type: str, side: str, amount, price=None, params=None) -> dict:
     """-> Paradex OrderRequest without signature fields. Raises before anything is signed."""
     params = validate.params(params, "createOrder", ex.id)
-    check_params(ex, params)
+    passthrough = check_params(ex, params)
     strict = _option(ex, "strictPrecision", False)
     side_u = check_side(ex, side)
     type_u = check_type(ex, type)
@@ -229,10 +234,7 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
         on_behalf = ex.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")
         if on_behalf is not None:
             request["on_behalf_of_account"] = validate.text(on_behalf, "onBehalfOfAccount", ex.id)
-        extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
-        for key, value in params.items():
-            if key in PASS_THROUGH or (key in extra and key not in CONSUMED):
-                request[key] = value
+        request.update(passthrough)
     if _option(ex, "checkMarketLimits", True) and request["size"] != "0":
         min_notional = not reduce_only and _option(ex, "checkMinNotional", False)
         validate.check_market_limits(market, request["size"], request.get("price"), ex.id, min_notional)

@@ -77,10 +77,3 @@ class BucketLimiter:
                 w.total += cost
             self._last[bucket] = t
             return t - now
-
-    def sent(self, bucket: str):
-        """The scheduled send times of ``bucket`` still inside its longest window (for tests and diagnostics)."""
-        with self._lock:
-            windows = self._windows.get(bucket) or []
-            longest = max(windows, key=lambda w: w.seconds, default=None)
-            return [t for t, _ in longest.sends] if longest else []

@@ -27,21 +27,13 @@ from ..core.orders import check_ws_order
 from .session import AUTH_HASH, SUBSCRIBE
 
 
-def _with_price(request):
-    """OpenRPC order.create / order.create_batch / order.modify list ``price`` as required: "0" for the
-    market family (which is signed at price 0 either way)."""
-    if request.get("price") is None:
-        request["price"] = "0"
-    return request
-
-
 class ParadexWsTrading:
     # ---- unified methods --------------------------------------------------------------------------
     async def create_order_ws(self, symbol: str, type: OrderType, side: OrderSide, amount: float, price: Num = None, params: dict = {}):
         await self.load_markets()
         request, market = await self._signed_order(symbol, type, side, amount, price, params)
         check_ws_order(self, request)
-        result = await self._order_request("order.create", _with_price(request))
+        result = await self._order_request("order.create", request)
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
     async def create_orders_ws(self, orders: list[OrderRequest], params: dict = {}):
@@ -49,7 +41,7 @@ class ParadexWsTrading:
         Results are in request order; a per-order rejection is an order with status 'rejected'."""
         await self.load_markets()
         # order.create_batch's items take order.create's types and flags
-        signed = [_with_price(check_ws_order(self, r, "createOrdersWs")) for r in await self._signed_orders(orders, params)]
+        signed = [check_ws_order(self, r, "createOrdersWs") for r in await self._signed_orders(orders, params)]
         size = self.safe_integer(self.options, "batchSize", 10)
         result = []
         for i in range(0, len(signed), size):
@@ -87,7 +79,7 @@ class ParadexWsTrading:
             current = await self._current_order(id)
         request = await self._signed_modify(id, market, type, side, amount, price, params, current)
         check_ws_order(self, request, "editOrderWs", "order.modify")
-        result = await self._order_request("order.modify", _with_price(request))
+        result = await self._order_request("order.modify", request)
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
     async def cancel_order_ws(self, id: str, symbol: Str = None, params: dict = {}):

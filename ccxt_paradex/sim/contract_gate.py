@@ -35,13 +35,11 @@ Readings where the simulator knowingly accepts what the spec refuses, all of the
 ``checked`` counts the requests checked per operation, ``refused`` keeps the refusals and ``excused`` what a
 reading above let through, so a test can show that a kind of request was seen and that it conformed.
 """
-import re
 from collections import Counter
 
 from ..core import contract
 from .errors import ApiError
 
-_BARE_DELTAS = re.compile(r"order_book\.[^.@]+\.(interactive_)?deltas\Z")
 MARKET_FAMILY = ("MARKET", "STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP_LOSS_MARKET")
 _PRICE_OPTIONAL_ON_MARKET = ("POST /orders", "POST /orders/batch", "PUT /orders/{order_id}")
 
@@ -66,9 +64,7 @@ class ContractGate:
         self.excused: list = []   # (operation, Violation) accepted by a reading listed above
 
     def _keep(self, violations):
-        if self.mode == "spec":
-            return [v for v in violations if v.kind == "spec"]
-        return violations
+        return contract.spec_violations(violations) if self.mode == "spec" else violations
 
     # ---- REST -------------------------------------------------------------------------------------
     def rest(self, method: str, template: str, path: dict, query: dict, headers, body):
@@ -118,7 +114,7 @@ class ContractGate:
         violations = []
         for v in contract.check_ws(method, params):
             channel = str(params.get("channel")) if isinstance(params, dict) else ""
-            if v.where == "params.channel" and ((bare_deltas and _BARE_DELTAS.match(channel)) or channel == "funding_data"):
+            if v.where == "params.channel" and ((bare_deltas and contract.BARE_DELTAS.match(channel)) or channel == "funding_data"):
                 self.excused.append((method, v))
             else:
                 violations.append(v)

@@ -8,7 +8,6 @@ from ..core import contract, signing
 from .errors import ApiError
 from .state import fmt
 
-_NO_BODY = object()
 CLAIMS = web.RequestKey("claims", dict) if hasattr(web, "RequestKey") else "claims"
 
 
@@ -148,11 +147,8 @@ class RestApi:
         gate = self.sim.contract
         if gate.mode == "off":
             return
-        body = _NO_BODY
-        if request.body_exists:
-            body = await self._json(request)
-        gate.rest(method, template, dict(request.match_info), dict(request.query), request.headers,
-                  body if body is not _NO_BODY else contract.MISSING)
+        body = await self._json(request) if request.body_exists else contract.MISSING
+        gate.rest(method, template, dict(request.match_info), dict(request.query), request.headers, body)
 
     def _wrap(self, handler, scope, method, template):
         private = scope in ("private_get", "orders")
