@@ -46,6 +46,16 @@ def test_install_and_uninstall():
     assert sum(e == "paradex" for e in ccxt.pro.exchanges) == 1  # the lists are as they were
 
 
+def test_a_name_bound_before_the_switch_keeps_what_it_was_bound_to():
+    from ccxt.pro import paradex as bound_before
+    ccxt_paradex.install()
+    try:
+        from ccxt.pro import paradex as bound_after
+        assert bound_before is BUILTIN["pro"] and bound_after is OURS["pro"]
+    finally:
+        ccxt_paradex.uninstall()
+
+
 def test_context_manager_restores_on_an_exception():
     with pytest.raises(RuntimeError):
         with ccxt_paradex.installed():

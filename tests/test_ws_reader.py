@@ -145,8 +145,3 @@ async def test_limit_and_params_are_planned_separately():
             assert (SYMBOL, 3) in ex._book_plans and (SYMBOL, None) in ex._book_plans
         finally:
             await ex.close()
-
-
-def test_the_reader_is_ccxts_client_otherwise():
-    assert issubclass(ReaderClient, Client)
-    assert asyncio.iscoroutinefunction(ReaderClient._read)

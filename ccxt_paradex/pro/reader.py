@@ -9,7 +9,6 @@ dispatch when the client neither decompresses nor logs. End of stream is as in c
 the connection is closed and calls ``on_close(1006)``; a failing ``receive()`` rejects every waiter with a
 NetworkError.
 """
-import asyncio
 import time
 
 from aiohttp import WSMsgType
@@ -21,6 +20,7 @@ _BINARY = WSMsgType.BINARY
 
 class ReaderClient(Client):
     reader = None  # the reader task, once connected
+    plain_binary = None  # binary frames skip ccxt's dispatch (no decompression, no logging): read once
 
     def receive_loop(self):
         """Called once by ``open()`` (ccxt calls it again after every message; we never do)."""
@@ -40,9 +40,7 @@ class ReaderClient(Client):
                 self._drain(buffer, handle)
             try:
                 message = await receive()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exception:
+            except Exception as exception:  # CancelledError is a BaseException: a cancelled reader just ends
                 self.reject(NetworkError(str(exception)))
                 return
             handle(message)
@@ -60,7 +58,10 @@ class ReaderClient(Client):
         buffer[0] = (buffer[0][0], buffer[0][1] + size_delta)
 
     def handle_message(self, message):
-        if message.type is _BINARY and not (self.verbose or self.gunzip or self.inflate or self.decompressBinary):
+        plain = self.plain_binary
+        if plain is None:  # the client's options are fixed once it handles messages
+            plain = self.plain_binary = not (self.verbose or self.gunzip or self.inflate or self.decompressBinary)
+        if message.type is _BINARY and plain:
             self.last_message_at = int(time.time() * 1000)
             self.on_message_callback(self, message.data)
             return

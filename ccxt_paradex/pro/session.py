@@ -149,19 +149,18 @@ class Session:
         self._unauthenticated()
         self.client.reject(exc, AUTH_HASH)
 
-    def token_refused(self, renew_in_place) -> str:
-        """A private request on this session was refused for its token -> 'retry' (its auth itself was refused:
-        authenticate again), 'renew' (authenticate this live socket again, renewal in place) or 'drop' (the socket
-        is dropped as a lost connection; the reconnect authenticates)."""
+    def token_refused(self, renew_in_place):
+        """A private request on this session was refused for its token: if its auth itself was refused, it
+        authenticates again; with renewal in place it authenticates this live socket again; else the socket is
+        dropped as a lost connection and the reconnect authenticates."""
         self.owner.invalidate_jwt()
         if self.state == CONNECTING:  # the auth itself was refused (auth_refused): this socket has no session yet
-            return "retry"
+            return
         if renew_in_place and not self.renewal_refused and self.state == LIVE:
             self._unauthenticated()
-            return "renew"
+            return
         if not self.client.closed():
             self.client.on_error(NetworkError(self.owner.id + " the venue refused this socket's token; reconnecting"))
-        return "drop"
 
     def renew(self):
         """Renewal in place (options['wsRenewAuthInPlace']): the next authenticate() sends a second auth; if the
