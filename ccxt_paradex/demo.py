@@ -7,7 +7,6 @@ placed, edited and canceled, a market order filled, the position; then a live te
 """
 import asyncio
 import os
-import shutil
 import sys
 import time
 from decimal import Decimal
@@ -76,26 +75,47 @@ def check_symbol(ex, symbol):
     return ex.market(symbol)
 
 
-class LiveBlock:
-    """A block of lines redrawn in place on a terminal: the cursor goes back up by the number of lines the
-    last frame drew (a relative move, right however far the terminal has scrolled since), the rest of the
-    screen is cleared, and lines are clipped to the terminal width so none wraps and breaks the count."""
+class LiveView:
+    """The live book + trades panel on a terminal, drawn by ``rich``'s ``Live``: each frame replaces the last in
+    place (rich moves the cursor back over the lines it drew and erases them), lines are cropped to the terminal
+    width and the panel to its height, so nothing wraps or smears however far the terminal has scrolled."""
 
-    def __init__(self, stream):
-        self.stream, self.drawn = stream, 0
+    def __init__(self, console=None):
+        from rich.console import Console
+        from rich.live import Live
 
-    def draw(self, lines):
-        width = max(20, shutil.get_terminal_size((100, 24)).columns - 1)
-        text = "".join(line[:width] + "\n" for line in lines)
-        up = f"\x1b[{self.drawn}F" if self.drawn else "\x1b[?25l"  # first frame: hide the cursor
-        self.stream.write(up + "\x1b[J" + text)
-        self.stream.flush()
-        self.drawn = len(lines)
+        self.live = Live(console=console or Console(), auto_refresh=False, transient=False,
+                         vertical_overflow="crop", redirect_stdout=False, redirect_stderr=False)
+        self.live.start()
+
+    def draw(self, renderable):
+        self.live.update(renderable, refresh=True)
 
     def close(self):
         """The last frame stays on screen; the cursor is shown again."""
-        self.stream.write("\x1b[?25h")
-        self.stream.flush()
+        self.live.stop()
+
+
+def live_panel(title, book, fmt, trades, trade_count, depth=5):
+    """One frame of the live view as a rich renderable: a title line, the book's top ``depth`` levels, the last
+    trades (``trade_count`` is every trade seen, the list the last few)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    levels = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
+    for name, justify, style in (("bid size", "right", "green"), ("bid", "right", "bold green"),
+                                 ("ask", "left", "bold red"), ("ask size", "left", "red")):
+        levels.add_column(name, justify=justify, style=style, min_width=12, no_wrap=True, overflow="crop")
+    for i in range(depth):
+        b = book["bids"][i] if i < len(book["bids"]) else (None, None)
+        a = book["asks"][i] if i < len(book["asks"]) else (None, None)
+        levels.add_row(_cell(fmt.amount, b[1]), _cell(fmt.price, b[0]), _cell(fmt.price, a[0]), _cell(fmt.amount, a[1]))
+    lines = [Text(title, no_wrap=True, overflow="crop", style="bold"), levels,
+             Text(f"last trades ({trade_count} so far):", no_wrap=True, overflow="crop")]
+    lines += [Text(f"  {t['side']:<4} {fmt.amount(t['amount'])} @ {fmt.price(t['price'])}", no_wrap=True,
+                   overflow="crop", style="green" if t["side"] == "buy" else "red") for t in trades]
+    return Group(*lines)
 
 
 def _credentials(testnet):
@@ -175,7 +195,7 @@ def account_tour(ex, symbol, out) -> dict:
     return {"balance": balance, "open_orders": orders, "positions": positions}
 
 
-async def live_view(config, symbol, seconds, out, tty, sandbox=False, stream=None):
+async def live_view(config, symbol, seconds, out, tty, sandbox=False, console=None):
     """Book + trades for ``seconds``: redrawn in place on a terminal (``tty``), else a plain line a second."""
     from .pro import paradex as paradex_pro
 
@@ -195,7 +215,7 @@ async def live_view(config, symbol, seconds, out, tty, sandbox=False, stream=Non
             state["trade_count"] += len(new)
             state["trades"] = (state["trades"] + list(new))[-5:]
 
-    block = LiveBlock(stream or sys.stdout) if tty else None
+    view = None
     tasks = []
     start = time.time()
     last_print = 0.0
@@ -203,6 +223,7 @@ async def live_view(config, symbol, seconds, out, tty, sandbox=False, stream=Non
         await ex.load_markets()
         fmt = Fmt(check_symbol(ex, symbol))
         tasks = [asyncio.ensure_future(books()), asyncio.ensure_future(trades())]
+        view = LiveView(console) if tty else None
         while time.time() - start < seconds:
             await asyncio.sleep(0.2)
             for task in tasks:  # a watch loop that failed (the venue went away, ...) ends the view with its error
@@ -212,13 +233,10 @@ async def live_view(config, symbol, seconds, out, tty, sandbox=False, stream=Non
             if book is None:
                 continue
             elapsed = time.time() - start
-            if block is not None:
-                lines = [f"live {symbol} over SBE (schema 1:{ex.options['sbeSchemaVersion']})  "
-                         f"{state['books']} book updates in {elapsed:.1f}s  seq_no {book['nonce']}"]
-                lines += _fmt_book(book, fmt)
-                lines += [f"last trades ({state['trade_count']} so far):"]
-                lines += [f"  {t['side']:<4} {fmt.amount(t['amount'])} @ {fmt.price(t['price'])}" for t in state["trades"]]
-                block.draw(lines)
+            if view is not None:
+                title = (f"live {symbol} over SBE (schema 1:{ex.options['sbeSchemaVersion']})  "
+                         f"{state['books']} book updates in {elapsed:.1f}s  seq_no {book['nonce']}")
+                view.draw(live_panel(title, book, fmt, state["trades"], state["trade_count"]))
             elif elapsed - last_print >= 1.0:
                 last_print = elapsed
                 bid, ask = book["bids"][0], book["asks"][0]
@@ -227,8 +245,8 @@ async def live_view(config, symbol, seconds, out, tty, sandbox=False, stream=Non
                     f"ask {fmt.price(ask[0])} x {fmt.amount(ask[1])}  ({state['books']} book updates, "
                     f"{state['trade_count']} trades, last {last})")
     finally:
-        if block is not None:
-            block.close()
+        if view is not None:
+            view.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,7 +1,6 @@
 """``python -m ccxt_paradex demo`` as a user meets it (issue 14 item 6): figures in each market's precision,
 true counts, one clear line for a bad argument or a missing network, and a live view that stays put on a
 terminal however far it has scrolled. All offline (the simulator, or a closed local port for 'no network')."""
-import io
 import re
 import socket
 import subprocess
@@ -111,42 +110,55 @@ def test_demo_counts_are_true_counts(kbonk_run):
 
 
 class Terminal:
-    """The part of a VT100 the live view uses: text, newline (scrolling at the bottom), cursor up N lines to
-    column 0 (CSI n F), clear to the end of the screen (CSI J), save/restore cursor (CSI s / u), ?25l/h."""
+    """The part of a VT100 that the old view and rich's Live use: text, CR, newline (scrolling at the bottom),
+    cursor up N (CSI n A) or up N to column 0 (CSI n F), erase line (CSI 2K) or to the end of the screen (CSI J),
+    save/restore cursor (CSI s / u); colours (CSI ... m) and private modes (?25l/h) change nothing on screen."""
 
     def __init__(self, rows=12, cols=100):
         self.rows, self.cols = rows, cols
         self.screen = [""] * rows
         self.r = self.c = 0
         self.saved = (0, 0)
+        self.unknown = []
 
     def write(self, text):
         i = 0
         while i < len(text):
             ch = text[i]
             if ch == "\x1b":
-                m = re.match(r"\x1b\[(\??)(\d*)([A-Za-z])", text[i:])
+                m = re.match(r"\x1b\[(\??)([\d;]*)([A-Za-z])", text[i:])
+                assert m, repr(text[i:i + 10])
                 i += m.end()
-                n = int(m.group(2) or 1)
-                if m.group(1):
+                n = int(m.group(2) or 1) if m.group(2).isdigit() or not m.group(2) else 1
+                op = m.group(3)
+                if m.group(1) or op == "m":
                     continue
-                if m.group(3) == "F":
+                if op == "F":
                     self.r, self.c = max(0, self.r - n), 0
-                elif m.group(3) == "J":
+                elif op == "A":
+                    self.r = max(0, self.r - n)
+                elif op == "K" and m.group(2) == "2":
+                    self.screen[self.r] = ""
+                elif op == "J":
                     self.screen[self.r] = self.screen[self.r][:self.c]
                     for k in range(self.r + 1, self.rows):
                         self.screen[k] = ""
-                elif m.group(3) == "s":
+                elif op == "s":
                     self.saved = (self.r, self.c)
-                elif m.group(3) == "u":
+                elif op == "u":
                     self.r, self.c = self.saved
+                else:
+                    self.unknown.append(m.group(0))
                 continue
-            if ch == "\n":
+            if ch == "\r":
+                self.c = 0
+            elif ch == "\n":
                 self.r, self.c = self.r + 1, 0
                 if self.r == self.rows:
                     self.screen = self.screen[1:] + [""]
                     self.r = self.rows - 1
             else:
+                assert self.c < self.cols, "a line wrapped: " + self.screen[self.r]
                 line = self.screen[self.r].ljust(self.c)
                 self.screen[self.r] = line[:self.c] + ch + line[self.c + 1:]
                 self.c += 1
@@ -155,43 +167,93 @@ class Terminal:
     def flush(self):
         pass
 
-
-def _frames(n):
-    return [[f"live frame {k}", "bid 1 | ask 2", f"last trades ({k} so far):"] + [f"  trade {k}.{j}" for j in range(3)]
-            for k in range(n)]
+    def isatty(self):
+        return True
 
 
-def test_live_block_redraws_in_place_after_the_terminal_scrolled(monkeypatch):
-    term = Terminal(rows=12)
-    for k in range(10):  # the demo's earlier output fills the screen: the live view starts at the bottom
+def _console(term):
+    from rich.console import Console
+    return Console(file=term, force_terminal=True, width=term.cols, height=term.rows, color_system="standard",
+                   legacy_windows=False)
+
+
+_FMT = demo.Fmt({"precision": {"price": 0.1, "amount": 0.001}})
+
+
+def _book(k):
+    return {"bids": [[100.0 - i - k / 10, 1.0 + i] for i in range(5)], "asks": [[101.0 + i + k / 10, 2.0 + i] for i in range(5)]}
+
+
+def _panel(k, title=None):
+    trades = [{"side": "buy" if j % 2 else "sell", "amount": 0.5, "price": 100.5 + j} for j in range(3)]
+    return demo.live_panel(title or f"live frame {k}", _book(k), _FMT, trades, 3 * k)
+
+
+def _tour(term, n=10):
+    for k in range(n):  # the demo's earlier output fills the screen: the live view starts at the bottom
         term.write(f"tour line {k}\n")
-    block = demo.LiveBlock(term)
-    for frame in _frames(6):
-        block.draw(frame)
-    block.close()
+
+
+def test_live_view_redraws_in_place_after_the_terminal_scrolled():
+    term = Terminal(rows=16)
+    _tour(term)
+    view = demo.LiveView(_console(term))
+    for k in range(6):
+        view.draw(_panel(k))
+    view.close()
     shown = [line for line in term.screen if line]
-    assert shown[-6:] == _frames(6)[-1]  # the last frame, once, at the bottom
-    assert sum(line.startswith("live frame") for line in shown) == 1  # no smear of earlier frames
+    assert not term.unknown, term.unknown
+    assert sum(line.startswith("live frame") for line in shown) == 1, shown  # no smear of earlier frames
+    assert [line for line in shown if line.startswith("live frame")] == ["live frame 5"]  # the last frame
+    assert "last trades (15 so far):" in shown
+    assert any(line.split()[:2] == ["1.000", "99.5"] for line in shown), shown  # frame 5's best bid
+    assert not any("99.6" in line.split()[:2] for line in shown)  # frame 4's is gone
     assert shown[0].startswith("tour line")  # the tour above it is intact
 
 
-def test_save_restore_cursor_smears_where_live_block_does_not():
-    """Why relative moves: the old view (save cursor, clear, draw, restore) redraws below its first frame once the
-    terminal has scrolled, and earlier frames pile up."""
+def test_save_restore_cursor_smears_where_the_live_view_does_not():
+    """Why not escape codes by hand: the old view (save cursor, clear, draw, restore) redraws below its first frame
+    once the terminal has scrolled, and earlier frames pile up."""
     term = Terminal(rows=12)
-    for k in range(10):
-        term.write(f"tour line {k}\n")
-    for frame in _frames(3):
+    _tour(term)
+    for k in range(3):
+        frame = [f"live frame {k}", "bid 1 | ask 2", f"last trades ({k} so far):"] + [f"  trade {k}.{j}" for j in range(3)]
         term.write("\x1b[s\x1b[J" + "\n".join(frame) + "\x1b[u")
     assert sum(line.startswith("live frame") for line in term.screen) > 1
 
 
-def test_live_block_clips_lines_to_the_terminal_width(monkeypatch):
-    monkeypatch.setattr(demo.shutil, "get_terminal_size", lambda fallback=None: __import__("os").terminal_size((30, 10)))
-    stream = io.StringIO()
-    block = demo.LiveBlock(stream)
-    block.draw(["x" * 80, "short"])
-    block.draw(["y" * 80])
-    text = stream.getvalue()
-    assert "x" * 30 not in text and "x" * 29 in text  # no line wraps (it would break the line count)
-    assert "\x1b[2F\x1b[J" in text and "\x1b[s" not in text and "\x1b[u" not in text
+def test_live_view_fits_a_narrow_short_terminal():
+    """Lines are cropped to the width (a wrapped line would push the panel down a row per frame) and the panel
+    to the height (a panel taller than the screen cannot be redrawn in place)."""
+    term = Terminal(rows=6, cols=30)
+    _tour(term, 3)
+    view = demo.LiveView(_console(term))
+    for k in range(4):
+        view.draw(_panel(k, title=f"live {k} " + "x" * 80))
+        assert not term.unknown
+        assert [line[:6] for line in term.screen if line.startswith("live ")] == [f"live {k}"], term.screen
+        assert all(len(line) <= 30 for line in term.screen)
+    view.close()  # the last frame is printed whole once more, below, as static output
+    assert all(len(line) <= 30 for line in term.screen)
+    assert not any(line.startswith(("live 0", "live 1", "live 2")) for line in term.screen), term.screen
+
+
+def test_live_view_on_a_terminal_end_to_end():
+    """The demo's live part with a terminal attached: rich draws it, the simulator streams it."""
+    import asyncio
+
+    from ccxt_paradex.sim import SimulatorThread
+
+    term = Terminal(rows=30, cols=100)
+    _tour(term, 40)
+    with SimulatorThread(seed=1, tick_interval=0.05) as sim:
+        lines = []
+        state = asyncio.run(demo.live_view({"urls": sim.ccxt_urls()}, "BTC/USD:USDC", 1.2, lines.append, True,
+                                           console=_console(term)))
+    shown = [line for line in term.screen if line]
+    assert not term.unknown
+    titles = [line for line in shown if line.startswith("live BTC/USD:USDC over SBE")]
+    assert len(titles) == 1 and state["books"] > 0, shown
+    assert re.search(r"seq_no (\d+)", titles[0])
+    assert any(line.startswith("last trades (") for line in shown)
+    assert lines and lines[-1].startswith(f"streamed {state['books']} book updates")  # the summary, plain
