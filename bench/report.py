@@ -46,6 +46,7 @@ BENCHES = [
 SIGN = ("sign", "order typed-data hash + STARK signature")
 ORDER = ("orders", "create_order (limit), client CPU, warm")
 BATCH = ("orders", "create_orders x50, client CPU")
+BATCH_WALL = ("orders", "create_orders x50, wall (options['signThreads'] default)")
 SBE_FAST = ("sbe", "SBE 15x15 book frame -> levels (fast path)")
 SBE_DICT = ("sbe", "SBE 15x15 book frame -> dict")
 LOAD_P99 = ("ws_load", "p99 book staleness at arrival (50 markets, book feed on one socket)")
@@ -61,6 +62,7 @@ FIGURES = {
     "sign.ratio": SIGN + ("ratio", None), "sign.ours": SIGN + ("ours", None), "sign.ccxt": SIGN + ("ccxt", None),
     "order.ours": ORDER + ("ours", None), "order.ccxt": ORDER + ("ccxt", None),
     "batch.ours": BATCH + ("ours", None), "batch.ccxt": BATCH + ("ccxt", None),
+    "batch.wall.ours": BATCH_WALL + ("ours", None),
     "sbe.ratio": SBE_FAST + ("ratio", None), "sbe.fast.ours": SBE_FAST + ("ours", "us"),
     "sbe.dict.ours": SBE_DICT + ("ours", "us"), "sbe.ccxt": SBE_FAST + ("ccxt", "us"),
     "load.p99.ours": LOAD_P99 + ("ours", None), "load.p99.ccxt": LOAD_P99 + ("ccxt", None),

@@ -6,6 +6,7 @@ shared parsers. ``tools/gen_sync.py`` derives ``ccxt_paradex/paradex.py`` from t
 """
 from ccxt.base.types import AllGreeks, FundingRate, FundingRateHistory, FundingRates, Greeks, Int, Market, OpenInterest, OrderBook, Status, Str, Strings, Ticker, Tickers, Trade, TradingFeeInterface, TradingFees
 import threading
+import os
 import time
 
 from ccxt.base.exchange import Exchange
@@ -26,6 +27,9 @@ from .paradex_auth import ParadexAuth
 from .paradex_history import ParadexHistory
 from .paradex_trading import ParadexTrading
 
+# createOrders / createOrdersWs hash and sign a batch in this many threads (the native backend releases the GIL;
+# core/signing.StarkSigner.sign_orders); options['signThreads'] = 1 signs in the caller's thread only
+SIGN_THREADS = min(2, os.cpu_count() or 1)
 NO_JWT_PATHS = ("auth", "auth/{public_key}", "onboarding")
 #: the names ccxt's fetch2 looks up (params, options[path], options) before each request
 FETCH2_OPTIONS = frozenset({"maxRetriesOnFailure", "defaultMaxRetriesOnFailure", "maxRetriesOnFailureDelay",
@@ -87,7 +91,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             "requiredCredentials": {"apiKey": False, "secret": False, "walletAddress": False, "privateKey": False},
             "precisionMode": TICK_SIZE,
             "exceptions": {"exact": paradex_errors.EXACT, "broad": paradex_errors.BROAD},
-            "options": {"broker": "CCXT", "batchSize": 10, "authSignatureTtl": 300, "historyPageSize": 100,
+            "options": {"broker": "CCXT", "batchSize": 10, "signThreads": SIGN_THREADS, "authSignatureTtl": 300, "historyPageSize": 100,
                         "historyMaxPageSize": MAX_PAGE, "historyMaxRequests": 100, "historyOnBound": "raise"},
             "features": features(),
         })

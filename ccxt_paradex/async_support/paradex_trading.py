@@ -5,7 +5,7 @@ from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderN
 from ..core import history, validate
 from ..core.batch import in_request_order
 from ..core.orders import (ANY_TRIGGER_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params, check_side,
-                           check_type, conditional_type, sign_order)
+                           check_type, conditional_type, sign_order, sign_orders)
 
 MODIFY_FIELDS = ("id", "market", "price", "side", "size", "type", "trigger_price", "on_behalf_of_account")
 
@@ -26,12 +26,12 @@ class ParadexTrading:
     async def _signed_orders(self, orders, params={}):
         """Every order of a batch validated and signed before anything is sent (REST and WebSocket)."""
         orders = validate.order_list(orders, "createOrders", self.id)
-        signed = []
-        for o in orders:
-            request, _ = await self._signed_order(o["symbol"], o["type"], o["side"], self.safe_value(o, "amount"),
-                                                  self.safe_value(o, "price"), self.extend(params, self.safe_dict(o, "params", {})))
-            signed.append(request)
-        return signed
+        built = [build_order(self, self.market(o["symbol"]), o["type"], o["side"], self.safe_value(o, "amount"),
+                             self.safe_value(o, "price"), self.extend(params, self.safe_dict(o, "params", {})))
+                 for o in orders]
+        signer = await self.stark_signer()
+        threads = self.safe_integer(self.options, "signThreads", 1)
+        return sign_orders(signer, built, self.now_ms, threads)
 
     async def create_orders(self, orders: list[OrderRequest], params: dict = {}) -> list[Order]:
         """All orders are validated and signed before the first request; batches of options['batchSize'].

@@ -51,6 +51,10 @@ else:  # pragma: no cover
         raise ImportError("no Pedersen implementation: install crypto-cpp-py or fast-stark-crypto")
 
 BACKEND_NAME = "native" if _native else "portable"
+# fast_stark_crypto's calls release the GIL (measured: two threads hash and sign two halves of a batch in half the
+# wall time, same CPU; tests/test_signing_parallel.py checks the signatures, bench/orders.py the time); the portable
+# signer is pure Python and holds it, so a thread pool would only add overhead there.
+RELEASES_GIL = _native
 
 
 def native_sign(private_key: int, msg_hash: int) -> tuple:

@@ -9,7 +9,7 @@ from ccxt.base.decimal_to_precision import NO_PADDING, TICK_SIZE
 from ccxt.base.errors import BadRequest, InvalidOrder, NotSupported
 
 from . import contract, validate
-from .signing import ORDER_TYPES
+from .signing import ORDER_TYPES, order_felts
 
 TIME_IN_FORCE = {"GTC": "GTC", "IOC": "IOC", "PO": "POST_ONLY", "POST_ONLY": "POST_ONLY", "RPI": "RPI"}
 STP = {"EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH"}
@@ -264,6 +264,31 @@ def sign_order(signer, request: dict, timestamp_ms: int, modify_id=None) -> dict
     request["signature"] = signature
     request["signature_timestamp"] = timestamp_ms
     return request
+
+
+def sign_orders(signer, requests: list, now_ms, threads: int = 1) -> list:
+    """``sign_order`` for a whole batch of built requests: every order's signed fields are encoded (and checked)
+    first, then all are hashed and signed (in ``threads`` threads where the backend allows:
+    ``StarkSigner.sign_orders``). The batch is signed at one timestamp, so its orders share the first links of
+    their hash chains; an order whose signed fields repeat an earlier one's in the batch gets the next
+    millisecond instead, so no two orders of a batch carry the same signature."""
+    ts0 = now_ms()
+    stamps, felts, seen = [], [], set()
+    for request in requests:
+        ts = ts0
+        while True:
+            f = order_felts(ts, request["market"], request["side"], request["type"], request["size"],
+                            request.get("price"))
+            if f not in seen:
+                break
+            ts += 1
+        seen.add(f)
+        stamps.append(ts)
+        felts.append(f)
+    for request, ts, signature in zip(requests, stamps, signer.sign_orders(felts, threads)):
+        request["signature"] = signature
+        request["signature_timestamp"] = ts
+    return requests
 
 
 def check_ws_order(ex, request: dict, method: str = "createOrderWs", rpc: str = "order.create") -> dict:
