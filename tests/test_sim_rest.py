@@ -196,3 +196,23 @@ async def test_unknown_market_on_public_routes(sim, session):
     assert (status, body["error"]) == (404, "MARKET_NOT_FOUND")
     status, body, _ = await c.request("GET", "/orderbook/BTC-USD-PERP", params={"depth": "x"}, auth=False)
     assert (status, body["error"]) == (400, "INVALID_REQUEST_PARAMETER")
+
+
+async def test_klines_have_no_holes_where_a_minute_had_no_trade():
+    """A minute without a trade still has its candle (flat at the last close, volume 0): a paginated fetchOHLCV
+    over the simulator never sees a hole at a quiet minute (the intermittent seam in test_ohlcv_beyond_one_request
+    when the simulator started just before a minute ended)."""
+    from decimal import Decimal
+
+    from ccxt_paradex.sim.market_data import MINUTE_MS
+    async with Simulator(seed=3, liquidity=False, funding_interval=0) as sim:
+        md, market = sim.market_data, "BTC-USD-PERP"
+        last = md.candles[market][-1]
+        t0 = last[0] + MINUTE_MS
+        md._on_event("trade", market, {"price": "65000", "size": "0.1", "created_at": t0 + 5})
+        md._on_event("trade", market, {"price": "65100", "size": "0.2", "created_at": t0 + 3 * MINUTE_MS + 7})
+        rows = sim.klines(market, 1, t0, t0 + 3 * MINUTE_MS, "last")
+        assert [r[0] for r in rows] == [t0, t0 + MINUTE_MS, t0 + 2 * MINUTE_MS, t0 + 3 * MINUTE_MS]
+        assert rows[1][1:] == rows[2][1:] == [65000.0, 65000.0, 65000.0, 65000.0, 0.0]
+        assert rows[3][1:] == [65100.0, 65100.0, 65100.0, 65100.0, 0.2]
+        assert md.candles[market][-1][5] == Decimal("0.2")

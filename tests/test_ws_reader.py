@@ -40,12 +40,77 @@ async def test_ccxt_dispatch_kept_where_the_fast_path_does_not_apply():
     assert received == [{"a": 1}, {"b": 2}]
 
 
-def test_drain_handles_all_but_the_last_and_moves_their_sizes_onto_it():
+async def test_drain_handles_all_but_the_last_and_moves_their_sizes_onto_it():
     handled = []
     buffer = deque([("m1", 10), ("m2", 20), ("m3", 30)])
-    ReaderClient._drain(buffer, handled.append)
+    client = _client([])
+    client._drain(buffer, handled.append)
     assert handled == ["m1", "m2"] and len(buffer) == 1
     assert buffer[0][0] == "m3" and buffer[0][1] >= 60
+
+
+def _book_frame(market, seq, snapshot, price="100"):
+    from ccxt_paradex.sim import sbe_encode
+    return sbe_encode.encode_book({"market": market, "seq_no": seq, "update_type": "s" if snapshot else "d",
+                                   "updates": [], "deletes": [],
+                                   "inserts": [{"side": "BUY", "price": price, "size": "1"},
+                                               {"side": "SELL", "price": "101", "size": "2"}]}, 2, ts_us=seq)
+
+
+def test_book_frame_key_reads_market_and_kind_without_decoding():
+    from ccxt_paradex.core import sbe
+    frame = _book_frame("ETH-USD-PERP", 5, True)
+    assert sbe.book_frame_key(frame) == ("ETH-USD-PERP", True)
+    assert sbe.book_frame_key(_book_frame("ETH-USD-PERP", 6, False)) == ("ETH-USD-PERP", False)
+    assert sbe.book_frame_key(frame[:-3]) is None  # truncated: decode_book_flat would refuse it too
+    assert sbe.book_frame_key(b"\x00" * 4) is None and sbe.book_frame_key(b"") is None
+    broken = bytearray(frame)
+    broken[24] = 7  # unknown pkgType
+    assert sbe.book_frame_key(bytes(broken)) is None
+
+
+def test_superseded_marks_book_frames_before_a_later_snapshot_of_their_market():
+    from ccxt_paradex.core import sbe
+    a, b = "BTC-USD-PERP", "ETH-USD-PERP"
+    frames = [_book_frame(a, 1, True), _book_frame(a, 2, False), _book_frame(b, 1, True), b"text or trade",
+              _book_frame(a, 3, True), _book_frame(b, 2, False), _book_frame(a, 4, False)]
+    assert sbe.superseded(frames) == [True, True, False, False, False, False, False]
+    assert sbe.superseded([_book_frame(a, 1, False), _book_frame(a, 2, False)]) == [False, False]  # deltas only
+
+
+async def test_a_burst_conflates_to_its_newest_snapshot_and_the_book_matches_the_unconflated_one():
+    """The same frames once drained in one pass (conflated) and once one by one: the same final book, the
+    watcher woken with the newest state, and the skipped frames counted."""
+    from ccxt_paradex.core.book import L2Book
+    frames = []
+    for k in range(6):
+        frames += [_book_frame(MARKET, 10 * k + 1, True, price=str(100 + k)),
+                   _book_frame(MARKET, 10 * k + 2, False, price=str(90 + k))]
+    results = []
+    for conflate in (True, False):
+        ex = paradex({"options": {"orderBookFeed": "snapshot"}})
+        ex.markets = {SYMBOL: {"id": MARKET, "symbol": SYMBOL}}
+        ex.markets_by_id = {MARKET: [ex.markets[SYMBOL]]}
+        ex._books[MARKET] = L2Book(8)
+        client = _client([], decompressBinary=False)
+        client.on_message_callback = ex.handle_message
+        client.plain_binary = True
+        future = client.future("orderbook:" + MARKET)
+        messages = [(WSMessage(WSMsgType.BINARY, f, None), len(f)) for f in frames]
+        if conflate:
+            buffer = deque(messages)
+            client._drain(buffer, client.handle_message)
+            client.handle_message(buffer.popleft()[0])
+        else:
+            for m, _ in messages:
+                client.handle_message(m)
+        book = ex._books[MARKET]
+        results.append((book.seq, book.top(None), client.conflated, (await future)["nonce"]))
+        await ex.close()
+    (seq_c, top_c, skipped_c, woke_c), (seq_u, top_u, skipped_u, woke_u) = results
+    assert (seq_c, top_c) == (seq_u, top_u) == (52, top_u)
+    assert skipped_c == 10 and skipped_u == 0  # every frame before the last snapshot (seq 51)
+    assert woke_c == 51 and woke_u == 1  # conflated: the watcher wakes to the newest snapshot, not the first frame
 
 
 class _FakeConnection:

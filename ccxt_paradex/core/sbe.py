@@ -456,6 +456,49 @@ def _book_flat(frame, bl, end):
     return market, f[1], f[0] // 1000, f[2] == 0, b, a
 
 
+def book_frame_key(frame):
+    """(market, is_snapshot) of a well-formed BookEvent frame, read without decoding its levels (header, the two
+    group headers, the market string); None for any other frame, or one ``decode_book_flat`` would refuse."""
+    try:
+        bl, tid, sid, _ = _HDR.unpack_from(frame, 0)
+        end = len(frame)
+        if tid != 3 or sid != SCHEMA_ID or bl < 17 or end < 8 + bl:
+            return None
+        pkg = frame[24]
+        if pkg > 1:
+            return None
+        pos = 8 + bl
+        for _ in (0, 1):
+            size, n = _GROUP.unpack_from(frame, pos)
+            pos += 4 + size * n
+            if size < 16 or pos > end:
+                return None
+        stop = pos + 1 + frame[pos]
+        if stop > end:
+            return None
+        return str(frame[pos + 1:stop], "utf-8", "replace"), pkg == 0
+    except (struct.error, IndexError):
+        return None
+
+
+def superseded(frames) -> list:
+    """For frames read together, in order: True where a frame is a BookEvent whose market has a snapshot later in
+    the run. Applying it cannot change what anyone sees: the later snapshot replaces the whole book, and nothing
+    reads the book between frames handled in one pass, so the client skips it unparsed (conflation)."""
+    out = [False] * len(frames)
+    later = set()
+    for i in range(len(frames) - 1, -1, -1):
+        key = book_frame_key(frames[i])
+        if key is None:
+            continue
+        market, snapshot = key
+        if market in later:
+            out[i] = True
+        elif snapshot:
+            later.add(market)
+    return out
+
+
 def decode_book_flat(frame):
     """BookEvent -> (market, seq_no, last_updated_at ms, is_snapshot, bids, asks) where bids/asks are flat
     ``(price, size, price, size, ...)`` int mantissa tuples (value x 1e8) in wire order: the cheapest form,

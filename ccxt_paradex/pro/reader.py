@@ -15,12 +15,15 @@ from aiohttp import WSMsgType
 from ccxt.async_support.base.ws.client import MSG_SIZE_OVERHEAD, Client
 from ccxt.base.errors import NetworkError
 
+from ..core.sbe import superseded
+
 _BINARY = WSMsgType.BINARY
 
 
 class ReaderClient(Client):
     reader = None  # the reader task, once connected
     plain_binary = None  # binary frames skip ccxt's dispatch (no decompression, no logging): read once
+    conflated = 0  # book frames skipped unparsed: a later snapshot of their market was read with them
 
     def receive_loop(self):
         """Called once by ``open()`` (ccxt calls it again after every message; we never do)."""
@@ -46,15 +49,24 @@ class ReaderClient(Client):
             handle(message)
         self.on_close(1006)
 
-    @staticmethod
-    def _drain(buffer, handle):
+    def _drain(self, buffer, handle):
         """All but the last buffered message, as ccxt's receive_loop drains them (the last one goes through
-        ``receive()``, which settles aiohttp's flow-control size for the whole batch)."""
+        ``receive()``, which settles aiohttp's flow-control size for the whole batch). A book frame whose market
+        has a snapshot later in the buffer is skipped unparsed (``core.sbe.superseded``): the client reads a
+        burst's newest book instead of working through states nobody can see."""
+        skip = None
+        if self.plain_binary:
+            skip = superseded([m.data if m.type is _BINARY else b"" for m, _ in buffer])
         size_delta = 0
+        i = 0
         while len(buffer) > 1:
             message, size = buffer.popleft()
             size_delta += size + MSG_SIZE_OVERHEAD
-            handle(message)
+            if skip is not None and skip[i]:
+                self.conflated += 1
+            else:
+                handle(message)
+            i += 1
         buffer[0] = (buffer[0][0], buffer[0][1] + size_delta)
 
     def handle_message(self, message):

@@ -8,6 +8,9 @@ from .state import fmt
 MINUTE_MS = 60_000
 
 
+MAX_FLAT_MINUTES = 7 * 24 * 60  # a clock jump (tests) fills at most a week of empty minutes
+
+
 class MarketData:
     def __init__(self, engine, clock, seed=None, history_minutes=24 * 60, funding_time_scale=1.0,
                  funding_settlement="trade"):
@@ -54,6 +57,10 @@ class MarketData:
             c = candles[-1]
             c[2], c[3], c[4], c[5] = max(c[2], price), min(c[3], price), price, c[5] + size
         else:
+            if candles:  # minutes without a trade: flat candles at the last close (volume 0), so the series has no holes
+                close = candles[-1][4]
+                first = max(candles[-1][0] + MINUTE_MS, start - MAX_FLAT_MINUTES * MINUTE_MS)
+                candles.extend([t, close, close, close, close, Decimal(0)] for t in range(first, start, MINUTE_MS))
             candles.append([start, price, price, price, price, size])
 
     def klines(self, market, resolution, start, end, price_kind="last"):
