@@ -32,7 +32,6 @@ import asyncio
 import cProfile
 import io
 import json
-import multiprocessing as mp
 import os
 import pstats
 import sys
@@ -48,6 +47,7 @@ except ImportError:  # pragma: no cover
     def emit(*args, **kwargs):
         pass
 
+from _child import ChildServer  # noqa: E402
 from _feed_server import serve  # noqa: E402
 
 
@@ -61,34 +61,17 @@ def load_markets(ex, rows):
     ex.set_markets(ex.parse_markets(rows))
 
 
-class Server:
-    def __init__(self, markets, use_uvloop):
-        ctx = mp.get_context("spawn")
-        self.pipe, child = ctx.Pipe()
-        self.proc = ctx.Process(target=serve, args=(child, markets, use_uvloop), daemon=True)
+class Server(ChildServer):
+    what = "the feed server"
 
-    def __enter__(self):
-        self.proc.start()
-        if not self.pipe.poll(60):
-            raise RuntimeError("the feed server did not start within 60 s")
-        self.port = self.pipe.recv()
-        return self
+    def __init__(self, markets, use_uvloop):
+        super().__init__(serve, (markets, use_uvloop))
 
     def call(self, *cmd):
-        self.pipe.send(cmd)
-        return self.pipe.recv()
+        return self.ask(cmd)
 
     def url(self):
         return f"ws://127.0.0.1:{self.port}/v1"
-
-    def __exit__(self, *exc):
-        try:
-            self.pipe.send(("stop",))
-        except OSError:
-            pass
-        self.proc.join(10)
-        if self.proc.is_alive():
-            self.proc.terminate()
 
 
 def make_exchange(kind, server, rows):

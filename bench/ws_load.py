@@ -29,7 +29,6 @@ import asyncio
 import cProfile
 import io
 import logging
-import multiprocessing as mp
 import os
 import pstats
 import sys
@@ -38,6 +37,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SLOW_CONSUMER = "disconnecting a slow consumer"
+
+from _child import ChildServer  # noqa: E402
 
 try:
     from _results import emit  # bench/report.py's collector (JSON lines when BENCH_JSON is set)
@@ -122,35 +123,19 @@ async def _sim_serve(pipe, markets, tick, taker, seed):
         await sim.stop()
 
 
-class Sim:
-    def __init__(self, args):
-        ctx = mp.get_context("spawn")
-        self.pipe, child = ctx.Pipe()
-        self.proc = ctx.Process(target=sim_process, args=(child, args.markets, args.tick, args.taker, 1), daemon=True)
+class Sim(ChildServer):
+    what = "the simulator"
+    stop_message = "stop"
 
-    def __enter__(self):
-        self.proc.start()
-        if not self.pipe.poll(60):
-            raise RuntimeError("the simulator did not start within 60 s")
-        self.port = self.pipe.recv()
-        return self
+    def __init__(self, args):
+        super().__init__(sim_process, (args.markets, args.tick, args.taker, 1))
 
     def call(self, cmd):
-        self.pipe.send(cmd)
-        return self.pipe.recv()
+        return self.ask(cmd)
 
     def urls(self):
         base = f"http://127.0.0.1:{self.port}"
         return {"api": {"v1": base + "/v1", "v2": base + "/v2", "ws": f"ws://127.0.0.1:{self.port}/v1"}}
-
-    def __exit__(self, *exc):
-        try:
-            self.pipe.send("stop")
-        except OSError:
-            pass
-        self.proc.join(15)
-        if self.proc.is_alive():
-            self.proc.terminate()
 
 
 # ---- client (this process) -----------------------------------------------------------------------------

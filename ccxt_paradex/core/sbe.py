@@ -481,13 +481,20 @@ def book_frame_key(frame):
         return None
 
 
+def _maybe_book_snapshot(frame) -> bool:
+    """Template 3 (BookEvent), pkgType 0 (snapshot): two bytes compared, so a run of deltas costs next to nothing."""
+    return len(frame) > 24 and frame[2] == 3 and frame[3] == 0 and frame[24] == 0
+
+
 def superseded(frames) -> list:
     """For frames read together, in order: True where a frame is a BookEvent whose market has a snapshot later in
     the run. Applying it cannot change what anyone sees: the later snapshot replaces the whole book, and nothing
     reads the book between frames handled in one pass, so the client skips it unparsed (conflation)."""
     out = [False] * len(frames)
-    later = set()
+    later: set = set()
     for i in range(len(frames) - 1, -1, -1):
+        if not later and not _maybe_book_snapshot(frames[i]):
+            continue  # nothing later to supersede it, and it supersedes nothing: its market need not be read
         key = book_frame_key(frames[i])
         if key is None:
             continue

@@ -55,16 +55,14 @@ def _struct_seed(name: str, fields: tuple) -> int:
 
 def struct_hash(name: str, fields: tuple, values) -> int:
     """Hash of a struct whose felts are already encoded, in ``fields`` order."""
-    h = _struct_seed(name, fields)
-    for v in values:
-        h = backend.pedersen(h, v)
-    return backend.pedersen(h, len(fields) + 1)
+    return struct_hashes(name, fields, (tuple(values),))[0]
 
 
 def struct_hashes(name: str, fields: tuple, rows) -> list:
-    """``struct_hash`` of many structs of one type, sharing work: a chain link is computed once per distinct prefix
-    of field values (orders of one batch signed at one timestamp share their first links: timestamp, market,
-    often side and type), so N such orders cost fewer than N times the Pedersen calls."""
+    """The hashes of many structs of one type (tuples of encoded felts, in ``fields`` order), sharing work: a chain
+    link is computed once per distinct prefix of field values (orders of one batch signed at one timestamp share
+    their first links: timestamp, market, often side and type), so N such orders cost fewer than N times the
+    Pedersen calls. ``struct_hash`` is the one-struct case."""
     seed = _struct_seed(name, fields)
     tail = len(fields) + 1
     memo: dict = {}
