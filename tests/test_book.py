@@ -174,3 +174,49 @@ def test_a_gap_asks_for_one_resync_then_retries_only_every_few_frames():
     assert book.snapshot(90, [(99 * SCALE, 2 * SCALE)], []) == APPLIED and book.synced
     assert book.delta(92, [], []) == HELD  # a new loss: reported at once again once the bound is passed
     assert [book.delta(s, [], []) for s in range(93, 101)] == [HELD] * 7 + [GAP] and book.gaps == 2
+
+
+def _flat(pairs):
+    return tuple(x for pair in pairs for x in pair)
+
+
+def test_a_clean_flat_snapshot_is_read_without_dicts_and_matches_the_dict_book():
+    """snapshot_flat keeps a best-first snapshot as its tuples (top reads them, the dicts are built on the first
+    delta): the same top, levels and delta results as the dict book, for clean and for disordered snapshots."""
+    rng = random.Random(11)
+    for trial in range(300):
+        n_b, n_a = rng.randrange(0, 16), rng.randrange(0, 16)
+        bid_prices = rng.sample(range(900, 1000), n_b)
+        ask_prices = rng.sample(range(1001, 1100), n_a)
+        shape = trial % 4  # 0, 1: clean (best first); 2: one side disordered; 3: a repeated price
+        bid_prices.sort(reverse=True)
+        ask_prices.sort()
+        if shape == 2 and n_b > 1:
+            bid_prices.reverse()
+        if shape == 3 and n_a > 1:
+            ask_prices[1] = ask_prices[0]
+        bids = [(p * SCALE, rng.randrange(1, 50) * SCALE // 10) for p in bid_prices]
+        asks = [(p * SCALE, rng.randrange(1, 50) * SCALE // 10) for p in ask_prices]
+        flat, ref = L2Book(), L2Book()
+        assert flat.snapshot_flat(7, _flat(bids), _flat(asks), 1) == APPLIED
+        assert ref.snapshot(7, bids, asks, 1) == APPLIED
+        clean = shape < 2 or (shape == 2 and n_b <= 1) or (shape == 3 and n_a <= 1)
+        assert (flat._flat is not None) == clean
+        for limit in (None, 1, 5, 15, 40):
+            assert flat.top(limit) == ref.top(limit)
+        for seq in range(8, 12):  # deltas: inserts, changes, deletes on both sides
+            db = [(rng.randrange(900, 1000) * SCALE, rng.choice([0, 3 * SCALE])) for _ in range(3)]
+            da = [(rng.randrange(1001, 1100) * SCALE, rng.choice([0, 4 * SCALE])) for _ in range(3)]
+            assert flat.delta_flat(seq, _flat(db), _flat(da), seq) == ref.delta_flat(seq, _flat(db), _flat(da), seq)
+            assert flat._flat is None and flat.top(10) == ref.top(10) and flat.levels() == ref.levels()
+
+
+def test_a_flat_snapshot_replays_held_deltas_and_reads_levels():
+    book = L2Book(8)
+    assert book.delta_flat(12, (99 * SCALE, 0), (), 12) == HELD  # early: held until a snapshot anchors the book
+    assert book.snapshot_flat(11, (100 * SCALE, SCALE, 99 * SCALE, 2 * SCALE), (101 * SCALE, SCALE), 11) == APPLIED
+    assert book.seq == 12 and book.levels() == ([(100 * SCALE, SCALE)], [(101 * SCALE, SCALE)])
+    assert book.snapshot_flat(13, (100 * SCALE, 3 * SCALE), (101 * SCALE, SCALE, 102 * SCALE, SCALE), 13) == APPLIED
+    assert book._flat is not None and book.levels() == ([(100 * SCALE, 3 * SCALE)],
+                                                       [(101 * SCALE, SCALE), (102 * SCALE, SCALE)])
+    assert book.top() == ([[100.0, 3.0]], [[101.0, 1.0], [102.0, 1.0]])

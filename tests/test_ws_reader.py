@@ -210,3 +210,198 @@ async def test_limit_and_params_are_planned_separately():
             assert (SYMBOL, 3) in ex._book_plans and (SYMBOL, None) in ex._book_plans
         finally:
             await ex.close()
+
+
+# ---- the direct path: frames handled in the socket callback (pro/reader.py) ----------------------------------
+class _FrameServer:
+    """A bare aiohttp WebSocket server: on connect it sends ``script`` (bytes -> a binary frame, "ping" -> a
+    PING it waits the answer to, "close" -> a CLOSE), records what the client sends back (PONGs included)."""
+
+    def __init__(self, script, wait_for_go=False, ssl_context=None):
+        self.script, self.got, self.wait_for_go, self.ssl = script, [], wait_for_go, ssl_context
+
+    async def __aenter__(self):
+        from aiohttp import web
+
+        async def handler(request):
+            ws = web.WebSocketResponse(autoping=False)
+            await ws.prepare(request)
+            if self.wait_for_go:  # the client says when its reader is parked
+                await ws.receive()
+            for item in self.script:
+                if item == "ping":  # and wait for the answer: the client pongs from its reader task
+                    await ws.ping(b"p1")
+                    self.got.append((await ws.receive()).type)
+                elif item == "close":
+                    await ws.close(code=4000)
+                    return ws
+                else:
+                    await ws.send_bytes(item)
+            async for msg in ws:
+                self.got.append(msg.type)
+            return ws
+
+        app = web.Application()
+        app.router.add_get("/", handler)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, ssl_context=self.ssl)
+        await site.start()
+        self.url = ("wss" if self.ssl else "ws") + "://127.0.0.1:%d/" % site._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.runner.cleanup()
+
+
+async def _connected_client(url, session, received, closes, direct=True, on_message=None, ssl=None):
+    def on_message_default(client, message):
+        received.append((message, asyncio.current_task()))
+    client = ReaderClient(url, on_message or on_message_default, lambda c, e: None, lambda c, code: closes.append(code),
+                          lambda c: None, {"decompressBinary": False, "asyncio_loop": asyncio.get_running_loop(),
+                                           "directRead": direct})
+    client.connection = await session.ws_connect(url, autoping=False, autoclose=False, **({"ssl": ssl} if ssl else {}))
+    assert client.receive_loop() is False
+    return client
+
+
+async def _direct_scenario(direct=True, tls=None):
+    """tls: (server context, client context) for a wss:// connection (the venue's own)."""
+    import aiohttp
+    frames = [b"f%03d" % i for i in range(40)]
+    script = frames[:20] + ["ping"] + frames[20:] + ["close"]
+    async with _FrameServer(script, wait_for_go=True, ssl_context=tls and tls[0]) as server:
+        async with aiohttp.ClientSession() as session:
+            received, closes = [], []
+            client = await _connected_client(server.url, session, received, closes, direct, ssl=tls and tls[1])
+            for _ in range(3):
+                await asyncio.sleep(0)
+            await client.connection.send_str("go")
+            await within(client.reader)
+            await eventually(lambda: server.got)  # the PING was answered (through aiohttp's receive())
+            return client, received, closes, server.got
+
+
+async def test_direct_path_handles_frames_in_the_socket_callback_and_control_frames_in_the_task():
+    client, received, closes, got = await _direct_scenario()
+    assert client.direct
+    assert [m for m, _ in received] == [b"f%03d" % i for i in range(40)]  # all, in order, across the PING
+    # the frames before the PING were handled in the socket callback (no task step per frame); the reader task
+    # woke for the PING, the CLOSE and the end of the stream only
+    assert all(task is None for _, task in received[:20]) and client.wakes <= 3
+    assert WSMsgType.PONG in got
+    assert closes[0] == 4000 and closes[-1] == 1006  # the CLOSE frame reached ccxt's on_close, then the loop ended
+
+
+async def test_direct_path_off_is_the_task_path_with_the_same_result():
+    client, received, closes, got = await _direct_scenario(direct=False)
+    assert not client.direct
+    assert [m for m, _ in received] == [b"f%03d" % i for i in range(40)]
+    assert all(task is client.reader for _, task in received)
+    assert WSMsgType.PONG in got and closes[0] == 4000
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (openssl) -> (server context, client context trusting it)."""
+    import shutil
+    import ssl
+    import subprocess
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    return server, ssl.create_default_context(cafile=str(cert))
+
+
+async def test_direct_path_over_tls(tls):
+    client, received, closes, got = await _direct_scenario(tls=tls)
+    assert client.direct
+    assert [m for m, _ in received] == [b"f%03d" % i for i in range(40)]
+    assert all(task is None for _, task in received[:20]) and client.wakes <= 3 and WSMsgType.PONG in got
+
+
+def test_direct_path_over_tls_on_uvloop(tls):
+    uvloop = pytest.importorskip("uvloop")
+    client, received, closes, got = uvloop.run(_direct_scenario(tls=tls))
+    assert client.direct and [m for m, _ in received] == [b"f%03d" % i for i in range(40)]
+    assert all(task is None for _, task in received[:20]) and client.wakes <= 3 and WSMsgType.PONG in got
+
+
+def test_direct_path_on_uvloop():
+    uvloop = pytest.importorskip("uvloop")
+    client, received, closes, got = uvloop.run(_direct_scenario())
+    assert client.direct and [m for m, _ in received] == [b"f%03d" % i for i in range(40)]
+    assert all(task is None for _, task in received[:20]) and client.wakes <= 3 and WSMsgType.PONG in got
+
+
+async def test_direct_path_keeps_aiohttp_flow_control_settled():
+    """A megabyte of frames (well past the queue's pause limit): every frame handled, the queue's size back at
+    zero and the transport reading (sizes moved onto the last frame are settled by the queue's own read)."""
+    import aiohttp
+    frames = [bytes([i % 251]) * 1000 for i in range(1200)]
+    async with _FrameServer(frames) as server:
+        async with aiohttp.ClientSession() as session:
+            received, closes = [], []
+            client = await _connected_client(server.url, session, received, closes)
+            await eventually(lambda: len(received) == len(frames), 10, lambda: f"{len(received)} handled")
+            queue = client.connection._reader
+            assert client.direct and [m for m, _ in received] == frames
+            assert queue._size == 0 and not client.connection._conn.protocol._reading_paused
+            await client.connection.close()
+            await within(client.reader)
+
+
+async def test_a_failing_handler_on_the_direct_path_drops_the_connection_and_rejects_waiters():
+    import aiohttp
+
+    def boom(client, message):
+        raise ValueError("handler bug")
+    async with _FrameServer([b"x"]) as server:
+        async with aiohttp.ClientSession() as session:
+            future_holder = []
+
+            async def connect():
+                client = ReaderClient(server.url, boom, lambda c, e: None, lambda c, code: None, lambda c: None,
+                                      {"decompressBinary": False, "asyncio_loop": asyncio.get_running_loop()})
+                future_holder.append(client.future("orderbook:X"))
+                client.connection = await session.ws_connect(server.url, autoping=False, autoclose=False)
+                client.receive_loop()
+                return client
+            client = await connect()
+            with pytest.raises(NetworkError, match="handler bug"):
+                await within(future_holder[0])
+            assert client.direct
+            await eventually(lambda: client.closed())
+
+
+async def test_a_late_close_of_a_replaced_connection_keeps_the_connection_that_replaced_it():
+    """ccxt's on_close forgets clients[url] whichever client is there: the old socket's last close, arriving after
+    the reconnect, made the next call dial a third connection (seen as a second cancel-on-disconnect arm)."""
+    ex = paradex()
+    old = _client([])
+    old.url = new_url = ex.get_ws_url()
+    new = _client([])
+    new.url = new_url
+    ex.clients[new_url] = new
+    ex.on_close(old, None)
+    assert ex.clients[new_url] is new
+    ex.on_close(new, None)  # the registered client's own close still forgets it, as in ccxt
+    assert new_url not in ex.clients
+
+
+def test_a_watchers_limit_never_shortens_the_shared_view():
+    """One view per book state is handed to every watcher of the market and kept in exchange.orderbooks: a
+    watcher's limit gets a cut copy, the others (and orderbooks) keep every level."""
+    from ccxt_paradex.pro.public import BookView
+    view = BookView({"symbol": SYMBOL, "bids": [[100.0 - i, 1.0] for i in range(5)],
+                     "asks": [[101.0 + i, 1.0] for i in range(5)], "nonce": 3})
+    cut = view.limit(2)
+    assert len(cut["bids"]) == len(cut["asks"]) == 2 and cut["nonce"] == 3 and isinstance(cut, BookView)
+    assert len(view["bids"]) == len(view["asks"]) == 5
+    assert view.limit(None) is view and view.limit(5) is view

@@ -4,6 +4,9 @@ Levels are keyed by integer mantissas (price and size scaled by 1e8, as SBE
 sends them), so there is no float rounding in keys and no Decimal on the hot
 path. Each side keeps a dict price -> size plus a sorted key list that only
 changes when a level appears or disappears; size updates touch the dict alone.
+A snapshot that arrives clean (best first, strictly ordered, no empty level; as
+SBE snapshots do) is kept as its two flat tuples instead: ``top`` reads them
+directly, and the dicts are built only when a delta or ``levels`` needs them.
 
 Feeds:
 - ``snapshot`` (``order_book.M.snapshot@15@50ms``): every frame replaces the
@@ -26,7 +29,7 @@ APPLIED, IGNORED, HELD, GAP = "applied", "ignored", "held", "gap"
 
 class L2Book:
     __slots__ = ("bids", "asks", "_bid_keys", "_ask_keys", "seq", "timestamp", "synced", "pending", "max_pending", "_held_since_gap",
-                 "gaps", "resyncs")
+                 "gaps", "resyncs", "_flat")
 
     def __init__(self, max_pending: int = 8):
         self.max_pending = max_pending
@@ -35,6 +38,7 @@ class L2Book:
         self.reset()
 
     def reset(self):
+        self._flat = None  # (bids, asks) flat, best first: the whole book, the dicts and key lists stale until built
         self.bids, self.asks = {}, {}
         self._bid_keys, self._ask_keys = [], []  # bids stored negated: ascending order = best first
         self.seq = None
@@ -48,6 +52,7 @@ class L2Book:
         """Replace the book with (price, size) mantissa pairs; size 0 levels are skipped."""
         if self.synced and self.seq is not None and seq is not None and seq <= self.seq:
             return IGNORED
+        self._flat = None
         self.bids = {p: s for p, s in bids if s}
         self.asks = {p: s for p, s in asks if s}
         return self._anchored(seq, timestamp)
@@ -59,13 +64,29 @@ class L2Book:
         bs, as_ = bids[1::2], asks[1::2]
         if 0 in bs or 0 in as_:
             return self.snapshot(seq, zip(bids[::2], bs), zip(asks[::2], as_), timestamp)
-        self.bids = dict(zip(bids[::2], bs))
-        self.asks = dict(zip(asks[::2], as_))
+        bp, ap = bids[::2], asks[::2]
+        if _best_first(bp, True) and _best_first(ap, False):
+            self._flat = (bids, asks)
+            return self._anchored(seq, timestamp)
+        self._flat = None
+        self.bids = dict(zip(bp, bs))
+        self.asks = dict(zip(ap, as_))
         return self._anchored(seq, timestamp)
+
+    def _built(self):
+        """Build the dicts and key lists of a book held flat (before a delta changes it, or ``levels``)."""
+        bids, asks = self._flat
+        self._flat = None
+        self.bids = dict(_pairs(bids))
+        self.asks = dict(_pairs(asks))
+        self._bid_keys = [-p for p in bids[::2]]
+        self._ask_keys = list(asks[::2])
 
     def delta_flat(self, seq, bids, asks, timestamp=None) -> str:
         """``delta`` for flat sequences; the next frame in order is applied straight from them."""
         if self.synced and not self.pending and self.seq is not None and seq == self.seq + 1:
+            if self._flat is not None:
+                self._built()
             self._apply(_pairs(bids), _pairs(asks))
             self.seq, self.timestamp = seq, timestamp
             return APPLIED
@@ -74,8 +95,9 @@ class L2Book:
     def _anchored(self, seq, timestamp):
         if not self.synced and self.seq is not None:
             self.resyncs += 1
-        self._bid_keys = _ascending([-p for p in self.bids])
-        self._ask_keys = _ascending(list(self.asks))
+        if self._flat is None:
+            self._bid_keys = _ascending([-p for p in self.bids])
+            self._ask_keys = _ascending(list(self.asks))
         self.seq, self.timestamp, self.synced = seq, timestamp, True
         if self.pending:
             held, self.pending = self.pending, {}
@@ -90,7 +112,7 @@ class L2Book:
             return IGNORED
         if not self.synced or seq != self.seq + 1:
             self.pending[seq] = (bids, asks, timestamp)
-            if len(self.pending) > self.max_pending:
+            if len(self.pending) > self.max_pending:  # (held frames only: the book itself is not touched)
                 if self.synced:
                     self.gaps += 1
                     self._held_since_gap = None
@@ -134,6 +156,8 @@ class L2Book:
             self.pending = {s: self.pending[s] for s in keep}
 
     def _apply(self, bids, asks):
+        if self._flat is not None:
+            self._built()
         book, keys = self.bids, self._bid_keys
         for p, s in bids:
             if s:
@@ -156,6 +180,14 @@ class L2Book:
     # ---- reading ------------------------------------------------------------------------------------
     def top(self, limit=None):
         """-> (bids, asks) as ccxt levels [[price, size], ...] in floats, best first."""
+        flat = self._flat
+        if flat is not None:
+            bids, asks = flat
+            if limit is not None:
+                bids, asks = bids[:2 * limit], asks[:2 * limit]
+            it, ia = iter(bids), iter(asks)
+            return ([[p / _FSCALE, s / _FSCALE] for p, s in zip(it, it)],
+                    [[p / _FSCALE, s / _FSCALE] for p, s in zip(ia, ia)])
         bk = self._bid_keys if limit is None else self._bid_keys[:limit]
         ak = self._ask_keys if limit is None else self._ask_keys[:limit]
         b, a = self.bids, self.asks
@@ -163,6 +195,8 @@ class L2Book:
 
     def levels(self):
         """(bids, asks) as sorted mantissa pairs: for comparisons in tests and resync checks."""
+        if self._flat is not None:
+            self._built()
         return ([(-k, self.bids[-k]) for k in self._bid_keys], [(k, self.asks[k]) for k in self._ask_keys])
 
 
@@ -170,6 +204,12 @@ def _pairs(flat):
     """(p0, s0, p1, s1, ...) -> (p0, s0), (p1, s1), ... without slicing copies."""
     it = iter(flat)
     return zip(it, it)
+
+
+def _best_first(prices, descending) -> bool:
+    """Strictly best-first (no repeated price): a snapshot as SBE sends it. Two C passes over 15 levels."""
+    ordered = sorted(set(prices), reverse=descending)
+    return len(ordered) == len(prices) and ordered == list(prices)
 
 
 def _ascending(keys):

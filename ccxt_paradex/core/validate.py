@@ -189,7 +189,7 @@ def _is_count(minimum):
     return lambda v: v is None or (type(v) is int and v >= minimum)
 
 
-def _checker(fn):
+def _checker(fn, name):
     """-> check(args, kwargs) -> (args, kwargs) for ``fn``'s parameters named like ccxt's unified arguments.
 
     Each planned parameter has a cheap predicate for the common, already-valid value (a non-empty str symbol,
@@ -197,7 +197,7 @@ def _checker(fn):
     returns the normalised value (e.g. params None -> {}, limit 10.0 -> 10). Defaults are checked once, here."""
     sig = inspect.signature(fn)
     names = list(sig.parameters)[1:]  # without self
-    method = _camel(fn.__name__)
+    method = _camel(name)
     plan = []
     for pos, name in enumerate(names):
         p = sig.parameters[name]
@@ -241,8 +241,15 @@ def _checker(fn):
     return check
 
 
-def _wrap(fn):
-    check = _checker(fn)
+def checked(fn, name):
+    """``fn`` behind the guard's checks, as the unified method ``name`` would have them (its error messages name
+    it): for a hot method that takes its own fast path only for arguments the guard passes unchanged and
+    calls this for the rest (``pro.public.watch_order_book``)."""
+    return _wrap(fn, name)
+
+
+def _wrap(fn, name=None):
+    check = _checker(fn, name or fn.__name__)
     if check is None:
         return fn
     if inspect.iscoroutinefunction(fn):

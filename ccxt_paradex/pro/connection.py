@@ -104,7 +104,10 @@ class ParadexConnection:
             self.reconnects += 1
 
     def on_close(self, client, error):
-        super().on_close(client, error)
+        """ccxt's on_close forgets ``clients[client.url]`` whichever client is there now; a late close of a
+        replaced connection must not forget the one that replaced it (the next call would dial a third)."""
+        if client.error or self.clients.get(client.url) is client:
+            super().on_close(client, error)
         self._connection_lost(client)
 
     def on_error(self, client, error):
@@ -198,7 +201,6 @@ class ParadexConnection:
 
     async def _watch_channels(self, channels, hashes, private=False):
         """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``."""
-        retries = self.safe_integer(self.options, "wsMaxReconnects", 50)
         attempt = refusals = 0
         url = None
         while True:
@@ -221,8 +223,9 @@ class ParadexConnection:
                             return self._unread.pop(h)
                 future = Future.race([client.future(h) for h in hashes]) if len(hashes) > 1 else client.future(hashes[0])
                 result = await future
-                for h in hashes:  # the caller reads the cache now: what was parked for it is in this result
-                    self._unread.pop(h, None)
+                if self._unread:
+                    for h in hashes:  # the caller reads the cache now: what was parked for it is in this result
+                        self._unread.pop(h, None)
                 return result
             except AuthenticationError as e:
                 refusals += 1
@@ -235,7 +238,7 @@ class ParadexConnection:
                 if self._step_down_sbe(e):
                     continue
                 attempt += 1
-                if attempt > retries:
+                if attempt > self.safe_integer(self.options, "wsMaxReconnects", 50):
                     raise
                 delay = min(self.safe_number(self.options, "wsBackoffMax", 5.0),
                             self.safe_number(self.options, "wsBackoffBase", 0.05) * 2 ** (attempt - 1))

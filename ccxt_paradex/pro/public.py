@@ -9,6 +9,7 @@ from ccxt.base.types import FundingRate, FundingRates, Int, OrderBook, Strings, 
 from ccxt.async_support.base.ws.cache import ArrayCache
 from ccxt.base.errors import ArgumentsRequired, BadRequest
 
+from ..core import validate
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
 from .session import SUBSCRIBE
 
@@ -19,9 +20,13 @@ class BookView(dict):
     """What watch_order_book returns: a ccxt order-book dict (bids, asks, nonce, timestamp...)."""
 
     def limit(self, n=None):
-        if n is not None:
-            self["bids"], self["asks"] = self["bids"][:n], self["asks"][:n]
-        return self
+        """The view cut to ``n`` levels a side: a copy when it has more (the view is shared by every watcher of
+        the market and by ``exchange.orderbooks``, so one watcher's limit never shortens another's book)."""
+        if n is None or (len(self["bids"]) <= n and len(self["asks"]) <= n):
+            return self
+        view = BookView(self)
+        view["bids"], view["asks"] = self["bids"][:n], self["asks"][:n]
+        return view
 
 
 class LiveOrderBooks(dict):
@@ -145,14 +150,31 @@ class ParadexPublicStreams:
         return BadRequest(self.id + " " + message)
 
     async def watch_order_book(self, symbol: str, limit: Int = None, params: dict = {}) -> OrderBook:
-        """params: feed ('deltas' full depth, default | 'snapshot' top 15), refresh_rate, price_tick, interactive."""
-        if not params:  # the hot loop: ``while True: await ex.watch_order_book(symbol)`` re-uses its plan
+        """params: feed ('deltas' full depth, default | 'snapshot' top 15), refresh_rate, price_tick, interactive.
+
+        The hot loop, ``while True: await ex.watch_order_book(symbol)``, re-uses the plan its first call made and
+        awaits the book in one frame below this one. A plan exists only for arguments that passed the guard, and
+        the fast path is taken only for values of the exact types the guard passes unchanged (str, int or None,
+        no params), so every other call is checked (``_watch_order_book_checked``) before anything is sent."""
+        if not params and type(symbol) is str and (limit is None or type(limit) is int):
             plan = self._book_plans.get((symbol, limit))
             if plan is not None:
-                return await self._watch_planned_books(plan, (symbol,), limit, params)
+                try:
+                    book = await self._watch_channels(*plan)
+                except BadRequest:
+                    if not self._fall_back_to_snapshot_feed(plan[0], {}):
+                        raise
+                    return await self._watch_books([symbol], limit, {})
+                return book if limit is None else book.limit(limit)
+        return await self._watch_order_book_checked(symbol, limit, params)
+
+    async def _watch_order_book(self, symbol, limit=None, params={}):
         await self.load_markets()
         market = self.market(symbol)
         return await self._watch_books([market["symbol"]], limit, params, symbol)
+
+    _watch_order_book_checked = validate.checked(_watch_order_book, "watch_order_book")
+    watch_order_book.__guarded__ = True  # type: ignore[attr-defined]  # its slow path is; the fast one needs no check
 
     async def watch_order_book_for_symbols(self, symbols: list[str], limit: Int = None, params: dict = {}):
         return await self._watch_books(symbols, limit, params)

@@ -1,15 +1,29 @@
-"""The WebSocket client of the pro class: ccxt's ``Client`` with one reader task per connection.
+"""The WebSocket client of the pro class: ccxt's ``Client``, read without a task wake per frame.
 
 ccxt's ``Client.receive_loop`` creates a task for every ``receive()`` and handles the message in that
-task's done callback, then schedules itself again: three event-loop passes and a Task per frame. Here one
-task awaits ``receive()`` in a loop (a frame already buffered by aiohttp returns without suspending) and
-hands each message to ccxt's ``handle_message`` (messages already buffered are drained first, as ccxt's
-loop drains them); binary frames (SBE) skip ccxt's text/compression
-dispatch when the client neither decompresses nor logs. End of stream is as in ccxt: the loop stops when
-the connection is closed and calls ``on_close(1006)``; a failing ``receive()`` rejects every waiter with a
-NetworkError.
+task's done callback, then schedules itself again: three event-loop passes and a Task per frame.
+
+Here, by default, frames are handled where they arrive (the *direct* path): aiohttp's socket callback
+(``data_received``) parses a read into its message queue as usual, and right after it returns the client
+takes the data messages (BINARY, TEXT) off that queue and hands each to ccxt's ``handle_message`` in the
+same callback. No future, task step or event-loop pass sits between a frame and the book it moves; the
+watcher it resolves wakes in the next pass. Every other message (CLOSE, PING, PONG, ERROR, end of stream)
+still goes through aiohttp's ``receive()``, in the one reader task the connection owns, which is parked
+while frames are handled directly and woken for those only. The queue's own read settles its size
+accounting (flow control, a parser stalled on a full queue), so aiohttp's back-pressure is untouched.
+Book frames read together with a later snapshot of their market are skipped unparsed
+(``core.sbe.superseded``; counted in ``conflated``).
+
+The direct path needs aiohttp's connection internals (the protocol, its transport, the queue's buffer);
+where they are not as expected, or ``exchange.streaming['directRead']`` is False, the reader task awaits
+``receive()`` in a loop instead (a frame already buffered returns without suspending) - the path before
+this one, kept whole and tested. Binary frames (SBE) skip ccxt's text/compression dispatch when the client
+neither decompresses nor logs. End of stream is as in ccxt: the loop stops when the connection is closed
+and calls ``on_close(1006)``; a failing ``receive()`` rejects every waiter with a NetworkError.
 """
 import time
+from collections import deque
+from typing import Any
 
 from aiohttp import WSMsgType
 from ccxt.async_support.base.ws.client import MSG_SIZE_OVERHEAD, Client
@@ -18,12 +32,19 @@ from ccxt.base.errors import NetworkError
 from ..core.sbe import superseded
 
 _BINARY = WSMsgType.BINARY
+_DATA = frozenset((WSMsgType.BINARY, WSMsgType.TEXT))
+_PARK_AFTER = _DATA | {WSMsgType.PING, WSMsgType.PONG}  # control frames after which the stream goes on
 
 
 class ReaderClient(Client):
     reader = None  # the reader task, once connected
     plain_binary = None  # binary frames skip ccxt's dispatch (no decompression, no logging): read once
     conflated = 0  # book frames skipped unparsed: a later snapshot of their market was read with them
+    directRead = True  # exchange.streaming['directRead']: frames handled in the socket callback
+    direct = False  # this connection is read on the direct path
+    _queue: Any = None  # aiohttp's message queue of the connection (direct path)
+    _parked = None  # the future the reader task waits on while frames are handled directly
+    wakes = 0  # times the parked reader task was woken (direct path: control frames and the end only)
 
     def receive_loop(self):
         """Called once by ``open()`` (ccxt calls it again after every message; we never do)."""
@@ -31,9 +52,122 @@ class ReaderClient(Client):
             self.on_close(1006)
             return True
         if self.reader is None:
-            self.reader = self.asyncio_loop.create_task(self._read())
+            self.direct = bool(self.directRead) and self._hook()
+            self.reader = self.asyncio_loop.create_task(self._read_direct() if self.direct else self._read())
         return False
 
+    # ---- the direct path ---------------------------------------------------------------------------
+    def _hook(self) -> bool:
+        """Handle data messages in the connection's ``data_received`` from now on -> False where aiohttp's
+        internals are not the ones this was written against (the task path is used then)."""
+        ws = self.connection
+        queue: Any = getattr(ws, "_reader", None)
+        protocol: Any = getattr(getattr(ws, "_conn", None), "protocol", None)
+        transport: Any = getattr(protocol, "transport", None)
+        own = getattr(protocol, "__dict__", None)  # instance attributes can be set (and none is hooked yet)
+        if (not isinstance(getattr(queue, "_buffer", None), deque) or getattr(protocol, "_payload", None) is not queue
+                or not all(callable(getattr(queue, name, None)) for name in ("read", "is_eof"))
+                or not callable(getattr(transport, "set_protocol", None))
+                or not isinstance(own, dict) or "data_received" in own or "connection_lost" in own):
+            return False
+        data_received, connection_lost = protocol.data_received, protocol.connection_lost
+
+        def on_data(data):
+            data_received(data)
+            parked = self._parked
+            if parked is not None and not parked.done() and not self._pump_safely():
+                self._wake()
+
+        def on_lost(exc):
+            connection_lost(exc)
+            self._wake()
+
+        protocol.data_received, protocol.connection_lost = on_data, on_lost
+        transport.set_protocol(protocol)  # transports that cache the protocol's callbacks (uvloop) re-read them
+        self._queue = queue
+        return True
+
+    def _wake(self):
+        parked = self._parked
+        if parked is not None and not parked.done():
+            self.wakes += 1
+            parked.set_result(None)
+
+    def _pump_safely(self) -> bool:
+        try:
+            return self._pump()
+        except Exception as e:  # a handler failed: the connection's state is unknown, so drop it (watchers reconnect)
+            self.on_error(NetworkError("handling a WebSocket message failed: " + repr(e)))
+            return False
+
+    def _pump(self) -> bool:
+        """Hand every data message at the head of the queue to ``handle_message`` -> True when the queue was
+        emptied that way, False when the reader must call ``receive()`` (a control message is next, the
+        stream ended, or the connection is closing)."""
+        queue, ws = self._queue, self.connection
+        if ws is None or ws.closed:
+            return False
+        buffer = queue._buffer
+        handle = self.handle_message
+        skip = None
+        if len(buffer) > 1 and self.plain_binary:
+            skip = superseded([m.data if m.type is _BINARY else b"" for m, _ in buffer])
+        i = 0
+        while buffer:
+            message, size = buffer[0]
+            if message.type not in _DATA:
+                return False
+            if len(buffer) > 1:  # its size moves onto the next entry, settled when that one is read
+                buffer.popleft()
+                after, after_size = buffer[0]
+                buffer[0] = (after, after_size + size + MSG_SIZE_OVERHEAD)
+            else:
+                self._read_one(queue)
+            if skip is not None and i < len(skip) and skip[i]:
+                self.conflated += 1
+            else:
+                handle(message)
+            i += 1
+            if ws.closed:
+                return False
+        return not queue.is_eof()
+
+    @staticmethod
+    def _read_one(queue):
+        """The queue's own read of a message that is already there (it does not suspend): it settles the
+        queue's size, resumes a stalled parser or a paused transport."""
+        read = queue.read()
+        try:
+            read.send(None)
+        except StopIteration:
+            return
+        read.close()
+        raise RuntimeError("aiohttp's queue waited on a non-empty buffer")
+
+    async def _read_direct(self):
+        receive = self.connection.receive
+        handle = self.handle_message
+        ending = False  # a CLOSE (or an error) was read: from then on every read is aiohttp's, as on the task path
+        while not self.closed():
+            if not ending and self._pump_safely():
+                self._parked = self.asyncio_loop.create_future()
+                try:
+                    await self._parked
+                finally:
+                    self._parked = None
+                continue
+            if self.closed():
+                break
+            try:
+                message = await receive()
+            except Exception as exception:
+                self.reject(NetworkError(str(exception)))
+                return
+            ending = ending or message.type not in _PARK_AFTER
+            handle(message)
+        self.on_close(1006)
+
+    # ---- the task path -----------------------------------------------------------------------------
     async def _read(self):
         receive = self.connection.receive
         handle = self.handle_message
