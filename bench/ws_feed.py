@@ -138,12 +138,14 @@ async def run_phase(kind, regime, server, rows, args, profile=None):
                     await stop.wait()
 
         nowatch = kind == "oursnw"
-        if nowatch:
-            def on_frame(client, message, handle=ex.handle_message):
-                handle(client, message)
-                if state["measuring"]:
-                    state["frames"] += 1
-            ex.handle_message = on_frame
+        if nowatch:  # every SBE frame reaches _handle_binary (from the direct reader or through handle_message)
+            def counted(handle):
+                def on_frame(client, message):
+                    handle(client, message)
+                    if state["measuring"] and isinstance(message, (bytes, bytearray)):
+                        state["frames"] += 1
+                return on_frame
+            ex._handle_binary = counted(ex._handle_binary)
         tasks += [asyncio.ensure_future(loop(s, m)) for s, m in zip(symbols, markets)]
 
     mode = (regime, len(markets), args.rate)

@@ -166,6 +166,7 @@ async def test_exchange_connections_use_one_reader_task_and_plan_once():
             client = ex.clients[ex.get_ws_url()]
             assert type(client) is ReaderClient and type(client).__mro__[1] is Client
             assert client.reader is not None and not client.reader.done()
+            assert client.direct  # the default: frames handled in the socket callback
 
             urls, subscribes = [], []
             get_ws_url, watch = ex.get_ws_url, ex.watch
@@ -405,3 +406,37 @@ def test_a_watchers_limit_never_shortens_the_shared_view():
     assert len(cut["bids"]) == len(cut["asks"]) == 2 and cut["nonce"] == 3 and isinstance(cut, BookView)
     assert len(view["bids"]) == len(view["asks"]) == 5
     assert view.limit(None) is view and view.limit(5) is view
+
+
+async def test_streaming_direct_read_off_takes_the_task_path_end_to_end():
+    async with Simulator(seed=7, tick_interval=0.01, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"urls": sim.ccxt_urls(), "options": {"orderBookFeed": "snapshot"},
+                      "streaming": {"directRead": False}})
+        try:
+            first = await within(ex.watch_order_book(SYMBOL))
+            client = ex.clients[ex.get_ws_url()]
+            assert type(client) is ReaderClient and not client.direct
+            later = await within(ex.watch_order_book(SYMBOL))
+            assert later["nonce"] > first["nonce"] and later["bids"] and later["asks"]
+        finally:
+            await ex.close()
+
+
+async def test_a_burst_on_the_direct_path_skips_superseded_snapshots():
+    """200 snapshots of one market written back to back: the pump hands over the newest of each read and skips
+    the rest unparsed; nothing is lost that a later snapshot does not replace, and the last frame always arrives."""
+    import aiohttp
+    frames = [_book_frame(MARKET, seq, True, price=str(90 + seq % 7)) for seq in range(1, 201)]
+    async with _FrameServer(frames, wait_for_go=True) as server:
+        async with aiohttp.ClientSession() as session:
+            received, closes = [], []
+            client = await _connected_client(server.url, session, received, closes)
+            for _ in range(3):
+                await asyncio.sleep(0)
+            await client.connection.send_str("go")
+            await eventually(lambda: received and received[-1][0] == frames[-1], 10)
+            handed = [m for m, _ in received]
+            assert client.direct and client.conflated > 0 and len(handed) + client.conflated == len(frames)
+            assert handed == [f for f in frames if f in set(handed)]  # in order, a subsequence
+            await client.connection.close()
+            await within(client.reader)

@@ -64,6 +64,7 @@ class ParadexConnection:
         client = super().client(url)
         if type(client) is not ReaderClient and client.connection is None and not client.connecting:
             client.__class__ = ReaderClient  # a fresh ccxt Client (ccxt builds it; we only swap its loop)
+            client.on_binary = self._handle_binary  # SBE frames skip handle_message's dispatch on the direct path
         return client
 
     def request_id(self) -> int:

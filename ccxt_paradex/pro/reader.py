@@ -33,6 +33,7 @@ from ..core.sbe import superseded
 
 _BINARY = WSMsgType.BINARY
 _DATA = frozenset((WSMsgType.BINARY, WSMsgType.TEXT))
+CONFLATE_FROM = 3  # frames read together before a pass looks for superseded ones (a paced feed brings 1-3 a read)
 _PARK_AFTER = _DATA | {WSMsgType.PING, WSMsgType.PONG}  # control frames after which the stream goes on
 
 
@@ -44,6 +45,7 @@ class ReaderClient(Client):
     direct = False  # this connection is read on the direct path
     _queue: Any = None  # aiohttp's message queue of the connection (direct path)
     _parked = None  # the future the reader task waits on while frames are handled directly
+    on_binary = None  # (client, bytes) -> None: the exchange's SBE handler, called straight from the direct path
     wakes = 0  # times the parked reader task was woken (direct path: control frames and the end only)
 
     def receive_loop(self):
@@ -52,6 +54,7 @@ class ReaderClient(Client):
             self.on_close(1006)
             return True
         if self.reader is None:
+            self._plain()
             self.direct = bool(self.directRead) and self._hook()
             self.reader = self.asyncio_loop.create_task(self._read_direct() if self.direct else self._read())
         return False
@@ -108,9 +111,14 @@ class ReaderClient(Client):
         if ws is None or ws.closed:
             return False
         buffer = queue._buffer
+        if not buffer:
+            return not queue.is_eof()
         handle = self.handle_message
+        on_binary = self.on_binary if self.plain_binary else None
+        if on_binary is not None:  # what handle_message would do per binary frame, once per read
+            self.last_message_at = int(time.time() * 1000)
         skip = None
-        if len(buffer) > 1 and self.plain_binary:
+        if len(buffer) > CONFLATE_FROM and self.plain_binary:
             skip = superseded([m.data if m.type is _BINARY else b"" for m, _ in buffer])
         i = 0
         while buffer:
@@ -125,6 +133,8 @@ class ReaderClient(Client):
                 self._read_one(queue)
             if skip is not None and i < len(skip) and skip[i]:
                 self.conflated += 1
+            elif on_binary is not None and message.type is _BINARY:
+                on_binary(self, message.data)
             else:
                 handle(message)
             i += 1
@@ -203,10 +213,16 @@ class ReaderClient(Client):
             i += 1
         buffer[0] = (buffer[0][0], buffer[0][1] + size_delta)
 
+    def _plain(self) -> bool:
+        plain = self.plain_binary
+        if plain is None:  # the client's options are fixed once it reads
+            plain = self.plain_binary = not (self.verbose or self.gunzip or self.inflate or self.decompressBinary)
+        return plain
+
     def handle_message(self, message):
         plain = self.plain_binary
-        if plain is None:  # the client's options are fixed once it handles messages
-            plain = self.plain_binary = not (self.verbose or self.gunzip or self.inflate or self.decompressBinary)
+        if plain is None:
+            plain = self._plain()
         if message.type is _BINARY and plain:
             self.last_message_at = int(time.time() * 1000)
             self.on_message_callback(self, message.data)
