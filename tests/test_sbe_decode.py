@@ -663,3 +663,52 @@ def test_book_mantissa_fast_path_agrees_with_the_dict_path():
         assert (slow["seq_no"], slow["last_updated_at"]) == (77, 1_700_000_000_123)
     assert sbe.decode_book_mantissas(enc.encode("bbo", {"market": "BTC-USD-PERP", "bid": "1", "bid_size": "1", "ask": "2",
                                                       "ask_size": "1", "last_updated_at": 1, "seq_no": 1}, 2)) is None
+
+
+def test_the_one_pass_book_reader_agrees_with_the_general_one_on_good_and_broken_frames():
+    """core.sbe._book_flat reads a nominal BookEvent in one pass and hands anything else to the general reader:
+    on encoded frames of every schema version, then the same frames truncated or with a byte changed (group
+    headers, level counts, pkgType, the market's length), both give the same tuple or both raise."""
+    from ccxt_paradex.core import sbe as core_sbe
+    from ccxt_paradex.sim import sbe_encode
+    rng = random.Random(15)
+
+    def outcome(fn, frame):
+        try:
+            bl, tid, _sid, _ = struct.unpack_from("<HHHH", frame, 0)
+            return fn(frame, bl, len(frame))
+        except core_sbe.SbeDecodeError as e:
+            return ("error", type(e))
+    checked = fast = 0
+    for version in range(core_sbe.MAX_VERSION + 1):
+        for trial in range(40):
+            n_b, n_a = rng.randrange(0, 20), rng.randrange(0, 20)
+            levels = [{"side": "BUY", "price": f"{100 - i}.5", "size": f"{i + 1}"} for i in range(n_b)]
+            levels += [{"side": "SELL", "price": f"{101 + i}.25", "size": f"{i + 2}"} for i in range(n_a)]
+            snap = trial % 2 == 0
+            data = {"market": rng.choice(["BTC-USD-PERP", "E", ""]), "seq_no": rng.randrange(1, 10**9),
+                    "last_updated_at": rng.randrange(10**12), "update_type": "s" if snap else "d",
+                    "inserts": levels if snap else [], "updates": [] if snap else levels, "deletes": []}
+            try:
+                good = bytes(sbe_encode.encode("order_book", data, version, ts_us=data["last_updated_at"] * 1000))
+            except Exception:
+                continue  # a version without BookEvent
+            variants = [good, good[:-1], good[:len(good) // 2], good + b"\x00"]
+            for _ in range(6):
+                broken = bytearray(good)
+                at = rng.randrange(8, len(broken))
+                broken[at] = rng.randrange(256)
+                variants.append(bytes(broken))
+            for frame in variants:
+                one, general = outcome(core_sbe._book_flat, frame), outcome(core_sbe._book_flat_general, frame)
+                assert one == general, (version, frame.hex())
+                checked += 1
+            calls = []
+            general_reader = core_sbe._book_flat_general
+            core_sbe._book_flat_general = lambda *a: calls.append(a) or general_reader(*a)
+            try:
+                outcome(core_sbe._book_flat, good)
+            finally:
+                core_sbe._book_flat_general = general_reader
+            fast += not calls  # a good frame is read in the one pass
+    assert checked > 500 and fast > 50

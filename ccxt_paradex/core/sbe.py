@@ -446,7 +446,31 @@ def _checked_header(frame):
     return bl, tid, len(frame)
 
 
+_BOOK_MIN_BLOCK = min(need for need, _, _ in _CUTS[3])
+_BOOK_HEAD = struct.Struct("<qqB")  # ts (us), seq_no, pkgType: the first fields of every BookEvent layout
+
+
 def _book_flat(frame, bl, end):
+    """The nominal BookEvent (16-byte levels, group sizes already met, in bounds) in one pass; anything else goes
+    through the general reader below, which decodes it the same way or raises."""
+    if bl >= _BOOK_MIN_BLOCK and end >= 8 + bl + 9 and frame[24] <= 1:
+        b_at = 12 + bl
+        b_size, nb = _GROUP.unpack_from(frame, b_at - 4)
+        b_end = b_at + 16 * nb
+        if b_size == 16 and b_end + 5 <= end:
+            a_size, na = _GROUP.unpack_from(frame, b_end)
+            a_end = b_end + 4 + 16 * na
+            if a_size == 16 and a_end < end:
+                stop = a_end + 1 + frame[a_end]
+                sb, sa = _LEVEL_STRUCTS.get(nb), _LEVEL_STRUCTS.get(na)
+                if stop <= end and sb is not None and sa is not None:
+                    ts, seq, pkg = _BOOK_HEAD.unpack_from(frame, 8)
+                    return (str(frame[a_end + 1:stop], "utf-8", "replace"), seq, ts // 1000, pkg == 0,
+                            sb.unpack_from(frame, b_at), sa.unpack_from(frame, b_end + 4))
+    return _book_flat_general(frame, bl, end)
+
+
+def _book_flat_general(frame, bl, end):
     if end < 8 + bl:
         raise SbeDecodeError("SBE frame is shorter than its block")
     try:
@@ -544,5 +568,10 @@ def decode(frame):
 def decode_for_client(frame):
     """The header read once: a BookEvent as ``decode_book_flat``'s tuple (the hot path), any other frame as
     ``decode``'s dict (or None)."""
-    bl, tid, end = _checked_header(frame)
+    end = len(frame)
+    if end < 8:
+        raise SbeDecodeError(f"SBE frame of {end} bytes has no header")
+    bl, tid, sid, _ = _HDR.unpack_from(frame, 0)
+    if sid != SCHEMA_ID:
+        raise SbeDecodeError(f"SBE schema id {sid} is not {SCHEMA_ID}")
     return _book_flat(frame, bl, end) if tid == 3 else _message(frame, bl, tid, end)

@@ -260,9 +260,9 @@ class ParadexPublicStreams:
             return
         if status != APPLIED or not book.synced:
             return
-        message_hash = "orderbook:" + market_id
-        if message_hash in client.futures:  # materialise only for a waiting watcher
-            client.resolve(self._book_view(market_id, book), message_hash)
+        future = client.futures.pop("orderbook:" + market_id, None)  # ccxt's client.resolve, in one lookup
+        if future is not None:  # materialise only for a waiting watcher
+            future.resolve(self._book_view(market_id, book))
 
     def _book_view(self, market_id, book):
         symbol = self._book_symbol(market_id)
