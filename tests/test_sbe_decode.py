@@ -705,7 +705,7 @@ def test_the_one_pass_book_reader_agrees_with_the_general_one_on_good_and_broken
                 checked += 1
             calls = []
             general_reader = core_sbe._book_flat_general
-            core_sbe._book_flat_general = lambda *a: calls.append(a) or general_reader(*a)
+            core_sbe._book_flat_general = lambda *a, _c=calls, _g=general_reader: _c.append(a) or _g(*a)
             try:
                 outcome(core_sbe._book_flat, good)
             finally:
