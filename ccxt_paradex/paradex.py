@@ -273,12 +273,15 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             "limits": {"amount": {"min": None, "max": None}, "withdraw": {"min": None, "max": None}},
             "networks": {}, "info": info, "type": "crypto" if transferable else "other"})
 
-    def _summaries(self, symbols=None):
-        """/markets/summary rows for ``symbols`` (one market's, or ALL) -> (rows, the symbols normalised)."""
+    def _summaries(self, symbols=None, params={}, one_market=True):
+        """/markets/summary rows for ``symbols`` -> (rows, the symbols normalised). One symbol asks for that market
+        where ccxt's built-in does (fetchFundingRates); ``one_market=False`` always asks for ALL, as ccxt's
+        fetchTickers / fetchAllGreeks send (its request test pins ``market=ALL``)."""
         self.load_markets()
         symbols = self.market_symbols(symbols)
-        market = self.market(symbols[0])["id"] if symbols is not None and len(symbols) == 1 else "ALL"
-        response = self.publicGetMarketsSummary({"market": market})
+        one = one_market and symbols is not None and len(symbols) == 1
+        response = self.publicGetMarketsSummary(self.extend({"market": self.market(symbols[0])["id"] if one else "ALL"},
+                                                                  params))
         return self.safe_list(response, "results", []), symbols
 
     def _summary(self, symbol, params):
@@ -292,7 +295,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_ticker(*self._summary(symbol, params))
 
     def fetch_tickers(self, symbols: Strings = None, params: dict = {}) -> Tickers:
-        rows, symbols = self._summaries(symbols)
+        rows, symbols = self._summaries(symbols, params, one_market=False)
         return self.filter_by_array_tickers([self.parse_ticker(t) for t in rows], "symbol", symbols)
 
     def fetch_bids_asks(self, symbols: Strings = None, params: dict = {}):
@@ -340,17 +343,17 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_funding_rate(*self._summary(symbol, params))
 
     def fetch_funding_rates(self, symbols: Strings = None, params: dict = {}) -> FundingRates:
-        rows, symbols = self._summaries(symbols)
+        rows, symbols = self._summaries(symbols, params)
         return self.filter_by_array([self.parse_funding_rate(s) for s in rows], "symbol", symbols)
 
     def fetch_open_interest(self, symbol: str, params: dict = {}) -> OpenInterest:
         return self.parse_open_interest(*self._summary(symbol, params))
 
     def fetch_open_interests(self, symbols: Strings = None, params: dict = {}):
-        return self.parse_open_interests(*self._summaries(symbols))
+        return self.parse_open_interests(*self._summaries(symbols, params))
 
     def fetch_last_prices(self, symbols: Strings = None, params: dict = {}):
-        return self.parse_last_prices(*self._summaries(symbols))
+        return self.parse_last_prices(*self._summaries(symbols, params))
 
     def fetch_mark_prices(self, symbols: Strings = None, params: dict = {}):
         """Tickers (``markPrice``, ``indexPrice``), as ccxt's fetchMarkPrice(s) return."""
@@ -368,7 +371,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def fetch_all_greeks(self, symbols: Strings = None, params: dict = {}) -> AllGreeks:
         """Every option market's greeks (one /markets/summary call), or those of ``symbols``."""
-        rows, symbols = self._summaries(symbols)
+        rows, symbols = self._summaries(symbols, params, one_market=False)
         rows = [r for r in rows if self.safe_market(self.safe_string(r, "symbol"))["option"]]
         return self.parse_all_greeks(rows, symbols)
 

@@ -125,3 +125,23 @@ def test_sync_class_logs_in_once_for_many_threads():
         with ThreadPoolExecutor(16) as pool:
             balances = list(pool.map(lambda _: ex.fetch_balance(), range(32)))
         assert all(b["USDC"]["total"] == 100000 for b in balances) and ex.auth_requests == 1
+
+
+async def test_a_wallet_address_that_is_no_address_is_refused_only_where_it_is_sent(sim):
+    """ccxt's request tests hand every exchange walletAddress='wallet': not an Ethereum address, so it names no
+    account to compare with the key's. Signing goes on with the key's own account (as ccxt's built-in); the
+    onboarding header, where it would be sent, refuses it before anything is sent."""
+    ex = paradex({"walletAddress": "wallet", "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
+    try:
+        await ex.load_markets()
+        signer = await ex.stark_signer()
+        assert hex(signer.account) == _l2()[1]  # the key's own account
+        with pytest.raises(ccxt.AuthenticationError, match="not an Ethereum address"):
+            await ex.fetch_balance()  # NOT_ONBOARDED -> onboarding would send 'wallet'
+        assert _l2()[1] not in sim.engine.accounts
+        ex.walletAddress = keys.eth_address("0x" + "77" * 32)  # a real address, not the key's: refused at once
+        ex._signer = None
+        with pytest.raises(ccxt.AuthenticationError, match="not the address of privateKey"):
+            await ex.stark_signer()
+    finally:
+        await ex.close()

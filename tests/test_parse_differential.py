@@ -144,10 +144,7 @@ DELIBERATE_DIFFERENCES = {
                     "RPI are post-only, so '' is False)",
         "timeInForce": "Paradex sends instruction '' for a plain GTC order; ccxt reports None, we report GTC",
     },
-    "balance": {
-        "timestamp": "ccxt omits it; we report the newest last_updated_at of the /balance rows",
-        "datetime": "follows from 'timestamp'",
-    },
+    "balance": {},
     "position": {
         "markPrice": "Paradex sends no mark price on positions and ccxt sets None; we derive it as "
                      "average_entry_price + (unrealized_pnl - unrealized_funding_pnl) / size",

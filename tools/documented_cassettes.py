@@ -73,7 +73,7 @@ def steps(static) -> dict:
             ("fetch_ohlcv", (BTC, "1m", None, 5), [
                 ("GET", "/markets/klines?resolution=1&symbol=BTC-USD-PERP&end_at=1719993576989&start_at=1719993276989",
                  _recorded(static, "fetchOHLCV"))]),
-            ("fetch_tickers", ([BTC],), [("GET", "/markets/summary?market=BTC-USD-PERP", _recorded(static, "fetchTickers"))]),
+            ("fetch_tickers", ([BTC],), [("GET", "/markets/summary?market=ALL", _recorded(static, "fetchTickers"))]),
             ("fetch_ticker", (BTC,), [("GET", "/markets/summary?market=BTC-USD-PERP", _recorded(static, "fetchTicker"))]),
             ("fetch_order_book", (BTC,), [("GET", "/orderbook/BTC-USD-PERP", _recorded(static, "fetchOrderBook"))]),
             ("fetch_trades", (BTC, None, 1), [("GET", "/trades?market=BTC-USD-PERP&page_size=1", _recorded(static, "fetchTrades"))]),

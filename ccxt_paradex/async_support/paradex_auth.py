@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import time
 
 from ccxt.base.errors import AuthenticationError, ExchangeError, InvalidNonce
@@ -22,6 +23,7 @@ from ..core import keys, signing
 JWT_REFRESH_FRACTION = 0.6
 JWT_HANDED_IN_MARGIN = 5  # s: a handed-in JWT this close to its exp is not used
 AUTH_SIGNATURE_TTL = 300
+_ETH_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def _jwt_times(token: str):
@@ -91,18 +93,30 @@ class ParadexAuth:
         self._signer = signer
         return signer
 
-    def _check_l1_credentials(self) -> str:
+    def _check_l1_credentials(self, sending: bool = False) -> str:
         """privateKey (Ethereum) and walletAddress, when both are given, must be one account: a mismatch (or an
-        L2 key passed as the L1 key) would otherwise onboard a new, empty account silently. -> the address."""
+        L2 key passed as the L1 key) would otherwise onboard a new, empty account silently. -> the address.
+
+        A walletAddress that is not an Ethereum address at all (ccxt's request tests hand every exchange the
+        placeholder 'wallet') names no account to compare: signing goes on with the key's own account, as ccxt's
+        built-in does, and it is refused only where it would be sent (``sending``: the onboarding header)."""
         try:
             derived = keys.eth_address(self.privateKey)
         except Exception as e:
             raise AuthenticationError(self.id + " privateKey is not an Ethereum private key: " + str(e)) from None
-        if self.walletAddress and str(self.walletAddress).lower() != derived.lower():
-            raise AuthenticationError(self.id + " walletAddress " + str(self.walletAddress) + " is not the address of "
+        wallet = self.walletAddress
+        if not wallet:
+            return derived
+        if not _ETH_ADDRESS.fullmatch(str(wallet)):
+            if sending:
+                raise AuthenticationError(self.id + " walletAddress " + repr(wallet) + " is not an Ethereum address "
+                                          "(0x and 40 hex digits); the address of privateKey is " + derived)
+            return derived
+        if str(wallet).lower() != derived.lower():
+            raise AuthenticationError(self.id + " walletAddress " + str(wallet) + " is not the address of "
                                       "privateKey (" + derived + "); for a StarkNet (L2) key use "
                                       "options['paradexAccount'] = {'privateKey', 'address'}")
-        return self.walletAddress or derived
+        return wallet
 
     @property
     def is_subkey(self) -> bool:
@@ -111,7 +125,7 @@ class ParadexAuth:
     async def onboarding(self, params: dict = {}):
         """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
         signer = await self.stark_signer()
-        wallet = self._check_l1_credentials() if self._has_l1_key() else self.walletAddress
+        wallet = self._check_l1_credentials(sending=True) if self._has_l1_key() else self.walletAddress
         headers = {"PARADEX-ETHEREUM-ACCOUNT": wallet or "", "PARADEX-STARKNET-ACCOUNT": hex(signer.account),
                    "PARADEX-STARKNET-SIGNATURE": signer.sign_onboarding(), "PARADEX-TIMESTAMP": str(self.now_ms() // 1000)}
         return await self.privatePostOnboarding(self.extend({"public_key": hex(signer.public_key), "__headers": headers}, params))

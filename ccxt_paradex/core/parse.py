@@ -257,8 +257,8 @@ class ParadexParsers:
                 free = Precise.string_max("0", Precise.string_min(free_collateral, total))
                 account["free"], account["used"] = free, Precise.string_sub(total, free)
             result[code] = account
-        timestamp = max([self.safe_integer(r, "last_updated_at", 0) for r in rows] or [0]) or None
-        result["timestamp"], result["datetime"] = timestamp, self.iso8601(timestamp)
+        # no timestamp, as ccxt's built-in: a row's last_updated_at is when that balance last changed, not when it
+        # was read (ccxt's response test pins the key's absence)
         return self.safe_balance(result)
 
     def parse_position(self, position, market=None):
