@@ -92,7 +92,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             "precisionMode": TICK_SIZE,
             "exceptions": {"exact": paradex_errors.EXACT, "broad": paradex_errors.BROAD},
             "options": {"broker": "CCXT", "batchSize": 10, "signThreads": SIGN_THREADS, "authSignatureTtl": 300, "historyPageSize": 100,
-                        "historyMaxPageSize": MAX_PAGE, "historyMaxRequests": 100, "historyOnBound": "raise"},
+                        "historyMaxPageSize": MAX_PAGE, "historyMaxRequests": 100, "historyOnBound": "raise",
+                        "paradexAccount": None},  # an L2 account {privateKey, address}; None as in ccxt
             "features": features(),
         })
 

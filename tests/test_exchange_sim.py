@@ -33,6 +33,21 @@ def test_is_a_ccxt_exchange(ex):
     assert ex.has["createOrders"] and ex.has["fetchOHLCV"] and not ex.has["withdraw"]
 
 
+def test_has_flags_and_option_keys_cover_the_builtins():
+    """Everything ccxt's built-in declares (has True, an options key), ours declares too (sync, async, pro)."""
+    import ccxt.async_support
+    import ccxt.pro
+
+    import ccxt_paradex.async_support
+    import ccxt_paradex.pro
+    for ours_cls, theirs_cls in ((ccxt_paradex.paradex, ccxt.paradex),
+                                 (ccxt_paradex.async_support.paradex, ccxt.async_support.paradex),
+                                 (ccxt_paradex.pro.paradex, ccxt.pro.paradex)):
+        ours, theirs = ours_cls(), theirs_cls()  # no session opened: nothing to close
+        assert not sorted(k for k, v in theirs.has.items() if v and not ours.has.get(k)), ours_cls
+        assert not sorted(set(theirs.options) - set(ours.options)), ours_cls
+
+
 def test_public_methods_pass_ccxt_validators(ex):
     now = _now(ex)
     assert abs(ex.fetch_time() - now) < 5000
