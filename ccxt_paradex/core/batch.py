@@ -27,6 +27,7 @@ def in_request_order(requests, accepted, errors):
     """-> [(request, accepted_row | None, error | None)] with one entry per request, in request order."""
     slots = [None] * len(requests)
     free = list(range(len(requests)))
+    keys = [_key(r) for r in requests]  # once each, not once per accepted row
     leftovers = []
     for row in accepted:
         row = row if isinstance(row, dict) else {}
@@ -36,7 +37,7 @@ def in_request_order(requests, accepted, errors):
             match = next((i for i in free if requests[i].get("client_id") == cid), None)
         if match is None:
             key = _key(row)
-            match = next((i for i in free if _key(requests[i]) == key), None)
+            match = next((i for i in free if keys[i] == key), None)
         if match is None:
             leftovers.append(row)
             continue
