@@ -150,14 +150,27 @@ class Meter:
         handle, on_close, on_error = ex.handle_message, ex.on_close, ex.on_error
         now = time.time
 
+        def count_binary(message):
+            tid = message[2]
+            if tid == 3:
+                self.books += 1
+                self.lags.append(now() * 1000 - int.from_bytes(message[8:16], "little", signed=True) / 1000)
+            elif tid == 1:
+                self.trades += 1
+
+        binary = getattr(ex, "_handle_binary", None)
+        if binary is not None:
+            # ours: SBE frames reach _handle_binary straight from the direct reader (handle_message only on the
+            # task path, which calls _handle_binary too), so they are counted there, once either way
+            def counted_binary(client, message):
+                count_binary(message)
+                binary(client, message)
+            ex._handle_binary = counted_binary
+
         def counted(client, message):
             if isinstance(message, (bytes, bytearray)):
-                tid = message[2]
-                if tid == 3:
-                    self.books += 1
-                    self.lags.append(now() * 1000 - int.from_bytes(message[8:16], "little", signed=True) / 1000)
-                elif tid == 1:
-                    self.trades += 1
+                if binary is None:
+                    count_binary(message)
             else:
                 self.text += 1
             handle(client, message)
