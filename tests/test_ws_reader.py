@@ -381,6 +381,37 @@ async def test_a_failing_handler_on_the_direct_path_drops_the_connection_and_rej
             await eventually(lambda: client.closed())
 
 
+@pytest.mark.parametrize("direct", [True, False])
+async def test_no_frame_is_handled_after_a_handler_failed(direct):
+    """A handler that fails on frame 5 of a burst: the connection is dropped, and no frame after it is handed
+    to a handler (they belong to a connection declared lost, whose watchers were told so)."""
+    import aiohttp
+    frames = [b"g%03d" % i for i in range(60)]
+    handled = []
+
+    def handler(client, message):
+        handled.append(message)
+        if message == b"g005":
+            raise ValueError("handler bug")
+    async with _FrameServer(frames, wait_for_go=True) as server:
+        async with aiohttp.ClientSession() as session:
+            client = ReaderClient(server.url, handler, lambda c, e: None, lambda c, code: None, lambda c: None,
+                                  {"decompressBinary": False, "asyncio_loop": asyncio.get_running_loop(),
+                                   "directRead": direct})
+            waiter = client.future("orderbook:X")
+            client.connection = await session.ws_connect(server.url, autoping=False, autoclose=False)
+            assert client.receive_loop() is False
+            for _ in range(3):
+                await asyncio.sleep(0)
+            await client.connection.send_str("go")
+            with pytest.raises(NetworkError, match="handler bug"):
+                await within(waiter)
+            await eventually(lambda: client.closed())
+            await within(client.reader)
+            assert client.direct is direct
+            assert handled[-1] == b"g005" and handled == frames[:6], handled[-3:]
+
+
 async def test_a_late_close_of_a_replaced_connection_keeps_the_connection_that_replaced_it():
     """ccxt's on_close forgets clients[url] whichever client is there: the old socket's last close, arriving after
     the reconnect, made the next call dial a third connection (seen as a second cancel-on-disconnect arm)."""

@@ -99,16 +99,21 @@ class ReaderClient(Client):
     def _pump_safely(self) -> bool:
         try:
             return self._pump()
-        except Exception as e:  # a handler failed: the connection's state is unknown, so drop it (watchers reconnect)
-            self.on_error(NetworkError("handling a WebSocket message failed: " + repr(e)))
+        except Exception as e:
+            self._handler_failed(e)
             return False
+
+    def _handler_failed(self, e):
+        """A handler failed: the connection's state is unknown, so it is dropped (watchers are rejected and
+        reconnect); ``error`` is set, and no later frame of it reaches a handler, on either path."""
+        self.on_error(NetworkError("handling a WebSocket message failed: " + repr(e)))
 
     def _pump(self) -> bool:
         """Hand every data message at the head of the queue to ``handle_message`` -> True when the queue was
         emptied that way, False when the reader must call ``receive()`` (a control message is next, the
         stream ended, or the connection is closing)."""
         queue, ws = self._queue, self.connection
-        if ws is None or ws.closed:
+        if ws is None or ws.closed or self.error is not None:
             return False
         buffer = queue._buffer
         if not buffer:
@@ -138,7 +143,7 @@ class ReaderClient(Client):
             else:
                 handle(message)
             i += 1
-            if ws.closed:
+            if ws.closed or self.error is not None:
                 return False
         return not queue.is_eof()
 
@@ -158,7 +163,7 @@ class ReaderClient(Client):
         receive = self.connection.receive
         handle = self.handle_message
         ending = False  # a CLOSE (or an error) was read: from then on every read is aiohttp's, as on the task path
-        while not self.closed():
+        while not self.closed() and self.error is None:
             if not ending and self._pump_safely():
                 self._parked = self.asyncio_loop.create_future()
                 try:
@@ -166,7 +171,7 @@ class ReaderClient(Client):
                 finally:
                     self._parked = None
                 continue
-            if self.closed():
+            if self.closed() or self.error is not None:
                 break
             try:
                 message = await receive()
@@ -174,23 +179,33 @@ class ReaderClient(Client):
                 self.reject(NetworkError(str(exception)))
                 return
             ending = ending or message.type not in _PARK_AFTER
-            handle(message)
+            try:
+                handle(message)
+            except Exception as e:
+                self._handler_failed(e)
+                break
         self.on_close(1006)
 
     # ---- the task path -----------------------------------------------------------------------------
     async def _read(self):
         receive = self.connection.receive
         handle = self.handle_message
-        while not self.closed():
+        while not self.closed() and self.error is None:
             buffer = self.buffer
-            if buffer and len(buffer) > 1:  # frames already read: handle them without a pass of the loop each
-                self._drain(buffer, handle)
             try:
+                if buffer and len(buffer) > 1:  # frames already read: handle them without a pass of the loop each
+                    self._drain(buffer, handle)
+                    if self.error is not None:
+                        break
                 message = await receive()
             except Exception as exception:  # CancelledError is a BaseException: a cancelled reader just ends
                 self.reject(NetworkError(str(exception)))
                 return
-            handle(message)
+            try:
+                handle(message)
+            except Exception as e:
+                self._handler_failed(e)
+                break
         self.on_close(1006)
 
     def _drain(self, buffer, handle):
@@ -203,15 +218,19 @@ class ReaderClient(Client):
             skip = superseded([m.data if m.type is _BINARY else b"" for m, _ in buffer])
         size_delta = 0
         i = 0
-        while len(buffer) > 1:
-            message, size = buffer.popleft()
-            size_delta += size + MSG_SIZE_OVERHEAD
-            if skip is not None and skip[i]:
-                self.conflated += 1
-            else:
-                handle(message)
-            i += 1
-        buffer[0] = (buffer[0][0], buffer[0][1] + size_delta)
+        try:
+            while len(buffer) > 1:
+                message, size = buffer.popleft()
+                size_delta += size + MSG_SIZE_OVERHEAD
+                if skip is not None and skip[i]:
+                    self.conflated += 1
+                else:
+                    handle(message)
+                i += 1
+        except Exception as e:  # the sizes of what was taken still move onto what is left (flow control stays settled)
+            self._handler_failed(e)
+        finally:
+            buffer[0] = (buffer[0][0], buffer[0][1] + size_delta)
 
     def _plain(self) -> bool:
         plain = self.plain_binary
