@@ -220,3 +220,24 @@ def test_a_flat_snapshot_replays_held_deltas_and_reads_levels():
     assert book._flat is not None and book.levels() == ([(100 * SCALE, 3 * SCALE)],
                                                        [(101 * SCALE, SCALE), (102 * SCALE, SCALE)])
     assert book.top() == ([[100.0, 3.0]], [[101.0, 1.0], [102.0, 1.0]])
+
+
+def test_best_first_is_strictly_best_first():
+    """core.book._best_first (which decides whether a snapshot is kept flat) against its definition: the
+    prices sorted best first with no repeat are the prices as given."""
+    import random
+
+    from ccxt_paradex.core.book import _best_first
+
+    def definition(prices, descending):
+        ordered = sorted(set(prices), reverse=descending)
+        return len(ordered) == len(prices) and ordered == list(prices)
+    rng = random.Random(7)
+    seen = set()
+    for _ in range(5000):
+        prices = tuple(rng.randrange(4) for _ in range(rng.randrange(6)))
+        for descending in (True, False):
+            got = _best_first(prices, descending)
+            assert got == definition(prices, descending), (prices, descending)
+            seen.add(got)
+    assert seen == {True, False}

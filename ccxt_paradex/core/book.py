@@ -21,6 +21,7 @@ A consumer only publishes the book while ``synced`` is true, so it never shows
 a state the venue did not have.
 """
 from bisect import bisect_left, insort
+from operator import gt
 
 SCALE = 100_000_000
 _FSCALE = 1e8  # int / float: the int converts exactly (mantissas < 2**53), so the quotient is int / SCALE's, faster
@@ -207,9 +208,9 @@ def _pairs(flat):
 
 
 def _best_first(prices, descending) -> bool:
-    """Strictly best-first (no repeated price): a snapshot as SBE sends it. Two C passes over 15 levels."""
-    ordered = sorted(set(prices), reverse=descending)
-    return len(ordered) == len(prices) and ordered == list(prices)
+    """Strictly best-first (each price strictly worse than the one before it, so none repeats): a snapshot as
+    SBE sends it. One C pass of pairwise compares over the levels."""
+    return all(map(gt, prices, prices[1:])) if descending else all(map(gt, prices[1:], prices))
 
 
 def _ascending(keys):
