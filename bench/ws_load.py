@@ -182,7 +182,11 @@ class Meter:
         def errored(client, error):
             self.closes += 1
             on_error(client, error)
-        ex.handle_message, ex.on_close, ex.on_error = counted, closed, errored
+        if binary is None:
+            ex.handle_message = counted
+        # ours: handle_message is left alone (an instance's own handle_message takes the direct path's SBE frames
+        # through it, pro/connection._own_dispatch), so its JSON messages are not counted
+        ex.on_close, ex.on_error = closed, errored
 
     def mark(self):
         self.lags = []

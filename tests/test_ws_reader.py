@@ -382,9 +382,11 @@ async def test_a_failing_handler_on_the_direct_path_drops_the_connection_and_rej
 
 
 @pytest.mark.parametrize("direct", [True, False])
-async def test_no_frame_is_handled_after_a_handler_failed(direct):
+@pytest.mark.parametrize("failure", [ValueError, asyncio.CancelledError])
+async def test_no_frame_is_handled_after_a_handler_failed(direct, failure):
     """A handler that fails on frame 5 of a burst: the connection is dropped, and no frame after it is handed
-    to a handler (they belong to a connection declared lost, whose watchers were told so)."""
+    to a handler (they belong to a connection declared lost, whose watchers were told so). A CancelledError the
+    handler raises itself (a cancelled future's result(); a BaseException) is a failure like any other."""
     import aiohttp
     frames = [b"g%03d" % i for i in range(60)]
     handled = []
@@ -392,7 +394,7 @@ async def test_no_frame_is_handled_after_a_handler_failed(direct):
     def handler(client, message):
         handled.append(message)
         if message == b"g005":
-            raise ValueError("handler bug")
+            raise failure("handler bug")
     async with _FrameServer(frames, wait_for_go=True) as server:
         async with aiohttp.ClientSession() as session:
             client = ReaderClient(server.url, handler, lambda c, e: None, lambda c, code: None, lambda c: None,
@@ -451,6 +453,34 @@ async def test_streaming_direct_read_off_takes_the_task_path_end_to_end():
             assert later["nonce"] > first["nonce"] and later["bids"] and later["asks"]
         finally:
             await ex.close()
+
+
+async def test_a_subclass_handle_message_sees_every_binary_frame():
+    """A subclass (or an instance) that replaces handle_message gets the SBE frames too: the direct path hands
+    them to _handle_binary only where handle_message is the class's own."""
+    seen = []
+
+    class Counting(paradex):
+        def handle_message(self, client, message):
+            if isinstance(message, (bytes, bytearray)):
+                seen.append(len(message))
+            return super().handle_message(client, message)
+    async with Simulator(seed=7, tick_interval=0.01, summary_interval=0, funding_interval=0) as sim:
+        ex = Counting({"urls": sim.ccxt_urls(), "options": {"orderBookFeed": "snapshot"}})
+        try:
+            first = await within(ex.watch_order_book(SYMBOL))
+            later = await within(ex.watch_order_book(SYMBOL))
+            client = ex.clients[ex.get_ws_url()]
+            assert client.direct and client.on_binary is None  # still the direct path, through handle_message
+            assert later["nonce"] > first["nonce"] and len(seen) >= 2
+        finally:
+            await ex.close()
+        plain = paradex({"urls": sim.ccxt_urls(), "options": {"orderBookFeed": "snapshot"}})
+        try:
+            await within(plain.watch_order_book(SYMBOL))
+            assert plain.clients[plain.get_ws_url()].on_binary is not None  # the class's own: straight through
+        finally:
+            await plain.close()
 
 
 async def test_a_burst_on_the_direct_path_skips_superseded_snapshots():

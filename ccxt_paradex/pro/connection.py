@@ -64,8 +64,19 @@ class ParadexConnection:
         client = super().client(url)
         if type(client) is not ReaderClient and client.connection is None and not client.connecting:
             client.__class__ = ReaderClient  # a fresh ccxt Client (ccxt builds it; we only swap its loop)
-            client.on_binary = self._handle_binary  # SBE frames skip handle_message's dispatch on the direct path
+            if self._own_dispatch():  # SBE frames skip handle_message's dispatch on the direct path
+                client.on_binary = self._handle_binary
         return client
+
+    def _own_dispatch(self) -> bool:
+        """handle_message is the one defined beside ``_handle_binary`` (no subclass or instance replaced it), so
+        handing binary frames to ``_handle_binary`` directly is what handle_message would do with them."""
+        if "handle_message" in self.__dict__:
+            return False
+        for klass in type(self).__mro__:
+            if "_handle_binary" in klass.__dict__:
+                return klass.__dict__.get("handle_message") is type(self).handle_message
+        return False
 
     def request_id(self) -> int:
         self.options["requestId"] = self.safe_integer(self.options, "requestId", 0) + 1

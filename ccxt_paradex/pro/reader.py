@@ -21,6 +21,7 @@ this one, kept whole and tested. Binary frames (SBE) skip ccxt's text/compressio
 neither decompresses nor logs. End of stream is as in ccxt: the loop stops when the connection is closed
 and calls ``on_close(1006)``; a failing ``receive()`` rejects every waiter with a NetworkError.
 """
+import asyncio
 import time
 from collections import deque
 from typing import Any
@@ -31,6 +32,10 @@ from ccxt.base.errors import NetworkError
 
 from ..core.sbe import superseded
 
+# what a handler's failure may be: its own exceptions, and a CancelledError it raised itself (a cancelled future's
+# result(); a BaseException). The handlers are synchronous, so the reader task's own cancellation arrives only at
+# its awaits, never inside these try blocks.
+_HANDLER_FAILURES = (Exception, asyncio.CancelledError)
 _BINARY = WSMsgType.BINARY
 _DATA = frozenset((WSMsgType.BINARY, WSMsgType.TEXT))
 CONFLATE_FROM = 3  # frames read together before a pass looks for superseded ones (a paced feed brings 1-3 a read)
@@ -99,7 +104,7 @@ class ReaderClient(Client):
     def _pump_safely(self) -> bool:
         try:
             return self._pump()
-        except Exception as e:
+        except _HANDLER_FAILURES as e:
             self._handler_failed(e)
             return False
 
@@ -181,7 +186,7 @@ class ReaderClient(Client):
             ending = ending or message.type not in _PARK_AFTER
             try:
                 handle(message)
-            except Exception as e:
+            except _HANDLER_FAILURES as e:
                 self._handler_failed(e)
                 break
         self.on_close(1006)
@@ -203,7 +208,7 @@ class ReaderClient(Client):
                 return
             try:
                 handle(message)
-            except Exception as e:
+            except _HANDLER_FAILURES as e:
                 self._handler_failed(e)
                 break
         self.on_close(1006)
@@ -227,7 +232,7 @@ class ReaderClient(Client):
                 else:
                     handle(message)
                 i += 1
-        except Exception as e:  # the sizes of what was taken still move onto what is left (flow control stays settled)
+        except _HANDLER_FAILURES as e:  # the sizes of what was taken still move onto what is left (flow control stays settled)
             self._handler_failed(e)
         finally:
             buffer[0] = (buffer[0][0], buffer[0][1] + size_delta)
