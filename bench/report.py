@@ -37,7 +37,8 @@ BENCHES = [
     ("ws_book.py", [], ["--quick"], {}),
     ("ws_orders.py", [], ["--orders", "500"], {}),
     ("ws_load.py", [], ["--seconds", "4"], {}),
-    ("ws_feed.py", [], ["--seconds", "4", "--burst-seconds", "2"], {}),
+    # three interleaved rounds, medians: ours, ccxt and the floor side by side on a drifting machine
+    ("ws_feed.py", ["--seconds", "4", "--repeat", "3"], ["--seconds", "4", "--burst-seconds", "2"], {}),
     # the client on uvloop (the optional extra); ws_feed.py says so and emits nothing when uvloop is missing
     ("ws_feed.py", ["--uvloop"], ["--uvloop", "--seconds", "4", "--burst-seconds", "2"], {}),
 ]
@@ -55,6 +56,7 @@ FEED = "50 markets x 20 frames/s, one socket, asyncio"
 FEED_CPU = ("ws_feed", f"client CPU per book frame, paced ({FEED})")
 FEED_P99 = ("ws_feed", f"p99 staleness, paced ({FEED})")
 FEED_FLOOR = ("ws_feed", f"floor: bare aiohttp reader, CPU per frame, paced ({FEED})")
+FEED_ABOVE = ("ws_feed", f"client CPU above the floor, paced ({FEED})")
 FEED_BURST = ("ws_feed", "burst: frames applied, 1 market back-to-back, one watch loop")
 #: README figure name -> (bench, metric, 'ours' | 'ccxt' | 'ratio', unit written after the number or None for the
 #: row's own unit)
@@ -69,6 +71,7 @@ FIGURES = {
     "load.cpu.ours": LOAD_CPU + ("ours", None), "load.cpu.ccxt": LOAD_CPU + ("ccxt", None),
     "feed.cpu.ours": FEED_CPU + ("ours", "us"), "feed.cpu.ccxt": FEED_CPU + ("ccxt", "us"),
     "feed.cpu.ratio": FEED_CPU + ("ratio", None), "feed.floor": FEED_FLOOR + ("ours", "us"),
+    "feed.above.ours": FEED_ABOVE + ("ours", "us"), "feed.above.ccxt": FEED_ABOVE + ("ccxt", "us"),
     "feed.p99.ours": FEED_P99 + ("ours", None), "feed.p99.ccxt": FEED_P99 + ("ccxt", None),
     "feed.burst.ours": FEED_BURST + ("ours", None), "feed.burst.ccxt": FEED_BURST + ("ccxt", None),
 }

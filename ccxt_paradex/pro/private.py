@@ -154,8 +154,9 @@ class ParadexPrivateStreams:
             self._private_gap_since = None
 
     async def _reconcile_once(self, client, gap):
+        # a gap exists only once a private watch has started (_private_connection_lost): _private_since_ms is set
         margin = self.safe_integer(self.options, "wsReconcileMarginMs", 10_000)
-        start = max(self._private_since_ms or gap, gap) - margin
+        start = max(self._private_since_ms, gap) - margin
         rows = await self._cursor_pages(self.privateGetFills, {"start_at": start}, None, True, 20)
         for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
             self._on_fill(client, row)
@@ -176,15 +177,14 @@ class ParadexPrivateStreams:
         cache = getattr(self, "orders", None)
         stale = [o for o in (cache or []) if o.get("status") == "open" and o.get("id") not in open_ids]
         since = min([start] + [o["timestamp"] - 1 for o in stale if o.get("timestamp") is not None])
-        history = await self._cursor_pages(self.privateGetOrdersHistory, {"start_at": since}, None, True, 20) \
-            if stale or self._private_since_ms is not None else []
+        history = await self._cursor_pages(self.privateGetOrdersHistory, {"start_at": since}, None, True, 20)
         rows = {}
         for row in history + open_rows:
             rid = self.safe_string(row, "id")
             previous = rows.get(rid)
             if previous is None or self.safe_integer(row, "last_updated_at", 0) >= self.safe_integer(previous, "last_updated_at", 0):
                 rows[rid] = row
-        floor = (self._private_since_ms or start) - self.safe_integer(self.options, "wsReconcileMarginMs", 10_000)
+        floor = self._private_since_ms - self.safe_integer(self.options, "wsReconcileMarginMs", 10_000)
         for row in sorted(rows.values(), key=lambda r: self.safe_integer(r, "last_updated_at", 0)):
             if self._known_order(row) is None and self.safe_integer(row, "last_updated_at", 0) < floor:
                 continue  # ended before the first private watch: not missed
