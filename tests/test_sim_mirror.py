@@ -10,6 +10,8 @@ import os
 import time
 from decimal import Decimal
 
+import pytest
+
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim import mirror as M
 from ccxt_paradex.sim.makers import MM_ACCOUNT
@@ -286,9 +288,25 @@ async def test_the_shipped_recording_replays_and_a_strategy_rerun_gets_the_same_
     assert first == second and len(first[0]) >= 2
 
 
+def test_a_recording_is_read_once_per_use(tmp_path):
+    """The markets come from the header line alone; a replay's book states come from the events it read."""
+    header, events = M.read_recording(SHIPPED)
+    assert M.book_states(events) == M.book_states(SHIPPED) and M.book_states(events)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(header) + "\n{not json\n", encoding="utf-8")
+    assert [s.symbol for s in M.recording_specs(str(broken))] == [m["symbol"] for m in header["markets"]]
+    with pytest.raises(ValueError):  # the events are read (and fail) only where they are used
+        M.read_recording(str(broken))
+    (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
+    (tmp_path / "v2.jsonl").write_text(json.dumps({"v": 2}) + "\n", encoding="utf-8")
+    for name in ("empty.jsonl", "v2.jsonl"):
+        for read in (M.read_header, M.read_recording):
+            with pytest.raises(ValueError, match="not a mirror recording"):
+                read(str(tmp_path / name))
+
+
 async def test_the_cli_builds_a_mirroring_or_replaying_simulator():
     from ccxt_paradex.sim.__main__ import build, main
-    import pytest
     with pytest.raises(SystemExit):
         main(["--mirror", "mainnet", "--replay", SHIPPED])
     assert M.source_urls("mainnet")["api"]["ws"] == "wss://ws.api.prod.paradex.trade/v1"

@@ -30,6 +30,7 @@ trades ``{"k":"t","id","side","p","q"}``, and losses ``{"k":"x"}`` (the source w
 import asyncio
 import gzip
 import json
+import os
 import logging
 from decimal import Decimal
 
@@ -407,23 +408,35 @@ def _open(path):
     return gzip.open(path, "rt", encoding="utf-8") if str(path).endswith(".gz") else open(path, encoding="utf-8")
 
 
+def _checked_header(path, line):
+    if not isinstance(line, dict) or line.get("v") != 1:
+        raise ValueError(f"{path}: not a mirror recording (version 1 header expected)")
+    return line
+
+
 def read_recording(path):
     """-> (header, [event lines])."""
     with _open(path) as f:
         lines = [json.loads(line) for line in f if line.strip()]
-    if not lines or lines[0].get("v") != 1:
-        raise ValueError(f"{path}: not a mirror recording (version 1 header expected)")
-    return lines[0], lines[1:]
+    return _checked_header(path, lines[0] if lines else None), lines[1:]
+
+
+def read_header(path) -> dict:
+    """The header line alone (the events are not read)."""
+    with _open(path) as f:
+        first = next((line for line in f if line.strip()), None)
+    return _checked_header(path, None if first is None else json.loads(first))
 
 
 def recording_specs(path) -> list:
-    return [spec_from_json(m) for m in read_recording(path)[0]["markets"]]
+    return [spec_from_json(m) for m in read_header(path)["markets"]]
 
 
-def book_states(path):
+def book_states(recording):
     """The sequence of full book states a recording describes: [(market, seq, bids, asks)], prices as strings,
-    bids best first; what a replay applies, in order."""
-    _, events = read_recording(path)
+    bids best first; what a replay applies, in order. ``recording``: a path, or the event lines
+    ``read_recording`` gave (a replay has them already and does not read the file again)."""
+    events = read_recording(recording)[1] if isinstance(recording, (str, os.PathLike)) else recording
     state, out = {}, []
     for ev in events:
         if ev["k"] == "x":
@@ -470,7 +483,7 @@ class Replay:
             await asyncio.gather(self.task, return_exceptions=True)
 
     async def run(self, on_state=None):
-        states = iter(book_states(self.path))
+        states = iter(book_states(self.events))
         last_t = 0
         for ev in self.events:
             if self.speed and ev["t"] > last_t:
