@@ -81,6 +81,15 @@ def test_limiter_buckets_are_independent_and_match_the_venue():
     assert BUCKETS["orders"] == ((800, 1.0), (17250, 60.0)) and BUCKETS["private_get"] == ((120, 1.0), (600, 60.0))
 
 
+def test_a_request_is_never_scheduled_before_one_reserved_ahead_of_it():
+    """A small request that would fit its window sooner still waits for a larger one queued before it."""
+    lim = BucketLimiter({"x": ((10, 1.0),), "public": ((10, 1.0),)}, safety=1.0)
+    assert lim.reserve("x", 10, 0.0) == 0.0
+    assert lim.reserve("x", 10, 0.0) == pytest.approx(1.0)
+    assert lim.reserve("x", 1, 0.5) == pytest.approx(1.5)   # sent at 2.0: the window [1, 2) is full at 1.0
+    assert lim.reserve("x", 1, 5.0) == 0.0                  # long after: the queue has drained
+
+
 def _peak(times, seconds):
     """Most sends inside any window [t, t + seconds) of the send timestamps."""
     times = sorted(times)

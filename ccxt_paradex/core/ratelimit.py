@@ -53,7 +53,6 @@ class BucketLimiter:
         self.spec = buckets or BUCKETS
         self.safety = safety
         self._windows = {}
-        self._last = {}
         self._lock = threading.Lock()
 
     def reserve(self, bucket: str, cost: float, now: float) -> float:
@@ -63,7 +62,10 @@ class BucketLimiter:
             if windows is None:
                 spec = self.spec.get(bucket) or self.spec["public"]
                 windows = self._windows[bucket] = [_Window(max(1.0, int(c * self.safety)), s) for c, s in spec]
-            t = max(now, self._last.get(bucket, now))
+            # not before the bucket's last scheduled request: every window holds it as its newest send (a window
+            # forgets only sends older than its span, and those lie before ``now``)
+            newest = windows[0].sends
+            t = max(now, newest[-1][0]) if newest else now
             while True:
                 later = t
                 for w in windows:
@@ -75,5 +77,4 @@ class BucketLimiter:
             for w in windows:
                 w.sends.append((t, cost))
                 w.total += cost
-            self._last[bucket] = t
             return t - now
