@@ -39,11 +39,7 @@ class LiveOrderBooks(dict):
     def __init__(self, exchange, items=()):
         super().__init__(items)
         self._exchange = exchange
-
-    def _fresh(self, symbol):
-        refresh = getattr(self._exchange, "_refresh_book_view", None)
-        if refresh is not None:
-            refresh(symbol)
+        self._fresh = exchange._refresh_book_view  # (symbol) -> None: rebuilds that view when its book moved
 
     def __getitem__(self, symbol):
         self._fresh(symbol)
