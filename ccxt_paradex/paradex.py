@@ -34,6 +34,8 @@ NO_JWT_PATHS = ("auth", "auth/{public_key}", "onboarding")
 #: the names ccxt's fetch2 looks up (params, options[path], options) before each request
 FETCH2_OPTIONS = frozenset({"maxRetriesOnFailure", "defaultMaxRetriesOnFailure", "maxRetriesOnFailureDelay",
                             "defaultMaxRetriesOnFailureDelay", "callerMethodName"})
+#: requests that place or change orders: never re-sent by ccxt's retry on failure (fetch2)
+NOT_RETRIED = frozenset({("POST", "orders"), ("POST", "orders/batch"), ("PUT", "orders/{order_id}")})
 TIMEFRAMES = {"1m": 1, "3m": 3, "5m": 5, "15m": 15, "30m": 30, "1h": 60}
 
 
@@ -137,6 +139,10 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         options = self.options
         if type(params) is not dict or self.fetchHistoryCacheSize > 0 or options.get(path) is not None \
                 or not FETCH2_OPTIONS.isdisjoint(params) or not FETCH2_OPTIONS.isdisjoint(options):
+            if (method, path) in NOT_RETRIED and type(params) is dict:
+                # an order request that failed in transit may have reached the venue: sending the same signed
+                # order again could fill it twice, so options['maxRetriesOnFailure'] never applies to it
+                params = dict(params, maxRetriesOnFailure=0)
             return super().fetch2(path, api, method, params, config)
         if self.enableRateLimit:
             self.throttle(self.calculate_rate_limiter_cost(api, method, path, params, config))

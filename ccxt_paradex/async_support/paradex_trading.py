@@ -1,13 +1,23 @@
 """Order entry and order queries (mixin of the paradex class)."""
 from ccxt.base.types import Int, Num, Order, OrderRequest, OrderSide, OrderType, Str
-from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderNotFound
+from ccxt.base.errors import ArgumentsRequired, BadRequest, DuplicateOrderId, InvalidOrder, OrderNotFound
 
 from ..core import history, validate
 from ..core.batch import in_request_order
-from ..core.orders import (ANY_TRIGGER_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params, check_side,
-                           check_type, conditional_type, sign_order, sign_orders)
+from ..core.orders import (ANY_TRIGGER_KEYS, CLIENT_ID_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params,
+                           check_side, check_type, conditional_type, sign_order, sign_orders)
 
 MODIFY_FIELDS = ("id", "market", "price", "side", "size", "type", "trigger_price", "on_behalf_of_account")
+#: request keys that name the order itself (REST path ``order_id``, WS ``order.cancel`` ``id``): never taken from params
+ORDER_ID_KEYS = ("order_id", "id")
+#: ccxt's generic cancel flags (other venues cancel trigger orders elsewhere); on Paradex they change nothing
+GENERIC_CANCEL_FLAGS = ("trigger", "stop")
+#: cancelOrders' client id lists, as ccxt's paradex spells them
+CLIENT_IDS_KEYS = ("clientOrderIds", "clOrdIDs", "client_order_ids")
+#: a batch cancel's per-order status (OpenAPI / OpenRPC cancel_batch results[].status) -> ccxt's, as ccxt's paradex
+#: maps them: a queued cancel is 'canceled' (final state on the orders stream), an order the venue does not know
+#: 'rejected' (nothing was cancelled), one already closed 'closed'
+CANCEL_RESULT_STATUS = {"QUEUED_FOR_CANCELLATION": "canceled", "ALREADY_CLOSED": "closed", "NOT_FOUND": "rejected"}
 
 
 class ParadexTrading:
@@ -29,6 +39,10 @@ class ParadexTrading:
         built = [build_order(self, self.market(o["symbol"]), o["type"], o["side"], self.safe_value(o, "amount"),
                              self.safe_value(o, "price"), self.extend(params, self.safe_dict(o, "params", {})))
                  for o in orders]
+        client_ids = [r["client_id"] for r in built if "client_id" in r]
+        if len(set(client_ids)) < len(client_ids):  # the venue refuses the repeat, and its answer could not be paired
+            repeated = sorted({c for c in client_ids if client_ids.count(c) > 1})
+            raise DuplicateOrderId(f"{self.id} createOrders() repeats the clientOrderId {', '.join(repeated)} in one batch")
         signer = await self.stark_signer()
         threads = self.safe_integer(self.options, "signThreads", 1)
         return sign_orders(signer, built, self.now_ms, threads)
@@ -148,26 +162,65 @@ class ParadexTrading:
         response = await self.privatePutOrdersOrderId(request)
         return self.parse_order(response, market)
 
-    def _client_order_id(self, params):
-        """-> (params['clientOrderId'] or None, params without it)."""
-        client_id = params.get("clientOrderId", params.get("client_order_id"))  # "" is an id to refuse, not a missing one
-        if client_id is not None:
-            client_id = validate.order_id(client_id, "clientOrderId", self.id)
-        return client_id, self.omit(params, ["clientOrderId", "client_order_id"])
+    def _client_order_id(self, params, method="cancelOrder"):
+        """-> (the client order id params name under any of ccxt's spellings, or None; params without them).
+        Two different ones are refused: which order was meant cannot be told."""
+        params = validate.params(params, method, self.id)
+        given = [params[k] for k in CLIENT_ID_KEYS if params.get(k) is not None]  # "" is an id to refuse, not a missing one
+        client_id = validate.order_id(given[0], "clientOrderId", self.id) if given else None
+        if any(validate.order_id(other, "clientOrderId", self.id) != client_id for other in given[1:]):
+            raise BadRequest(f"{self.id} {method}() params name two different client order ids: {given!r}")
+        return client_id, (self.omit(params, list(CLIENT_ID_KEYS)) if given else params)
 
-    async def _cancel_target(self, id, symbol, params):
-        """-> (client order id, {client_id[, market]} request) for a cancel by client id, (None, None) for one by
-        id, and the remaining params; raises without an id of either kind."""
-        client_id, params = self._client_order_id(params)
-        if client_id is None:
-            if id is None:
-                raise ArgumentsRequired(self.id + " cancelOrder() requires an id or params['clientOrderId']")
-            return None, None, params
-        request = {"client_id": client_id}
+    def _no_target_override(self, params, method):
+        """The order a call acts on is named by its arguments only: params keys that would name another one (the
+        request's own ``order_id`` / ``id``) are refused, not merged over the argument."""
+        named = [k for k in ORDER_ID_KEYS if k in params]
+        if named:
+            raise BadRequest(f"{self.id} {method}() params {named} would name the order: pass the id as the id "
+                             f"argument (or params['clientOrderId'])")
+
+    async def _market_param(self, symbol, params, method):
+        """-> (market id from ``symbol`` or params['market'], params without it): both given must agree."""
+        market_id = None
         if symbol is not None:
             await self.load_markets()
-            request["market"] = self.market_id(symbol)
-        return client_id, request, params
+            market_id = self.market_id(symbol)
+        raw = params.get("market")
+        if raw is not None:
+            raw = validate.text(raw, method + "() params['market']", self.id)
+            if market_id is not None and raw != market_id:
+                raise BadRequest(f"{self.id} {method}() params['market'] {raw!r} is not {symbol}'s market {market_id!r}")
+            market_id = raw
+        return market_id, self.omit(params, ["market"])
+
+    def _only_known_params(self, params, method):
+        """What is left must be nothing: ccxt's generic cancel flags (``trigger``, ``stop``) change nothing on Paradex
+        and are dropped; any other key is refused before anything is signed or sent (it would go out as a query
+        parameter the endpoint does not have)."""
+        unknown = [k for k in params if k not in GENERIC_CANCEL_FLAGS]
+        if unknown:
+            raise BadRequest(f"{self.id} {method}() does not know the params {unknown!r}")
+
+    async def _cancel_target(self, id, symbol, params, method="cancelOrder"):
+        """-> (client order id, {client_id[, market]} request) for a cancel by client id, (None, None) for one by
+        id; raises without an id of either kind, with both (which one was meant cannot be told), or when params
+        would name another order or market than the arguments."""
+        client_id, params = self._client_order_id(params, method)
+        self._no_target_override(params, method)
+        market_id, params = await self._market_param(symbol, params, method)
+        self._only_known_params(params, method)
+        if client_id is None:
+            if id is None:
+                raise ArgumentsRequired(self.id + " " + method + "() requires an id or params['clientOrderId']")
+            return None, None
+        if id is not None:  # (the guard refused an empty id already)
+            raise BadRequest(f"{self.id} {method}() got both an id ({id!r}) and a clientOrderId ({client_id!r}): pass "
+                             f"one (id=None to cancel by clientOrderId)")
+        request = {"client_id": client_id}
+        if market_id is not None:
+            request["market"] = market_id
+        return client_id, request
 
     def _canceled_order(self, id, client_id, symbol, info):
         return self.safe_order({"id": id, "clientOrderId": client_id, "symbol": symbol, "info": info})
@@ -179,36 +232,42 @@ class ParadexTrading:
             market = self.safe_market(self.safe_string(r, "market"))
             out.append(self.safe_order({"id": self.safe_string(r, "id"), "clientOrderId": self.safe_string(r, "client_id"),
                                         "symbol": market["symbol"] if self.safe_string(r, "market") else None,
-                                        "status": {"ALREADY_CLOSED": "closed"}.get(status), "info": r}))
+                                        "status": CANCEL_RESULT_STATUS.get(status), "info": r}))
         return out
 
-    def _cancel_batch_body(self, ids, params):
+    def _cancel_batch_body(self, ids, params, method="cancelOrders"):
         """{order_ids[, client_order_ids]}: ``ids`` must be a list (a bare string would cancel its characters);
-        an empty request is refused rather than sent."""
-        client_ids = self.safe_value(params, "clientOrderIds")
-        unknown = [k for k in params if k != "clientOrderIds"]
+        an empty request is refused rather than sent. Client ids under any of ccxt's spellings (clientOrderIds,
+        clOrdIDs, client_order_ids); two lists are refused."""
+        params = validate.params(params, method, self.id)
+        given = [k for k in CLIENT_IDS_KEYS if params.get(k) is not None]
+        if len(given) > 1:
+            raise BadRequest(f"{self.id} {method}() takes one list of client order ids, got {given}")
+        client_ids = params[given[0]] if given else None
+        unknown = [k for k in params if k not in CLIENT_IDS_KEYS and k not in GENERIC_CANCEL_FLAGS]
         if unknown:
-            raise BadRequest(self.id + " cancelOrders() does not know the params " + repr(unknown))
-        client_ids = validate.order_ids(client_ids, "cancelOrders() clientOrderIds", self.id, allow_empty=True)
-        ids = validate.order_ids(ids, "cancelOrders", self.id, allow_empty=bool(client_ids))  # raises on nothing to cancel
+            raise BadRequest(self.id + " " + method + "() does not know the params " + repr(unknown))
+        client_ids = validate.order_ids(client_ids, method + "() clientOrderIds", self.id, allow_empty=True)
+        ids = validate.order_ids(ids, method, self.id, allow_empty=bool(client_ids))  # raises on nothing to cancel
         body = {"order_ids": ids}
         if client_ids:
             body["client_order_ids"] = client_ids
         return body
 
-    async def _cancel_all_request(self, symbol, params):
-        request = {}
-        if symbol is not None:
-            await self.load_markets()
-            request["market"] = self.market_id(symbol)
-        return self.extend(request, params)
+    async def _cancel_all_request(self, symbol, params, method="cancelAllOrders"):
+        """{market} or {} (every market: the caller named none). Params may name the market (agreeing with the
+        symbol) and nothing else: an unknown filter would be dropped by the venue, cancelling more than asked."""
+        params = validate.params(params, method, self.id)
+        market_id, params = await self._market_param(symbol, params, method)
+        self._only_known_params(params, method)
+        return {} if market_id is None else {"market": market_id}
 
     async def cancel_order(self, id: str, symbol: Str = None, params: dict = {}) -> Order:
-        client_id, request, params = await self._cancel_target(id, symbol, params)
+        client_id, request = await self._cancel_target(id, symbol, params)
         if request is not None:
-            await self.privateDeleteOrdersByClientIdClientId(self.extend(request, params))
+            await self.privateDeleteOrdersByClientIdClientId(request)
         else:
-            await self.privateDeleteOrdersOrderId(self.extend({"order_id": str(id)}, params))
+            await self.privateDeleteOrdersOrderId({"order_id": str(id)})
         # 204: queued for cancellation; the final state arrives on the orders channel
         return self._canceled_order(id, client_id, symbol, {"status": "QUEUED_FOR_CANCELLATION"})
 
@@ -222,7 +281,8 @@ class ParadexTrading:
 
     async def fetch_order(self, id: str, symbol: Str = None, params: dict = {}) -> Order:
         """Open orders come from /orders/{id}; closed ones are looked up in /orders-history."""
-        client_id, params = self._client_order_id(params)
+        client_id, params = self._client_order_id(params, "fetchOrder")
+        self._no_target_override(params, "fetchOrder")
         if client_id is None and id is None:
             raise ArgumentsRequired(self.id + " fetchOrder() requires an id or params['clientOrderId']")
         await self.load_markets()

@@ -13,7 +13,11 @@ from .signing import ORDER_TYPES, order_felts
 
 TIME_IN_FORCE = {"GTC": "GTC", "IOC": "IOC", "PO": "POST_ONLY", "POST_ONLY": "POST_ONLY", "RPI": "RPI"}
 STP = {"EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH"}
-FLAGS = {"REDUCE_ONLY", "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDITION_ABOVE_TRIGGER", "INTERACTIVE"}
+# OpenAPI ``responses.OrderFlag`` (TARGET_STRATEGY_VWAP goes with the vwap_price pass-through)
+FLAGS = {"REDUCE_ONLY", "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDITION_ABOVE_TRIGGER", "INTERACTIVE",
+         "TARGET_STRATEGY_VWAP"}
+#: the spellings of a client order id ccxt's paradex reads (createOrder, cancelOrder, fetchOrder alike)
+CLIENT_ID_KEYS = ("clientOrderId", "client_order_id", "clOrdID", "client_id")
 #: unified ccxt params this module reads (their Paradex twins too)
 CONSUMED = {
     "triggerPrice", "stopPrice", "stopLossPrice", "takeProfitPrice", "timeInForce", "postOnly", "reduceOnly",
@@ -136,6 +140,20 @@ def check_params(ex, params: dict, method="createOrder") -> dict:
     return passthrough
 
 
+def check_client_id(ex, client_id) -> str:
+    """A client order id an order may carry: at most 64 characters (OpenAPI ``OrderRequest.client_id``) and one
+    that cancelOrder / fetchOrder can name again (``validate.order_id``: no '/', '\\', '.', '..' or control
+    characters), so no order is created that could not be cancelled by its own client id."""
+    client_id = validate.text(client_id, "clientOrderId", ex.id, InvalidOrder)
+    if len(client_id) > 64:
+        raise InvalidOrder(f"{ex.id} clientOrderId longer than 64 characters")
+    try:
+        validate.order_id(client_id, "clientOrderId", ex.id)
+    except BadRequest as e:
+        raise InvalidOrder(f"{e} (an order with it could not be cancelled or fetched by it)") from None
+    return client_id
+
+
 def build_order(ex, market: dict, type: str, side: str, amount, price=None, params=None) -> dict:
     """-> Paradex OrderRequest without signature fields. Raises before anything is signed."""
     params = validate.params(params, "createOrder", ex.id)
@@ -214,12 +232,9 @@ def build_order(ex, market: dict, type: str, side: str, amount, price=None, para
     if flags:
         request["flags"] = flags
     if params:
-        client_id = ex.safe_value_n(params, ["clientOrderId", "client_order_id", "clOrdID", "client_id"])
+        client_id = ex.safe_value_n(params, CLIENT_ID_KEYS)
         if client_id is not None:
-            client_id = validate.text(client_id, "clientOrderId", ex.id, InvalidOrder)
-            if len(client_id) > 64:
-                raise InvalidOrder(f"{ex.id} clientOrderId longer than 64 characters")
-            request["client_id"] = client_id
+            request["client_id"] = check_client_id(ex, client_id)
         stp = ex.safe_value_2(params, "stp", "selfTradePrevention")
         if stp is not None:
             stp = str(stp).upper()
@@ -307,6 +322,10 @@ def check_ws_order(ex, request: dict, method: str = "createOrderWs", rpc: str = 
     if bad:
         raise NotSupported(f"{ex.id} {method}(): Paradex's WebSocket {rpc} takes only the {', '.join(allowed)} flag, "
                            f"not {', '.join(bad)} (triggerDirection, rpi/interactive); send it with "
+                           f"{_REST_TWIN.get(method, 'createOrder')}() (REST)")
+    extra = sorted(k for k in request if k not in params)
+    if extra:  # REST-only OrderRequest fields (dime_discount, vwap_price, pass-throughs): the venue would drop them
+        raise NotSupported(f"{ex.id} {method}(): Paradex's WebSocket {rpc} has no {', '.join(extra)}; send it with "
                            f"{_REST_TWIN.get(method, 'createOrder')}() (REST)")
     return request
 

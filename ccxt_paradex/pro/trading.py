@@ -20,11 +20,14 @@ only for order entry keeps one private subscription (options['wsKeepAliveChannel
 close a connection that subscribes to nothing (close code 4031).
 """
 from ccxt.base.types import Num, OrderRequest, OrderSide, OrderType, Str
-from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, InvalidOrder
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, InvalidOrder, NotSupported
 
 from ..core import errors as paradex_errors
 from ..core.orders import check_ws_order
 from .session import AUTH_HASH, SUBSCRIBE
+
+# a batch entry the venue's answer lacks (as createOrders over REST reports one: core/batch.in_request_order)
+NO_RESULT = {"error": "NO_RESULT", "message": "the venue returned no result for this order"}
 
 
 class ParadexWsTrading:
@@ -45,18 +48,24 @@ class ParadexWsTrading:
         size = self.safe_integer(self.options, "batchSize", 10)
         result = []
         for i in range(0, len(signed), size):
-            response = await self._create_batch(signed[i:i + size])
-            for entry in self.safe_list(response, "results", []):
+            chunk = signed[i:i + size]
+            response = await self._create_batch(chunk)
+            # OpenRPC order.create_batch result.results[]: one entry per order, in request order
+            entries = self.safe_list(response, "results", [])
+            for k, request in enumerate(chunk):
+                entry = entries[k] if k < len(entries) and isinstance(entries[k], dict) else NO_RESULT
                 order = self.safe_dict(entry, "order")
                 if order is not None:
                     result.append(self.parse_order(order))
-                else:
-                    result.append(self.safe_order({"info": entry, "status": "rejected"}))
+                else:  # what was asked, as createOrders (REST) gives a rejected order
+                    result.append(self._rejected_order(request, entry))
         return result
 
     async def _create_batch(self, chunk):
-        """The docs disagree on the params shape (``{"orders": [...]}`` or a bare array): a binding error on one
-        shape created nothing, so the other is tried once and kept from then on."""
+        """The docs disagree on the params shape (OpenRPC: by name, ``{"orders": [...]}``; elsewhere a bare array):
+        a binding error on one shape created nothing, so the other is tried once, and kept only once it has been
+        answered. When the other shape fails too, the first shape's error is the one raised (the cause was not the
+        shape) and nothing is settled."""
         bare = self.safe_string(self.options, "wsCreateBatchShape", "object") == "array"
         try:
             response = await self._order_request("order.create_batch", chunk if bare else {"orders": chunk})
@@ -66,9 +75,14 @@ class ParadexWsTrading:
             binding = getattr(e, "ws_code", None) in paradex_errors.WS_BINDING or getattr(e, "paradex_code", None) == "BINDING_ERROR"
             if not binding or self.safe_bool(self.options, "wsCreateBatchShapeSettled", False):
                 raise
-            self.options["wsCreateBatchShapeSettled"] = True
-            self.options["wsCreateBatchShape"] = "object" if bare else "array"
-            return await self._order_request("order.create_batch", {"orders": chunk} if bare else chunk)
+            first = e
+        try:
+            response = await self._order_request("order.create_batch", {"orders": chunk} if bare else chunk)
+        except (BadRequest, InvalidOrder):
+            raise first from None
+        self.options["wsCreateBatchShapeSettled"] = True
+        self.options["wsCreateBatchShape"] = "object" if bare else "array"
+        return response
 
     async def edit_order_ws(self, id: str, symbol: str, type: OrderType = None, side: OrderSide = None, amount: Num = None, price: Num = None, params: dict = {}):
         """As ``edit_order``; the live order is fetched (REST) only for what the arguments leave out."""
@@ -83,20 +97,25 @@ class ParadexWsTrading:
         return self.parse_order(self.safe_dict(result, "order", result), market)
 
     async def cancel_order_ws(self, id: str, symbol: Str = None, params: dict = {}):
-        client_id, request, params = await self._cancel_target(id, symbol, params)
+        client_id, request = await self._cancel_target(id, symbol, params, "cancelOrderWs")
         if request is not None and "market" not in request:  # OpenRPC order.cancel: id, or client_id + market
             raise ArgumentsRequired(self.id + " cancelOrderWs() by clientOrderId requires a symbol argument")
-        result = await self._order_request("order.cancel", self.extend(request or {"id": str(id)}, params))
+        result = await self._order_request("order.cancel", request or {"id": str(id)})
         if id is None:
             id = self.safe_string(result, "order_id")
         return self._canceled_order(id, client_id, symbol, result)
 
     async def cancel_orders_ws(self, ids: list[str], symbol: Str = None, params: dict = {}):
-        response = await self._order_request("order.cancel_batch", self._cancel_batch_body(ids, params))
+        body = self._cancel_batch_body(ids, params, "cancelOrdersWs")
+        if "client_order_ids" in body:  # OpenRPC order.cancel_batch: order_ids only
+            raise NotSupported(self.id + " cancelOrdersWs() cancels by order id only (Paradex's order.cancel_batch has "
+                               "no client ids): use cancelOrders() (REST) for params['clientOrderIds']")
+        response = await self._order_request("order.cancel_batch", body)
         return self._parse_cancel_results(response)
 
     async def cancel_all_orders_ws(self, symbol: Str = None, params: dict = {}):
-        response = await self._order_request("order.cancel_all", await self._cancel_all_request(symbol, params))
+        response = await self._order_request("order.cancel_all", await self._cancel_all_request(symbol, params,
+                                                                                                  "cancelAllOrdersWs"))
         return [self.safe_order({"info": response})]
 
     async def set_cancel_on_disconnect_ws(self, enabled=True, params={}):
