@@ -7,7 +7,7 @@ import json
 
 import pytest
 from ccxt.base.errors import (ArgumentsRequired, BadRequest, DuplicateOrderId, InvalidOrder, NotSupported,
-                              RequestTimeout)
+                              OrderNotFound, RequestTimeout)
 
 from ccxt_paradex.core import keys
 from ccxt_paradex.core.batch import in_request_order
@@ -236,5 +236,24 @@ async def test_a_batch_refused_for_its_orders_does_not_switch_the_params_shape()
             bid = (await ex.fetch_order_book(S))["bids"][0][0]
             batch[0]["price"] = float(ex.price_to_precision(S, bid * 0.9))
             assert [o["status"] for o in await within(ex.create_orders_ws(batch))] == ["open"]
+        finally:
+            await ex.close()
+
+
+async def test_the_simulator_cancels_by_client_id_only_on_the_named_market():
+    """OpenRPC order.cancel / OpenAPI DELETE /orders/by_client_id: the market names where the client id is looked up."""
+    async with Simulator(seed=94, **QUIET) as sim:
+        ex = _ws_exchange(sim)
+        try:
+            await ex.load_markets()
+            bid = (await ex.fetch_order_book(ETH))["bids"][0][0]
+            eth = await within(ex.create_order_ws(ETH, "limit", "buy", 0.1, float(ex.price_to_precision(ETH, bid * 0.9)),
+                                                  {"clientOrderId": "B"}))
+            for cancel in (ex.cancel_order_ws, ex.cancel_order):
+                with pytest.raises(OrderNotFound):
+                    await within(cancel(None, S, {"clientOrderId": "B"}))
+            assert [o["id"] for o in await ex.fetch_open_orders(ETH)] == [eth["id"]]
+            await within(ex.cancel_order_ws(None, ETH, {"clientOrderId": "B"}))
+            assert await ex.fetch_open_orders(ETH) == []
         finally:
             await ex.close()

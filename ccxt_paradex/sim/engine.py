@@ -417,10 +417,13 @@ class Engine:
             raise ApiError("ORDER_ID_NOT_FOUND", f"order {order_id} not found", 400)
         return order
 
-    def by_client_id(self, acct, client_id) -> Order:
+    def by_client_id(self, acct, client_id, market=None) -> Order:
+        """The account's latest order with ``client_id``; with ``market`` (a cancel by client id names it), only
+        an order on that market: another market's order of the same client id is not found, never cancelled."""
         order_id = acct.last_client_ids.get(client_id)
-        if order_id is None:
-            raise ApiError("CLIENT_ORDER_ID_NOT_FOUND", f"client order id {client_id} not found", 400)
+        if order_id is None or market is not None and self.orders[order_id].market != market:
+            where = "" if market is None else f" on {market}"
+            raise ApiError("CLIENT_ORDER_ID_NOT_FOUND", f"client order id {client_id} not found{where}", 400)
         return self.orders[order_id]
 
     def cancel(self, order: Order):

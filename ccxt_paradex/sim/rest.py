@@ -447,7 +447,8 @@ class RestApi:
         return 204, None
 
     async def order_by_client_cancel(self, request):
-        self.engine.cancel(self.engine.by_client_id(self._acct(request), request.match_info["client_id"]))
+        market = request.query.get("market") or None  # OpenAPI: the market the client id is looked up in
+        self.engine.cancel(self.engine.by_client_id(self._acct(request), request.match_info["client_id"], market))
         return 204, None
 
     async def orders_cancel_all(self, request):

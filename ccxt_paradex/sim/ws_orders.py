@@ -118,10 +118,15 @@ class WsOrders:
 
     def cancel(self, conn, acct, params):
         params = _as_dict(params, "order.cancel")
-        if params.get("id") not in (None, ""):
+        by_id, by_client = params.get("id") not in (None, ""), params.get("client_id") not in (None, "")
+        if by_id and by_client:  # OpenRPC: "Either id or (client_id + market) must be provided"
+            raise _params_error("order.cancel takes id or client_id + market, not both")
+        if by_id:
             order = self.engine.owned(acct, str(params["id"]))
-        elif params.get("client_id") not in (None, ""):
-            order = self.engine.by_client_id(acct, str(params["client_id"]))
+        elif by_client:
+            if params.get("market") in (None, ""):
+                raise _params_error("order.cancel by client_id requires market")
+            order = self.engine.by_client_id(acct, str(params["client_id"]), str(params["market"]))
         else:
             raise _params_error("order.cancel requires id or client_id")
         self.engine.cancel(order)
