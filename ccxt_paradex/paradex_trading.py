@@ -8,6 +8,7 @@ from .core.batch import in_request_order
 from .core.orders import (ANY_TRIGGER_KEYS, CLIENT_ID_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params,
                            check_side, check_type, conditional_type, sign_order, sign_orders)
 
+MAX_BATCH = 10  # orders per POST /orders/batch (OpenAPI) and per order.create_batch (the same limit server-side)
 MODIFY_FIELDS = ("id", "market", "price", "side", "size", "type", "trigger_price", "on_behalf_of_account")
 #: request keys that name the order itself (REST path ``order_id``, WS ``order.cancel`` ``id``): never taken from params
 ORDER_ID_KEYS = ("order_id", "id")
@@ -50,14 +51,19 @@ class ParadexTrading:
 
     def create_orders(self, orders: list[OrderRequest], params: dict = {}) -> list[Order]:
         """All orders are validated and signed before the first request; batches of options['batchSize'].
-        ``result[i]`` is request ``i``'s order (a rejected one has status 'rejected' and the venue's error)."""
+        ``result[i]`` is request ``i``'s order (a rejected one has status 'rejected' and the venue's error). When a
+        later batch fails, the exception carries the orders of the batches already answered as ``e.orders``."""
         self.load_markets()
+        size = self._batch_size("createOrders")
         signed = self._signed_orders(orders, params)
-        size = self.safe_integer(self.options, "batchSize", 10)
-        result = []
+        result: list = []
         for i in range(0, len(signed), size):
             chunk = signed[i:i + size]
-            response = self.privatePostOrdersBatch({"__body": chunk})
+            try:
+                response = self.privatePostOrdersBatch({"__body": chunk})
+            except Exception as e:
+                e.orders = result  # type: ignore[attr-defined]  # placed before the failure: the caller must know them
+                raise
             accepted = self.safe_list(response, "orders", [])
             errors = self.safe_list(response, "errors", [])
             for request, row, error in in_request_order(chunk, accepted, errors):
@@ -66,6 +72,15 @@ class ParadexTrading:
                 else:
                     result.append(self._rejected_order(request, error))
         return result
+
+    def _batch_size(self, method):
+        """options['batchSize']: orders per batch request, at most 10 (OpenAPI POST /orders/batch: "Valid batch size
+        is between 1-10"); a larger setting means the largest batch, a smaller one than 1 is refused."""
+        size = self.safe_integer(self.options, "batchSize", MAX_BATCH)
+        if size is None or size < 1:
+            raise BadRequest(f"{self.id} {method}() options['batchSize'] must be 1 to {MAX_BATCH}, got "
+                             f"{self.options.get('batchSize')!r}")
+        return min(size, MAX_BATCH)
 
     def _rejected_order(self, request, error):
         market = self.safe_market(request["market"])

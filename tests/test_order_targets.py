@@ -257,3 +257,27 @@ async def test_the_simulator_cancels_by_client_id_only_on_the_named_market():
             assert await ex.fetch_open_orders(ETH) == []
         finally:
             await ex.close()
+
+
+def test_batches_are_at_most_ten_and_a_failed_later_batch_still_reports_the_placed_ones(rec):
+    ex, sent = rec
+    orders = [{"symbol": S, "type": "limit", "side": "buy", "amount": 0.01, "price": 60000 + i} for i in range(15)]
+    ex.options["batchSize"] = 20  # OpenAPI POST /orders/batch: "Valid batch size is between 1-10"
+    assert len(ex.create_orders(orders)) == 15
+    assert [len(json.loads(body)) for _, _, body in sent] == [10, 5]
+    sent.clear()
+    ex.options["batchSize"] = 0
+    with pytest.raises(BadRequest):
+        ex.create_orders(orders)
+    assert sent == []
+    ex.options["batchSize"] = 10
+    answer = ex.fetch
+
+    def second_fails(url, method="GET", headers=None, body=None):
+        if sent:
+            raise RequestTimeout("the second batch timed out")
+        return answer(url, method, headers, body)
+    ex.fetch = second_fails
+    with pytest.raises(RequestTimeout) as failed:
+        ex.create_orders(orders)
+    assert len(sent) == 1 and [o["status"] for o in failed.value.orders] == ["open"] * 10

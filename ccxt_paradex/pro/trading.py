@@ -43,13 +43,17 @@ class ParadexWsTrading:
         """Validated and signed up front; one ``order.create_batch`` per options['batchSize'] orders.
         Results are in request order; a per-order rejection is an order with status 'rejected'."""
         await self.load_markets()
+        size = self._batch_size("createOrdersWs")
         # order.create_batch's items take order.create's types and flags
         signed = [check_ws_order(self, r, "createOrdersWs") for r in await self._signed_orders(orders, params)]
-        size = self.safe_integer(self.options, "batchSize", 10)
-        result = []
+        result: list = []
         for i in range(0, len(signed), size):
             chunk = signed[i:i + size]
-            response = await self._create_batch(chunk)
+            try:
+                response = await self._create_batch(chunk)
+            except Exception as e:
+                e.orders = result  # type: ignore[attr-defined]  # placed before the failure (as createOrders)
+                raise
             # OpenRPC order.create_batch result.results[]: one entry per order, in request order
             entries = self.safe_list(response, "results", [])
             for k, request in enumerate(chunk):
