@@ -281,3 +281,10 @@ def test_batches_are_at_most_ten_and_a_failed_later_batch_still_reports_the_plac
     with pytest.raises(RequestTimeout) as failed:
         ex.create_orders(orders)
     assert len(sent) == 1 and [o["status"] for o in failed.value.orders] == ["open"] * 10
+
+
+def test_edit_order_refuses_a_trigger_price_the_modify_would_drop(rec):
+    ex, sent = rec  # the recorder's live order 123 is a LIMIT order
+    with pytest.raises(InvalidOrder, match="no trigger price"):
+        ex.edit_order("123", S, None, None, None, 60000, {"triggerPrice": 59000})
+    assert [m for m, _, _ in sent] == ["GET"]  # the live order was read; nothing was modified

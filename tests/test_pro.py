@@ -101,6 +101,22 @@ async def test_snapshot_feed_and_sbe_version_negotiation():
             await ex.close()
 
 
+@pytest.mark.parametrize("params", [{"feed": "snapshot", "refresh_rate": "75ms"}, {"feed": "snapshot", "price_tick": "0.3"},
+                                    {"feed": "interactive", "refresh_rate": "1s"}])
+async def test_book_channel_values_outside_the_asyncapi_enums_are_refused_before_subscribing(params):
+    async with Simulator(seed=34, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"urls": sim.ccxt_urls()})
+        try:
+            await ex.load_markets()
+            with pytest.raises(ccxt.BadRequest):
+                await _within(ex.watch_order_book(SYMBOL, None, params))
+            assert not ex.clients  # nothing was connected or subscribed
+            book = await _within(ex.watch_order_book(SYMBOL, None, {"feed": "snapshot", "price_tick": "0.1"}))
+            assert book["bids"] and any(c.endswith("@15@50ms@0_1") for c in ex._book_channel.values())
+        finally:
+            await ex.close()
+
+
 async def test_reconnects_resume_streams_and_deliver_every_fill_once():
     async with Simulator(seed=34, tick_interval=0.02, faults="disconnect=1.5", summary_interval=0,
                          funding_interval=0) as sim:

@@ -157,6 +157,8 @@ class ParadexTrading:
         rest = {"onBehalfOfAccount": self.safe_value_2(params, "onBehalfOfAccount", "on_behalf_of_account")}
         if type_u not in UNIFIED_TYPES:  # a conditional order keeps its trigger unless given one
             rest["triggerPrice"] = trigger if trigger is not None else self.safe_string(current, "trigger_price")
+        elif trigger is not None:  # it would be dropped: a modify keeps the order's type, and LIMIT/MARKET have none
+            raise InvalidOrder(f"{self.id} editOrder() order {id} is a {type_u} order: it has no trigger price to change")
         request = build_order(self, market, type_u, side, amount, price, {k: v for k, v in rest.items() if v is not None})
         request = {k: v for k, v in request.items() if k in MODIFY_FIELDS}
         request["id"] = str(id)

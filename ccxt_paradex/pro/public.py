@@ -9,11 +9,20 @@ from ccxt.base.types import FundingRate, FundingRates, Int, OrderBook, Strings, 
 from ccxt.async_support.base.ws.cache import ArrayCache
 from ccxt.base.errors import ArgumentsRequired, BadRequest
 
-from ..core import validate
+from ..core import contract, validate
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
 from .session import SUBSCRIBE
 
 BOOK_FEEDS = ("deltas", "snapshot", "interactive", "interactive_deltas")
+_BOOK_ENUMS: dict = {}
+
+
+def _book_channel_enums() -> dict:
+    """{'refresh_rate': [...], 'price_tick': [...]}: the values Paradex's AsyncAPI order_book channel takes."""
+    if not _BOOK_ENUMS:
+        entry = next(v for k, v in contract.contract()["channels"].items() if k.startswith("order_book."))
+        _BOOK_ENUMS.update({name: list(entry["params"][name]["enum"]) for name in ("refresh_rate", "price_tick")})
+    return _BOOK_ENUMS
 
 
 class BookView(dict):
@@ -136,10 +145,19 @@ class ParadexPublicStreams:
         if feed.endswith("deltas"):
             return "order_book." + market_id + "." + feed
         refresh = self.safe_string(params, "refresh_rate", "100ms" if feed == "interactive" else "50ms")
+        allowed = _book_channel_enums()
+        if refresh not in allowed["refresh_rate"]:
+            raise self._bad_request(f"watchOrderBook() refresh_rate must be one of {', '.join(allowed['refresh_rate'])}"
+                                    f" (AsyncAPI order_book channel), got {refresh!r}")
         channel = "order_book." + market_id + "." + feed + "@15@" + refresh
         tick = self.safe_string(params, "price_tick")
         if tick is not None:
-            channel += "@" + tick.replace(".", "_")
+            tick = tick.replace(".", "_")
+            if tick not in allowed["price_tick"]:
+                raise self._bad_request(f"watchOrderBook() price_tick must be one of "
+                                        f"{', '.join(t.replace('_', '.') for t in allowed['price_tick'])}, got "
+                                        f"{params.get('price_tick')!r}")
+            channel += "@" + tick
         return channel
 
     def _bad_request(self, message):
