@@ -31,6 +31,7 @@ from .paradex_trading import ParadexTrading
 # core/signing.StarkSigner.sign_orders); options['signThreads'] = 1 signs in the caller's thread only
 SIGN_THREADS = min(2, os.cpu_count() or 1)
 NO_JWT_PATHS = ("auth", "auth/{public_key}", "onboarding")
+AUTH_PATHS = ("auth", "auth/{public_key}")
 #: the names ccxt's fetch2 looks up (params, options[path], options) before each request
 FETCH2_OPTIONS = frozenset({"maxRetriesOnFailure", "defaultMaxRetriesOnFailure", "maxRetriesOnFailureDelay",
                             "defaultMaxRetriesOnFailureDelay", "callerMethodName"})
@@ -122,13 +123,13 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         access = api[0] if isinstance(api, list) else api
         if access != "private" or path in NO_JWT_PATHS:
             return self.fetch2(path, api, method, params, config)
-        self.authenticate_rest()
+        used = self.authenticate_rest()
         try:
             return self.fetch2(path, api, method, params, config)
         except AuthenticationError as e:
             if not getattr(e, "jwt_expired", False):
                 raise
-            self.invalidate_jwt()
+            self.invalidate_jwt(used)  # (a no-op when another request already brought a fresh token)
             self.authenticate_rest()
             return self.fetch2(path, api, method, params, config)
 
@@ -165,7 +166,10 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 headers.update(extra_headers)
             if path not in NO_JWT_PATHS:
                 headers["Authorization"] = "Bearer " + self.options["authToken"]
-            if payload is None and (method in ("POST", "PUT") or (method == "DELETE" and path == "orders/batch")):
+            # POST /auth carries no body (its signed Request has body ""; ccxt and paradex-py send none): its
+            # params (token_usage) go in the query, as paradex-py sends its auth_params
+            if payload is None and path not in AUTH_PATHS and \
+                    (method in ("POST", "PUT") or (method == "DELETE" and path == "orders/batch")):
                 payload, query = query, {}
             if payload is not None:
                 headers["Content-Type"] = "application/json"

@@ -49,6 +49,7 @@ class ParadexAuth:
         self._auth_lock = threading.Lock()  # created up front: a lazy one could be created twice by two threads (sync twin)
         self._jwt_refresh_at = 0.0
         self._jwt_own = None  # the token this class fetched itself (any other options['authToken'] was handed in)
+        self._jwt_refused = None  # the token the venue last refused: never fresh, whatever its expiry says
         self._jwt_handed_exp = (None, None)  # (handed-in token, its exp claim): decoded once per token
         self.auth_requests = 0  # POST /auth calls made, for diagnostics
         account, key = os.environ.get("PARADEX_STARKNET_ACCOUNT"), os.environ.get("PARADEX_STARKNET_PRIVATE_KEY")
@@ -62,7 +63,23 @@ class ParadexAuth:
         if config is None:
             config = self.publicGetSystemConfig()
             self.options["systemConfig"] = config
+            self._config_fetched = config
         return config
+
+    def set_sandbox_mode(self, enabled: bool):
+        """ccxt's URL switch, and what was derived from the other environment goes with it: a system config this
+        class fetched (chain id, account class hashes), the signer built on it and the JWT it obtained."""
+        super().set_sandbox_mode(enabled)  # type: ignore[misc]  # ccxt's Exchange, next in the composed class
+        options = self.options
+        if options.get("systemConfig") is not None and options.get("systemConfig") is getattr(self, "_config_fetched", None):
+            options["systemConfig"] = None
+        self._config_fetched = None
+        self._signer = None
+        own = getattr(self, "_jwt_own", None)
+        if own is not None and options.get("authToken") == own:
+            options["authToken"] = None
+        self._jwt_own = None
+        self._jwt_refresh_at = 0.0
 
     def _has_l1_key(self) -> bool:
         return bool(self.privateKey) and not self.safe_dict(self.options, "paradexAccount") \
@@ -125,15 +142,21 @@ class ParadexAuth:
 
     def onboarding(self, params: dict = {}):
         """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
+        if self.is_subkey:  # paradex-py's SubkeyAccount has no onboarding headers: a subkey joins an onboarded account
+            raise AuthenticationError(self.id + " onboarding() needs the account's own keys: a subkey cannot onboard "
+                                      "(onboard the main account once, with its Ethereum key or the Paradex app)")
         signer = self.stark_signer()
         wallet = self._check_l1_credentials(sending=True) if self._has_l1_key() else self.walletAddress
-        headers = {"PARADEX-ETHEREUM-ACCOUNT": wallet or "", "PARADEX-STARKNET-ACCOUNT": hex(signer.account),
+        if not wallet:  # OpenAPI POST /onboarding: PARADEX-ETHEREUM-ACCOUNT is required
+            raise AuthenticationError(self.id + " onboarding() requires walletAddress (the Ethereum address the "
+                                      "account belongs to)")
+        headers = {"PARADEX-ETHEREUM-ACCOUNT": wallet, "PARADEX-STARKNET-ACCOUNT": hex(signer.account),
                    "PARADEX-STARKNET-SIGNATURE": signer.sign_onboarding(), "PARADEX-TIMESTAMP": str(self.now_ms() // 1000)}
         return self.privatePostOnboarding(self.extend({"public_key": hex(signer.public_key), "__headers": headers}, params))
 
     def _jwt_fresh(self) -> bool:
         token = self.options.get("authToken")
-        if token is None:
+        if token is None or token is self._jwt_refused:
             return False
         if token != self._jwt_own:
             return self._handed_in_jwt_valid(token)
@@ -153,7 +176,11 @@ class ParadexAuth:
         return time.time() < exp - JWT_HANDED_IN_MARGIN
 
     def authenticate_rest(self, params: dict = {}) -> Str:
-        """A valid JWT: cached, or fetched once however many coroutines ask at the same time."""
+        """A valid JWT: cached, or fetched once however many coroutines ask at the same time. ``params`` (POST
+        /auth's query, e.g. ``{'token_usage': 'interactive'}``) are kept in options['authParams'] and sent on every
+        later login too, so a refreshed token is of the same kind."""
+        if params:
+            self.options["authParams"] = self.extend(self.safe_dict(self.options, "authParams", {}), params)
         if self._jwt_fresh():
             return self.options["authToken"]
         with self._auth_lock:
@@ -161,8 +188,15 @@ class ParadexAuth:
                 self._login(params)
         return self.options["authToken"]
 
-    def invalidate_jwt(self):
-        self.options["authToken"] = None
+    def invalidate_jwt(self, used=None):
+        """The venue refused ``used`` (default: the current token): the next authenticate_rest() logs in again. A
+        refusal of a token already replaced (a request that was in flight across a refresh) changes nothing. The
+        token stays in options['authToken'] until the new one replaces it, so a request signed meanwhile still
+        carries one (and, refused for it, comes back here) rather than failing to build its headers."""
+        current = self.options.get("authToken")
+        if used is not None and used != current:
+            return
+        self._jwt_refused = current
         self._jwt_refresh_at = 0.0
 
     def now_ms(self) -> int:
@@ -207,7 +241,7 @@ class ParadexAuth:
         expiration = ts + self.safe_integer(self.options, "authSignatureTtl", AUTH_SIGNATURE_TTL)
         headers = {"PARADEX-STARKNET-ACCOUNT": hex(signer.account), "PARADEX-STARKNET-SIGNATURE": signer.sign_auth(ts, expiration),
                    "PARADEX-TIMESTAMP": str(ts), "PARADEX-SIGNATURE-EXPIRATION": str(expiration)}
-        request = self.extend({"__headers": headers}, params)
+        request = self.extend({"__headers": headers}, self.safe_dict(self.options, "authParams", {}), params)
         if self.is_subkey:
             request["public_key"] = hex(signer.public_key)
             return self.privatePostAuthPublicKey(request)

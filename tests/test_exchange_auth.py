@@ -145,3 +145,116 @@ async def test_a_wallet_address_that_is_no_address_is_refused_only_where_it_is_s
             await ex.stark_signer()
     finally:
         await ex.close()
+
+
+async def test_a_late_refusal_of_an_old_token_neither_breaks_in_flight_requests_nor_discards_the_new_one():
+    """Requests in flight across a token refresh: each one refused for the old token logs in again at most once
+    between them, none fails building its headers, and a refusal of the replaced token keeps the fresh one."""
+    import base64
+    import json
+    import time
+
+    def jwt(n):
+        def part(d):
+            return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+        now = int(time.time())
+        return part({"alg": "none"}) + "." + part({"iat": now, "exp": now + 300, "n": n}) + ".x"
+
+    ex = paradex({"options": {"paradexAccount": {"privateKey": hex(_l2()[0]), "address": _l2()[1]},
+                              "systemConfig": dict(SYSTEM_CONFIG)}})
+    issued = []
+
+    async def fetch(url, method="GET", headers=None, body=None):
+        for _ in range(4):  # a round trip: other requests run meanwhile
+            await asyncio.sleep(0)
+        if url.split("?")[0].endswith("/auth"):
+            issued.append(jwt(len(issued)))
+            return {"jwt_token": issued[-1]}
+        if headers["Authorization"][len("Bearer "):] != issued[-1]:
+            e = ccxt.AuthenticationError("token expired")
+            e.jwt_expired = True
+            raise e
+        return {"results": []}
+
+    async def throttle(cost=None):
+        await asyncio.sleep(0)
+    ex.fetch, ex.throttle = fetch, throttle
+    try:
+        await ex.authenticate_rest()
+        issued.append("rotated by the venue")  # every request signed with the first token is now refused
+
+        async def later(n):
+            for _ in range(n):
+                await asyncio.sleep(0)
+            return await ex.privateGetBalance()
+        results = await asyncio.gather(*[later(n) for n in range(8)], return_exceptions=True)
+        assert [r for r in results if isinstance(r, BaseException)] == []
+        assert ex.auth_requests == 2 and ex.options["authToken"] == issued[-1]
+        ex.invalidate_jwt("an older token")  # a refusal of a token already replaced changes nothing
+        assert ex._jwt_fresh()
+    finally:
+        await ex.close()
+
+
+async def test_auth_sends_no_body_and_its_params_in_the_query_on_every_login(sim):
+    """POST /auth: no body (its signed Request has body ""), params such as token_usage in the query (as
+    paradex-py sends auth_params), and a refreshed token is of the kind the first login asked for."""
+    import base64
+    import json
+
+    def claims(token):
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+    ex = paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
+    sent = []
+    fetch = ex.fetch
+
+    async def recording(url, method="GET", headers=None, body=None):
+        sent.append((method, url, body))
+        return await fetch(url, method, headers, body)
+    ex.fetch = recording
+    try:
+        await ex.authenticate_rest({"token_usage": "interactive"})
+        assert claims(ex.options["authToken"])["token_usage"] == "interactive"
+        ex.invalidate_jwt()
+        await ex.fetch_balance()  # logs in again on its own
+        assert claims(ex.options["authToken"])["token_usage"] == "interactive"
+        auths = [(url.split("/v1/")[1], body) for method, url, body in sent if "/v1/auth" in url]
+        assert len(auths) >= 2 and all(a == ("auth?token_usage=interactive", None) for a in auths)
+    finally:
+        await ex.close()
+
+
+async def test_switching_to_sandbox_drops_what_came_from_the_other_environment(sim):
+    ex = paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
+    try:
+        await ex.fetch_balance()
+        assert ex.options["systemConfig"] and ex._signer is not None and ex.options["authToken"]
+        ex.set_sandbox_mode(True)  # the fetched (prod) chain id and class hashes would sign testnet requests
+        assert ex.options["systemConfig"] is None and ex._signer is None and ex.options["authToken"] is None
+    finally:
+        await ex.close()
+    handed = paradex({"options": {"systemConfig": dict(SYSTEM_CONFIG)}})
+    handed.set_sandbox_mode(True)  # what the caller gave stays
+    assert handed.options["systemConfig"] == SYSTEM_CONFIG
+    await handed.close()
+
+
+@pytest.mark.parametrize("options", [{"paradexAccount": {"privateKey": hex(_l2()[0]), "address": _l2()[1]}},
+                                     {"paradexSubkey": {"privateKey": hex(_l2()[0]), "address": _l2()[1]}}])
+async def test_onboarding_is_refused_before_sending_without_an_ethereum_address_or_with_a_subkey(sim, options):
+    ex = paradex({"urls": sim.ccxt_urls(), "options": dict(options, systemConfig=dict(SYSTEM_CONFIG))})
+    sent = []
+    fetch = ex.fetch
+
+    async def recording(url, method="GET", headers=None, body=None):
+        sent.append(url)
+        return await fetch(url, method, headers, body)
+    ex.fetch = recording
+    try:
+        with pytest.raises(ccxt.AuthenticationError):
+            await ex.onboarding()
+        assert not [u for u in sent if "onboarding" in u]
+    finally:
+        await ex.close()

@@ -104,7 +104,8 @@ def cassette_text(step_list) -> str:
     for _call, _args, exchanges in step_list:
         for method, path, body in exchanges:
             interactions.append({
-                "request": {"body": "{}" if method == "POST" else None, "headers": {}, "method": method, "uri": BASE + path},
+                "request": {"body": "{}" if method == "POST" and not path.startswith("/auth") else None,  # POST /auth: no body
+                             "headers": {}, "method": method, "uri": BASE + path},
                 "response": {"status": {"code": 200, "message": "OK"},
                              "headers": {"Content-Type": ["application/json"]},
                              "body": {"string": json.dumps(body, separators=(",", ":"))}}})

@@ -26,6 +26,12 @@ BEYOND_SPEC = {
     # API authentication page + paradex-py: subkeys authenticate at /auth/{their public key}
     "POST /auth/{public_key}": ("POST /auth", {"public_key": {"required": True, "schema": {"type": "string"}}}),
 }
+# Query parameters the docs give an operation the OpenAPI file lists without them. One place for every such reading.
+BEYOND_SPEC_QUERY = {
+    # API authentication page ("POST /auth?token_usage=interactive": a retail / interactive JWT); paradex-py sends
+    # its auth_params in the query
+    "POST /auth": {"token_usage": {"required": False, "schema": {"type": "string", "enum": ["interactive"]}}},
+}
 
 _INT = re.compile(r"-?\d+\Z")
 _NUM = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
@@ -57,11 +63,15 @@ def rest_operation(method: str, template: str):
     key = f"{method.upper()} {template}"
     rest = contract()["rest"]
     if key in rest:
-        return rest[key]
-    if key in BEYOND_SPEC:
+        op = rest[key]
+    elif key in BEYOND_SPEC:
         base, path = BEYOND_SPEC[key]
-        return {**rest[base], "path": path}
-    return None
+        op = {**rest[base], "path": path}
+        key = base
+    else:
+        return None
+    extra = BEYOND_SPEC_QUERY.get(key)
+    return {**op, "query": {**op.get("query", {}), **extra}} if extra else op
 
 
 _TEMPLATES: Optional[dict] = None
