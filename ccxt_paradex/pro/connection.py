@@ -130,7 +130,12 @@ class ParadexConnection:
         session = self._sessions.pop(client, None)
         if session is None or session.state == CLOSED:
             return
-        session.connection_lost(self.milliseconds())
+        # what the venue published may be missing from the last sign of life on: a half-open socket is only
+        # noticed a ping-pong timeout later (keepAlive x maxPingPongMisses), and nothing arrived meanwhile
+        now = self.milliseconds()
+        alive = [t for t in (getattr(client, "last_message_at", None), getattr(client, "lastPong", None))
+                 if isinstance(t, (int, float))]
+        session.connection_lost(min(now, max(alive)) if alive else now)
         if not self._closing:
             self._after_connection_lost(session)
 

@@ -13,9 +13,12 @@ watchPositions / watchBalance.
 from ccxt.base.types import Balances, Int, Order, Position, Str, Strings, Trade
 from collections import OrderedDict
 
+from ccxt.base.errors import ExchangeError
+
 from ccxt.async_support.base.ws.cache import ArrayCacheBySymbolById, ArrayCacheBySymbolBySide
 
 
+GAP_PAGE_SIZE, GAP_PAGES = 5000, 20  # a reconnect's gap is read in at most 100,000 rows per stream
 _STATE_KEYS = ("status", "filled", "remaining", "amount", "price", "lastUpdateTimestamp")
 
 
@@ -38,6 +41,7 @@ class ParadexPrivateStreams:
         self._private_gap_since = None   # ms: private streams missed what happened since (None: in sync)
         self._reconciliation = None      # the running reconciliation task (owned by a session)
         self._private_since_ms = None    # when the first private watch started: history before it is not "missed"
+        self._position_hashes = set()    # the positions hashes some watch_positions call waited on (parked for)
 
     def _cache(self, name, factory):
         cache = getattr(self, name, None)
@@ -63,20 +67,30 @@ class ParadexPrivateStreams:
         return self.filter_by_symbol_since_limit(cache, symbol, since, limit, True)
 
     async def watch_positions(self, symbols: Strings = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Position]:
+        """As ccxt's paradex: one channel carries every market; with symbols, the call waits for (and with
+        ``newUpdates`` returns) those markets' changes only."""
         await self.load_markets()
         symbols = self.market_symbols(symbols)
-        positions = await self._watch_channels(["positions"], ["positions"], private=True)
+        self._private_started()
+        hashes = ["positions:" + s for s in symbols] if symbols else ["positions"]
+        self._position_hashes.update(hashes)
+        positions = await self._watch_channels(["positions"], hashes, private=True)
         if self.newUpdates:
             return positions
         return self.filter_by_symbols_since_limit(self.positions, symbols, since, limit, True)
 
     async def watch_balance(self, params: dict = {}) -> Balances:
         await self.load_markets()
+        self._private_started()
         return await self._watch_channels(["account"], ["balance"], private=True)
 
-    def _private_channel(self, kind, symbol):
+    def _private_started(self):
+        """The first private watch: what happens from now on must survive a reconnect (reconciliation)."""
         if self._private_since_ms is None:
             self._private_since_ms = self.milliseconds()
+
+    def _private_channel(self, kind, symbol):
+        self._private_started()
         market_id = self.market_id(symbol) if symbol is not None else "ALL"
         return kind + "." + market_id, kind + ":" + market_id
 
@@ -85,8 +99,10 @@ class ParadexPrivateStreams:
         order = self.parse_order(data)
         cache = self._cache("orders", lambda: ArrayCacheBySymbolById(self.safe_integer(self.options, "ordersLimit", 1000)))
         known = cache.hashmap.get(order["symbol"], {}).get(order["id"])
-        if known is not None and (_same_state(known, order) or reconciling and _progress(known) > _progress(order)):
-            return  # a state already delivered (a duplicate), or a REST row older than what the stream showed
+        if known is not None and (_same_state(known, order) or _progress(known) > _progress(order)):
+            # a state already delivered (a duplicate), or an older one than the cache holds: a REST row older than
+            # what the stream showed, or a frame published before the REST read that was handled after it
+            return
         cache.append(order)
         self._publish(client, cache, ("orders:" + self.safe_string(data, "market", ""), "orders:ALL"))
 
@@ -107,24 +123,58 @@ class ParadexPrivateStreams:
         return True
 
     def _on_position(self, client, data):
-        cache = self._cache("positions", ArrayCacheBySymbolBySide)
-        position = self.parse_position(data)
-        cache.append(position)
-        client.resolve([position], "positions")
+        changed = self._apply_position(data)
+        if changed:
+            self._publish_positions(client, changed)
 
-    def _on_account(self, client, data, park=False):
+    def _publish_positions(self, client, changed):
+        """To watch_positions() and watch_positions([symbol]) watchers; parked between calls only for hashes a
+        watcher has used (a hash nobody watches would otherwise hand a stale list to its first watcher)."""
+        hashes = ["positions"] + list(dict.fromkeys("positions:" + p["symbol"] for p in changed))
+        watched = tuple(h for h in hashes if h in self._position_hashes)
+        if watched:
+            self._publish(client, changed, watched)
+
+    def _apply_position(self, row):
+        """A position (stream frame or /positions row) into the cache -> the positions that changed, [] when the
+        cache had that state, or a newer one, already. A market has one position, so a fill through zero flips
+        its side: the opposite side the cache still holds is flattened (contracts 0), as ccxt's paradex does."""
+        cache = self._cache("positions", ArrayCacheBySymbolBySide)
+        position = self.parse_position(row)
+        symbol, side, ts = position["symbol"], position["side"], position["lastUpdateTimestamp"]
+        held = cache.hashmap.get(symbol, {})
+        known = held.get(side)
+        if known is not None:
+            known_ts = known.get("lastUpdateTimestamp")
+            if (known.get("contracts"), known_ts) == (position["contracts"], ts):
+                return []
+            if known_ts is not None and ts is not None and known_ts > ts:
+                return []  # older than what the cache holds (a REST row read before a live update)
+        changed = []
+        for other_side, previous in list(held.items()):
+            if other_side != side and previous.get("contracts"):
+                flattened = self.extend(previous, {"contracts": 0.0, "lastUpdateTimestamp": ts})
+                cache.append(flattened)
+                changed.append(flattened)
+        cache.append(position)
+        changed.append(position)
+        return changed
+
+    def _on_account(self, client, data):
         """The account channel: collateral figures; the balance structure follows /balance + /account."""
         total = self.safe_string(data, "account_value")
         free = self.safe_string(data, "free_collateral")
         code = self.safe_currency_code(self.safe_string(data, "settlement_asset", "USDC"))
         timestamp = self.safe_integer(data, "updated_at")
+        previous = self.balance.get("timestamp") if isinstance(self.balance, dict) else None
+        if previous is not None and timestamp is not None and previous > timestamp:
+            return  # older than the balance held (an /account read answered before a live update)
         balance = self.safe_balance({"info": data, code: {"total": total, "free": free}, "timestamp": timestamp,
                                      "datetime": self.iso8601(timestamp)})
         self.balance = balance
-        if park:  # reconciliation: a watcher between two calls gets it on its next call
-            self._publish(client, balance, ("balance",))
-        else:
-            client.resolve(balance, "balance")
+        # a watcher between two calls gets the newest balance on its next call (live and reconciled alike: a
+        # parked older one is replaced, never returned after a newer one)
+        self._publish(client, balance, ("balance",))
 
     # ---- reconciliation after a reconnect -------------------------------------------------------------
     def _private_connection_lost(self, session):
@@ -157,17 +207,17 @@ class ParadexPrivateStreams:
         # a gap exists only once a private watch has started (_private_connection_lost): _private_since_ms is set
         margin = self.safe_integer(self.options, "wsReconcileMarginMs", 10_000)
         start = max(self._private_since_ms, gap) - margin
-        rows = await self._cursor_pages(self.privateGetFills, {"start_at": start}, None, True, 20)
+        rows = await self._gap_rows(self.privateGetFills, start)
         for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
             self._on_fill(client, row)
         await self._reconcile_orders(client, start)
         positions = self.safe_list(await self.privateGetPositions(), "results", [])
-        changed = [p for p in (self._apply_position(row) for row in positions) if p is not None]
+        changed = [p for row in positions for p in self._apply_position(row)]
         if changed:
-            self._publish(client, changed, ("positions",))
+            self._publish_positions(client, changed)
         account = await self.privateGetAccount()
         if isinstance(account, dict) and account:
-            self._on_account(client, account, park=True)
+            self._on_account(client, account)
 
     async def _reconcile_orders(self, client, start):
         """Open orders now, and the history of every order created since ``start`` or that the cache last saw
@@ -177,7 +227,7 @@ class ParadexPrivateStreams:
         cache = getattr(self, "orders", None)
         stale = [o for o in (cache or []) if o.get("status") == "open" and o.get("id") not in open_ids]
         since = min([start] + [o["timestamp"] - 1 for o in stale if o.get("timestamp") is not None])
-        history = await self._cursor_pages(self.privateGetOrdersHistory, {"start_at": since}, None, True, 20)
+        history = await self._gap_rows(self.privateGetOrdersHistory, since)
         rows = {}
         for row in history + open_rows:
             rid = self.safe_string(row, "id")
@@ -190,6 +240,22 @@ class ParadexPrivateStreams:
                 continue  # ended before the first private watch: not missed
             self._on_order(client, row, reconciling=True)
 
+    async def _gap_rows(self, call, start):
+        """Every row from ``start`` on, following cursors with the largest page the endpoints take (OpenAPI
+        page_size <= 5000): a gap read only in part would be reported reconciled with its oldest rows (newest
+        first: its start) missing, so one that does not fit ``GAP_PAGES`` pages raises and the gap is kept."""
+        request = {"start_at": start, "page_size": GAP_PAGE_SIZE}
+        rows: list = []
+        for _ in range(GAP_PAGES):
+            response = await call(request)
+            rows += self.safe_list(response, "results", [])
+            cursor = self.safe_string(response, "next")
+            if not cursor:
+                return rows
+            request = self.extend(request, {"cursor": cursor})
+        raise ExchangeError(f"{self.id} reconciliation: more than {GAP_PAGES * GAP_PAGE_SIZE} rows since {start}; "
+                            "the gap is kept and read again on the next private watch")
+
     def _known_order(self, row):
         cache = getattr(self, "orders", None)
         if not cache:
@@ -197,13 +263,3 @@ class ParadexPrivateStreams:
         market = self.safe_market(self.safe_string(row, "market"))
         return cache.hashmap.get(market["symbol"], {}).get(self.safe_string(row, "id"))
 
-    def _apply_position(self, row):
-        """A /positions row into the cache -> the position, or None when the cache had that state already."""
-        cache = self._cache("positions", ArrayCacheBySymbolBySide)
-        position = self.parse_position(row)
-        known = cache.hashmap.get(position["symbol"], {}).get(position["side"])
-        if known is not None and (known.get("contracts"), known.get("lastUpdateTimestamp")) == \
-                (position["contracts"], position["lastUpdateTimestamp"]):
-            return None
-        cache.append(position)
-        return position

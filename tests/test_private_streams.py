@@ -1,0 +1,142 @@
+"""Private stream state (pro/private.py, review of 2026-12-04): no older state replaces a newer one, a position
+flip flattens the other side as ccxt's paradex does, watchPositions(symbols) waits for those markets, a parked
+balance is always the newest, a reconnect's gap starts at the last sign of life and is never read in part.
+
+The handlers are driven directly with a stand-in client (what ``client.futures`` / ``resolve`` do); the
+exchange's markets come from the simulator's canned rows, so nothing here needs a connection.
+"""
+import asyncio
+
+import pytest
+from ccxt.base.errors import ExchangeError
+
+from ccxt_paradex.pro import paradex
+from ccxt_paradex.pro.private import GAP_PAGE_SIZE, GAP_PAGES
+from recorder import MARKETS
+
+S, M = "BTC/USD:USDC", "BTC-USD-PERP"
+
+
+class StandInClient:
+    def __init__(self):
+        self.futures = {}
+
+    def resolve(self, value, message_hash):
+        future = self.futures.pop(message_hash, None)
+        if future is not None and not future.done():
+            future.set_result(value)
+
+
+@pytest.fixture
+async def ex():
+    exchange = paradex()
+    exchange.set_markets(exchange.parse_markets(MARKETS["results"]))
+    exchange._private_since_ms = 0
+    yield exchange
+    await exchange.close()
+
+
+def order(status, remaining, updated, **extra):
+    row = {"id": "o1", "market": M, "side": "BUY", "type": "LIMIT", "size": "1", "remaining_size": remaining,
+           "price": "100", "status": status, "created_at": 1000, "last_updated_at": updated, "cancel_reason": "",
+           "instruction": "GTC", "flags": [], "client_id": "", "avg_fill_price": "0"}
+    return dict(row, **extra)
+
+
+def position(side, size, updated):
+    return {"id": "a-" + M, "market": M, "status": "OPEN" if size != "0" else "CLOSED", "side": side, "size": size,
+            "average_entry_price": "100", "unrealized_pnl": "0", "unrealized_funding_pnl": "0", "leverage": "10",
+            "last_updated_at": updated, "created_at": 1}
+
+
+def test_an_order_frame_older_than_the_cached_state_is_not_applied(ex):
+    client = StandInClient()
+    ex._on_order(client, order("OPEN", "1", 2000))
+    ex._on_order(client, order("CLOSED", "0", 3000), reconciling=True)  # the REST history: filled and closed
+    ex._on_order(client, order("OPEN", "0.5", 2500))  # a live frame published before that read, handled after it
+    cached = ex.orders.hashmap[S]["o1"]
+    assert (cached["status"], cached["lastUpdateTimestamp"]) == ("closed", 3000)
+    ex._on_order(client, order("OPEN", "0.5", 2500, id="o2"))
+    ex._on_order(client, order("OPEN", "0.2", 2600, id="o2"))  # newer: applied
+    assert ex.orders.hashmap[S]["o2"]["filled"] == 0.8
+
+
+def test_a_position_flip_flattens_the_other_side_and_an_older_row_changes_nothing(ex):
+    client = StandInClient()
+    ex._on_position(client, position("LONG", "1", 10))
+    ex._on_position(client, position("SHORT", "-1", 20))
+    sides = {p["side"]: p["contracts"] for p in ex.filter_by_symbols_since_limit(ex.positions, [S], None, None, True)}
+    assert sides == {"long": 0.0, "short": 1.0}
+    ex._on_position(client, position("SHORT", "-2", 40))
+    assert ex._apply_position(position("SHORT", "-1.5", 30)) == []  # a /positions row read before that update
+    assert ex.positions.hashmap[S]["short"]["contracts"] == 2.0
+
+
+async def test_watch_positions_for_symbols_waits_for_those_markets():
+    ex = paradex()
+    ex.set_markets(ex.parse_markets(MARKETS["results"]))
+    client = StandInClient()
+    waited = []
+
+    async def watch_channels(channels, hashes, private=False):
+        waited.append(hashes)
+        future = client.futures[hashes[0]] = asyncio.get_running_loop().create_future()
+        return await future
+    ex._watch_channels = watch_channels
+    try:
+        task = asyncio.ensure_future(ex.watch_positions([S]))
+        await asyncio.sleep(0)
+        assert waited == [["positions:" + S]] and ex._private_since_ms is not None  # a gap would be reconciled
+        eth = dict(position("LONG", "1", 5), market="ETH-USD-PERP", id="a-ETH")
+        ex._on_position(client, eth)
+        await asyncio.sleep(0)
+        assert not task.done()  # another market's change does not wake it
+        ex._on_position(client, position("LONG", "1", 6))
+        assert [p["symbol"] for p in await task] == [S]
+    finally:
+        await ex.close()
+
+
+def test_a_parked_balance_is_the_newest_and_an_older_one_never_replaces_it(ex):
+    client = StandInClient()  # no watcher waiting: each update is parked for the next watch_balance call
+    account = {"account_value": "100", "free_collateral": "90", "settlement_asset": "USDC", "updated_at": 1}
+    ex._on_account(client, account)
+    ex._on_account(client, dict(account, account_value="50", updated_at=2))
+    assert ex._unread["balance"]["USDC"]["total"] == 50 and ex.balance["USDC"]["total"] == 50
+    ex._on_account(client, dict(account, account_value="70", updated_at=1))  # an /account read answered late
+    assert ex._unread["balance"]["USDC"]["total"] == 50 and ex.balance["USDC"]["total"] == 50
+
+
+def test_a_gap_starts_at_the_last_sign_of_life_not_when_the_loss_was_noticed(ex):
+    class Quiet:  # a half-open socket: the last frame a minute before the ping-pong timeout noticed it
+        last_message_at = ex.milliseconds() - 60_000
+        lastPong = ex.milliseconds() - 45_000
+    class StandInSession:
+        state, lost_at = "live", None
+
+        def connection_lost(self, now_ms):
+            self.lost_at = now_ms
+    session = StandInSession()
+    ex._sessions = {Quiet: session}
+    ex._connection_lost(Quiet)
+    assert session.lost_at == Quiet.lastPong  # the later of the two signs of life
+    assert ex._private_gap_since == Quiet.lastPong  # what the reconciliation reads from
+
+
+async def test_a_gap_too_long_to_read_whole_is_kept():
+    ex = paradex()
+    pages = []
+
+    async def endless(request):
+        pages.append(request)
+        return {"results": [{"id": str(len(pages))}], "next": "more"}
+    try:
+        with pytest.raises(ExchangeError, match="gap is kept"):
+            await ex._gap_rows(endless, 1000)
+        assert len(pages) == GAP_PAGES and pages[0] == {"start_at": 1000, "page_size": GAP_PAGE_SIZE}
+
+        async def two(request):
+            return {"results": [{"id": request.get("cursor", "first")}], "next": None if "cursor" in request else "c"}
+        assert [r["id"] for r in await ex._gap_rows(two, 1000)] == ["first", "c"]
+    finally:
+        await ex.close()
