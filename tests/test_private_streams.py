@@ -140,3 +140,48 @@ async def test_a_gap_too_long_to_read_whole_is_kept():
         assert [r["id"] for r in await ex._gap_rows(two, 1000)] == ["first", "c"]
     finally:
         await ex.close()
+
+
+async def test_a_reconnect_resubscribes_every_private_channel_before_reading_the_gap():
+    """A watcher still busy with its last batch when the socket drops would resubscribe only on its next call,
+    after the reconciliation: its channel is subscribed again with the first private watch, so nothing it
+    publishes in between is lost."""
+    from ccxt_paradex.core import keys
+    from ccxt_paradex.sim import Simulator
+    from conftest import eventually, held_channels
+
+    l1 = "0x" + "4b" * 32
+    async with Simulator(seed=42, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls(),
+                      "options": {"wsBackoffBase": 0.01}})
+        delivered, release = [], asyncio.Event()
+
+        async def orders():
+            while True:
+                await ex.watch_orders()
+
+        async def fills():  # a bot that holds each batch until released
+            while True:
+                delivered.extend(t["id"] for t in await ex.watch_my_trades())
+                await release.wait()
+                release.clear()
+        try:
+            await ex.load_markets()
+            tasks = [asyncio.ensure_future(orders()), asyncio.ensure_future(fills())]
+            await eventually(lambda: {"orders.ALL", "fills.ALL"} <= held_channels(sim))
+            await ex.create_order(S, "market", "buy", 0.001)
+            await eventually(lambda: delivered)  # the fills watcher is now busy
+            await sim.feed.disconnect_all()
+            await eventually(lambda: ex._private_gap_since is None and ex._reconciliation is not None
+                             and ex._reconciliation.done())
+            assert "fills.ALL" in held_channels(sim)  # subscribed again though its watcher has not called yet
+            await ex.create_order(S, "market", "sell", 0.001)  # a fill before the watcher's next call
+            release.set()
+            account = hex((await ex.stark_signer()).account)
+            venue = lambda: [f["id"] for f in sim.engine.accounts[account].fills]  # noqa: E731
+            await eventually(lambda: len(venue()) == 2 and sorted(delivered) == sorted(venue()))
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await ex.close()

@@ -15,7 +15,16 @@ from collections import OrderedDict
 
 from ccxt.base.errors import ExchangeError
 
+from .session import SUBSCRIBE
+
 from ccxt.async_support.base.ws.cache import ArrayCacheBySymbolById, ArrayCacheBySymbolBySide
+
+
+PRIVATE_CHANNELS = ("orders", "fills", "positions", "account")
+
+
+def _is_private_channel(channel) -> bool:
+    return isinstance(channel, str) and channel.split(".", 1)[0] in PRIVATE_CHANNELS
 
 
 GAP_PAGE_SIZE, GAP_PAGES = 5000, 20  # a reconnect's gap is read in at most 100,000 rows per stream
@@ -42,6 +51,7 @@ class ParadexPrivateStreams:
         self._reconciliation = None      # the running reconciliation task (owned by a session)
         self._private_since_ms = None    # when the first private watch started: history before it is not "missed"
         self._position_hashes = set()    # the positions hashes some watch_positions call waited on (parked for)
+        self._lost_private_channels = set()  # private channels of lost connections, not yet subscribed again
 
     def _cache(self, name, factory):
         cache = getattr(self, name, None)
@@ -178,13 +188,24 @@ class ParadexPrivateStreams:
 
     # ---- reconciliation after a reconnect -------------------------------------------------------------
     def _private_connection_lost(self, session):
-        """The private streams have a gap from ``session.lost_at`` (the earliest unreconciled loss counts)."""
+        """The private streams have a gap from ``session.lost_at`` (the earliest unreconciled loss counts); the
+        private channels that connection carried are remembered, to be live again before the gap is read."""
         if self._private_since_ms is not None and self._private_gap_since is None:
             self._private_gap_since = session.lost_at
+        self._lost_private_channels.update(c for c in session.client.subscriptions if _is_private_channel(c))
 
     def _maybe_reconcile(self, session):
-        """After a private watch subscribed on a new connection: fetch what the gap hid (one run at a time; it
-        belongs to that session, so a drop cancels it and the next connection runs it afresh)."""
+        """After a private watch subscribed on a new connection: every private channel the lost connection carried
+        is subscribed again at once (a watcher still busy with its last result would otherwise resubscribe only
+        after the REST reads, and what its channel published in between would be in neither), then what the gap
+        hid is fetched (one run at a time; it belongs to that session, so a drop cancels it and the next
+        connection runs it afresh)."""
+        client = session.client
+        for channel in sorted(self._lost_private_channels):
+            if channel not in client.subscriptions:
+                client.subscriptions[channel] = True
+                session.spawn(client.send(session.rpc("subscribe", {"channel": channel}, SUBSCRIBE, (), channel)))
+        self._lost_private_channels.clear()
         if self._private_gap_since is None or (self._reconciliation is not None and not self._reconciliation.done()):
             return
         self._reconciliation = session.spawn(self._reconcile_private_state(session))
