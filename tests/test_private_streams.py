@@ -113,6 +113,7 @@ def test_a_gap_starts_at_the_last_sign_of_life_not_when_the_loss_was_noticed(ex)
         lastPong = ex.milliseconds() - 45_000
     class StandInSession:
         state, lost_at = "live", None
+        client = type("Client", (), {"subscriptions": {"fills.ALL": True, "trades.BTC-USD-PERP": True}})()
 
         def connection_lost(self, now_ms):
             self.lost_at = now_ms
@@ -121,6 +122,7 @@ def test_a_gap_starts_at_the_last_sign_of_life_not_when_the_loss_was_noticed(ex)
     ex._connection_lost(Quiet)
     assert session.lost_at == Quiet.lastPong  # the later of the two signs of life
     assert ex._private_gap_since == Quiet.lastPong  # what the reconciliation reads from
+    assert ex._lost_private_channels == {"fills.ALL"}  # subscribed again before the gap is read
 
 
 async def test_a_gap_too_long_to_read_whole_is_kept():

@@ -342,7 +342,7 @@ async def test_a_drop_during_reconciliation_cancels_it_and_the_next_connection_r
             await gate.wait()  # still fetching when the connection drops
     ex._reconcile_once = once
     ex._private_since_ms, first, second = 500, Session(ex, _StubClient()), Session(ex, _StubClient())
-    ex._private_connection_lost(type("Lost", (), {"lost_at": 1000})())
+    ex._private_connection_lost(type("Lost", (), {"lost_at": 1000, "client": _StubClient()})())
     ex._maybe_reconcile(first)
     await asyncio.sleep(0)
     assert calls == [(first.client, 1000)] and first.tasks
