@@ -61,6 +61,18 @@ def test_an_order_frame_older_than_the_cached_state_is_not_applied(ex):
     assert ex.orders.hashmap[S]["o2"]["filled"] == 0.8
 
 
+def test_a_stop_order_triggering_in_the_same_millisecond_is_a_new_state(ex):
+    client, published = StandInClient(), []
+    publish = ex._publish
+    ex._publish = lambda c, value, hashes: (published.append(value), publish(c, value, hashes))
+    stop = {"type": "STOP_LIMIT", "trigger_price": "90"}
+    ex._on_order(client, order("UNTRIGGERED", "1", 5000, **stop))
+    ex._on_order(client, order("NEW", "1", 5000, **stop))  # triggered: ccxt calls both 'open'
+    assert ex.orders.hashmap[S]["o1"]["info"]["status"] == "NEW" and len(published) == 2
+    ex._on_order(client, order("NEW", "1", 5000, **stop))  # a true duplicate is still dropped
+    assert len(published) == 2
+
+
 def test_a_position_flip_flattens_the_other_side_and_an_older_row_changes_nothing(ex):
     client = StandInClient()
     ex._on_position(client, position("LONG", "1", 10))

@@ -28,14 +28,17 @@ def _is_private_channel(channel) -> bool:
 
 
 GAP_PAGE_SIZE, GAP_PAGES = 5000, 20  # a reconnect's gap is read in at most 100,000 rows per stream
-_STATE_KEYS = ("status", "filled", "remaining", "amount", "price", "lastUpdateTimestamp")
+_STATE_KEYS = ("status", "filled", "remaining", "amount", "price", "triggerPrice", "lastUpdateTimestamp")
+# venue fields ccxt's unified ones do not tell apart (UNTRIGGERED and OPEN are both 'open')
+_INFO_STATE_KEYS = ("status", "cancel_reason")
 
 
 def _same_state(a, b) -> bool:
     for key in _STATE_KEYS:
         if a.get(key) != b.get(key):
             return False
-    return True
+    info_a, info_b = a.get("info") or {}, b.get("info") or {}
+    return all(info_a.get(key) == info_b.get(key) for key in _INFO_STATE_KEYS)
 
 
 def _progress(order):
