@@ -199,3 +199,55 @@ async def test_a_reconnect_resubscribes_every_private_channel_before_reading_the
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await ex.close()
+
+
+async def test_an_order_open_before_the_first_watch_that_closes_in_a_gap_reaches_watch_orders():
+    """The stream shows only changes after the first watch: the orders open then are noted (one GET /orders), so
+    one that closes while the socket is down is looked up (in a window of its own creation) and delivered."""
+    import json
+
+    from ccxt_paradex.core import keys
+    from ccxt_paradex.sim import Simulator
+    from conftest import eventually, held_channels
+
+    l1 = "0x" + "4b" * 32
+    async with Simulator(seed=42, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls(),
+                      "options": {"wsBackoffBase": 0.01, "wsReconcileMarginMs": 0}})  # no scan of earlier orders
+        seen, held, hold = {}, [], []
+        dispatch = sim.feed.dispatch
+
+        def holding(conn, text):  # the first subscribe after the drop waits: the cancels fall in the gap
+            if hold and json.loads(text).get("method") == "subscribe" and not held:
+                held.append((conn, text))
+                return None
+            return dispatch(conn, text)
+        sim.feed.dispatch = holding
+
+        async def orders():
+            while True:
+                for o in await ex.watch_orders():
+                    seen[o["id"]] = o["status"]
+        task = None
+        try:
+            await ex.load_markets()
+            low = (await ex.fetch_order_book(S))["bids"][-1][0]
+            resting = await ex.create_order(S, "limit", "buy", 0.001, low)  # placed before any watch
+            task = asyncio.ensure_future(orders())
+            await eventually(lambda: "orders.ALL" in held_channels(sim))
+            watched = await ex.create_order(S, "limit", "buy", 0.001, low)
+            await eventually(lambda: watched["id"] in seen and resting["id"] in ex._open_at_start)
+            hold.append(True)
+            await sim.feed.disconnect_all()
+            await eventually(lambda: held)
+            await ex.cancel_order(resting["id"], S)  # both close in the gap
+            await ex.cancel_order(watched["id"], S)
+            conn, text = held[0]
+            conn.push(json.dumps(dispatch(conn, text)))
+            await eventually(lambda: seen.get(resting["id"]) == "canceled" and seen.get(watched["id"]) == "canceled")
+            assert ex._private_gap_since is None and resting["id"] not in ex._open_at_start
+        finally:
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            await ex.close()

@@ -55,6 +55,8 @@ class ParadexPrivateStreams:
         self._private_since_ms = None    # when the first private watch started: history before it is not "missed"
         self._position_hashes = set()    # the positions hashes some watch_positions call waited on (parked for)
         self._lost_private_channels = set()  # private channels of lost connections, not yet subscribed again
+        self._open_at_start = {}         # order id -> /orders row: open when the first orders watch started
+        self._open_snapshot = None       # the task taking that snapshot (owned by the session it runs on)
 
     def _cache(self, name, factory):
         cache = getattr(self, name, None)
@@ -204,6 +206,11 @@ class ParadexPrivateStreams:
         hid is fetched (one run at a time; it belongs to that session, so a drop cancels it and the next
         connection runs it afresh)."""
         client = session.client
+        snapshot = self._open_snapshot
+        if (snapshot is None or snapshot.done() and (snapshot.cancelled() or snapshot.exception() is not None)) \
+                and any(str(c).startswith("orders.") for c in client.subscriptions):
+            # (not taken yet, or its connection dropped or its request failed: taken on this connection)
+            self._open_snapshot = session.spawn(self._snapshot_open_orders())
         for channel in sorted(self._lost_private_channels):
             if channel not in client.subscriptions:
                 client.subscriptions[channel] = True
@@ -249,9 +256,15 @@ class ParadexPrivateStreams:
         open_rows = self.safe_list(await self.privateGetOrders(), "results", [])
         open_ids = {self.safe_string(r, "id") for r in open_rows}
         cache = getattr(self, "orders", None)
-        stale = [o for o in (cache or []) if o.get("status") == "open" and o.get("id") not in open_ids]
-        since = min([start] + [o["timestamp"] - 1 for o in stale if o.get("timestamp") is not None])
-        history = await self._gap_rows(self.privateGetOrdersHistory, since)
+        # orders last seen open (by the stream, or open when the first watch started) that the venue no longer
+        # lists as open: each one closed in the gap, and its final state is looked up on its own
+        vanished = {o["id"]: (o["info"].get("market"), o.get("timestamp")) for o in (cache or [])
+                    if o.get("status") == "open" and o.get("id") not in open_ids}
+        for oid, row in self._open_at_start.items():
+            if oid not in open_ids and self._known_order(row) is None:
+                vanished[oid] = (self.safe_string(row, "market"), self.safe_integer(row, "created_at"))
+        history = await self._gap_rows(self.privateGetOrdersHistory, start) + await self._final_rows(vanished)
+        self._open_at_start = {k: v for k, v in self._open_at_start.items() if k in open_ids}
         rows = {}
         for row in history + open_rows:
             rid = self.safe_string(row, "id")
@@ -263,6 +276,26 @@ class ParadexPrivateStreams:
             if self._known_order(row) is None and self.safe_integer(row, "last_updated_at", 0) < floor:
                 continue  # ended before the first private watch: not missed
             self._on_order(client, row, reconciling=True)
+
+    async def _final_rows(self, orders):
+        """{id: (market id, created_at ms)} -> their /orders-history rows (current state), each read in a window
+        of its own creation millisecond on its market: a few rows, however long ago it was placed (a scan from
+        its creation would read every order placed since). /orders-history's start_at / end_at bound the
+        creation time (as the simulator reads them)."""
+        rows = []
+        for oid, (market, created) in orders.items():
+            if market is None or created is None:
+                continue
+            response = await self.privateGetOrdersHistory({"market": market, "start_at": created, "end_at": created,
+                                                           "page_size": 100})
+            rows += [r for r in self.safe_list(response, "results", []) if self.safe_string(r, "id") == oid]
+        return rows
+
+    async def _snapshot_open_orders(self):
+        """The orders already open when the first orders watch started: the stream shows only what changes
+        afterwards, so one that closes in a reconnect's gap is known to be looked up (``_reconcile_orders``)."""
+        rows = self.safe_list(await self.privateGetOrders(), "results", [])
+        self._open_at_start = {self.safe_string(r, "id"): r for r in rows if self.safe_string(r, "id")}
 
     async def _gap_rows(self, call, start):
         """Every row from ``start`` on, following cursors with the largest page the endpoints take (OpenAPI
