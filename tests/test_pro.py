@@ -355,6 +355,30 @@ async def test_a_drop_during_reconciliation_cancels_it_and_the_next_connection_r
     await ex.close()
 
 
+async def test_a_failed_reconciliation_is_retried_on_its_connection_with_backoff():
+    """A watcher waiting on a quiet account makes no call that would start it again: the reconciliation retries
+    itself (on ws_clock, injected here: no real sleep) until it reads the gap, while its connection lives."""
+    ex = paradex({})
+    calls, slept = [], []
+
+    async def once(client, gap):
+        calls.append(gap)
+        if len(calls) < 4:
+            raise ccxt.RateLimitExceeded("429")
+
+    class Clock:
+        async def sleep(self, seconds):
+            slept.append(seconds)
+    ex._reconcile_once, ex.ws_clock = once, Clock()
+    ex._private_since_ms, session = 500, Session(ex, _StubClient())
+    ex._private_connection_lost(type("Lost", (), {"lost_at": 1000, "client": _StubClient()})())
+    ex._maybe_reconcile(session)
+    await asyncio.wait_for(ex._reconciliation, 5)
+    assert calls == [1000] * 4 and slept == [1.0, 2.0, 4.0] and ex.reconcile_failures == 3
+    assert ex._private_gap_since is None and not session.tasks
+    await ex.close()
+
+
 async def test_a_connection_replaced_right_after_auth_is_authenticated_again():
     """The venue may close the socket right behind the auth ack: the next private subscribe
     must not go out on the fresh, unauthenticated connection (the venue answers 40300)."""

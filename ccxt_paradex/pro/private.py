@@ -57,6 +57,7 @@ class ParadexPrivateStreams:
         self._lost_private_channels = set()  # private channels of lost connections, not yet subscribed again
         self._open_at_start = {}         # order id -> /orders row: open when the first orders watch started
         self._open_snapshot = None       # the task taking that snapshot (owned by the session it runs on)
+        self.reconcile_failures = 0      # reconciliation attempts that failed (each retried on its connection)
 
     def _cache(self, name, factory):
         cache = getattr(self, name, None)
@@ -224,13 +225,19 @@ class ParadexPrivateStreams:
         """Once the new connection's subscriptions are live (nothing can fall between REST and the stream), fetch
         fills, orders (open, and every order that changed since the gap began), positions and the balance."""
         gap = self._private_gap_since
-        try:
-            await session.settled()
-            await self._reconcile_once(session.client, gap)
-        except Exception as e:  # the next private watch tries again
-            if self.verbose:
-                self.log(self.id, "private-state reconciliation failed:", repr(e))
-            return
+        await session.settled()
+        delay = self.safe_number(self.options, "wsReconcileRetryDelay", 1.0)
+        while True:
+            try:
+                await self._reconcile_once(session.client, gap)
+                break
+            except Exception as e:  # (a 429, a timeout): tried again on this connection, backing off, while it
+                # lives; a watcher waiting on a quiet account makes no call that would start it again
+                self.reconcile_failures += 1
+                if self.verbose:
+                    self.log(self.id, "private-state reconciliation failed, retrying in", delay, "s:", repr(e))
+                await self.ws_clock.sleep(delay)
+                delay = min(delay * 2, self.safe_number(self.options, "wsReconcileRetryMax", 30.0))
         if self._private_gap_since == gap:
             self._private_gap_since = None
 
