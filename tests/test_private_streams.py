@@ -251,3 +251,14 @@ async def test_an_order_open_before_the_first_watch_that_closes_in_a_gap_reaches
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
             await ex.close()
+
+
+def test_fill_ids_are_unique_per_fill_type(ex):
+    """OpenAPI FillResult.id: unique per FillType: a liquidation may carry a plain fill's id."""
+    client = StandInClient()
+    row = {"id": "7", "market": M, "side": "BUY", "size": "0.1", "price": "100", "created_at": 1, "order_id": "o",
+           "liquidity": "TAKER", "fee": "0", "fee_currency": "USDC"}
+    assert ex._on_fill(client, dict(row, fill_type="FILL"))
+    assert not ex._on_fill(client, dict(row, fill_type="FILL"))  # the same fill again
+    assert ex._on_fill(client, dict(row, fill_type="LIQUIDATION"))
+    assert ex._fill_ids.keys() == {("FILL", "7"), ("LIQUIDATION", "7")}

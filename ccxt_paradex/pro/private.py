@@ -48,8 +48,7 @@ def _progress(order):
 
 class ParadexPrivateStreams:
     def _init_private(self):
-        self._fill_ids = OrderedDict()   # fill id -> None, bounded: exactly-once delivery
-        self._last_fill_ms = None
+        self._fill_ids = OrderedDict()   # (fill type, fill id) -> None, bounded: exactly-once delivery
         self._private_gap_since = None   # ms: private streams missed what happened since (None: in sync)
         self._reconciliation = None      # the running reconciliation task (owned by a session)
         self._private_since_ms = None    # when the first private watch started: history before it is not "missed"
@@ -124,15 +123,14 @@ class ParadexPrivateStreams:
 
     def _on_fill(self, client, data):
         fill_id = self.safe_string(data, "id")
-        if fill_id is None or fill_id in self._fill_ids:
+        # OpenAPI FillResult.id: "Unique string ID of fill per FillType" (FILL, LIQUIDATION, UNWIND_TRANSFER)
+        key = (self.safe_string(data, "fill_type", "FILL"), fill_id)
+        if fill_id is None or key in self._fill_ids:
             return False
-        self._fill_ids[fill_id] = None
+        self._fill_ids[key] = None
         if len(self._fill_ids) > self.safe_integer(self.options, "fillIdMemory", 20000):
             self._fill_ids.popitem(last=False)
         trade = self.parse_trade(data)
-        ts = trade["timestamp"]
-        if ts is not None and (self._last_fill_ms is None or ts > self._last_fill_ms):
-            self._last_fill_ms = ts
         cache = self._cache("myTrades", lambda: ArrayCacheBySymbolById(self.safe_integer(self.options, "tradesLimit", 1000)))
         cache.append(trade)
         self._publish(client, cache, ("fills:" + self.safe_string(data, "market", ""), "fills:ALL"))
