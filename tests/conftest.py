@@ -63,3 +63,22 @@ async def subscribed(sim, *channels, seconds=5):
     """Wait until the simulator holds these subscriptions (events before that are, rightly, not delivered)."""
     await eventually(lambda: set(channels) <= held_channels(sim), seconds,
                      lambda: f"not subscribed in time: {set(channels) - held_channels(sim)}")
+
+
+def record_rpc(sim):
+    """Every JSON-RPC request the simulator receives from now on, parsed, in arrival order."""
+    import json
+    seen = []
+    dispatch = sim.feed.dispatch
+
+    def recording(conn, text):
+        seen.append(json.loads(text))
+        return dispatch(conn, text)
+    sim.feed.dispatch = recording
+    return seen
+
+
+async def far_bid(ex, symbol, factor=0.9):
+    """A bid price ``factor`` of the best bid: an order there rests (it neither fills nor crosses)."""
+    bid = (await ex.fetch_order_book(symbol))["bids"][0][0]
+    return float(ex.price_to_precision(symbol, bid * factor))

@@ -13,7 +13,7 @@ from ccxt_paradex.core import keys
 from ccxt_paradex.core.batch import in_request_order
 from ccxt_paradex.pro import paradex as pro_paradex
 from ccxt_paradex.sim import Simulator
-from conftest import within
+from conftest import far_bid, record_rpc, within
 
 S, M, ETH = "BTC/USD:USDC", "BTC-USD-PERP", "ETH/USD:USDC"
 L1 = "0x" + "4e" * 32
@@ -153,25 +153,13 @@ def _ws_exchange(sim, **options):
                         "options": options})
 
 
-def _record(sim):
-    seen = []
-    dispatch = sim.feed.dispatch
-
-    def recording(conn, text):
-        seen.append(json.loads(text))
-        return dispatch(conn, text)
-    sim.feed.dispatch = recording
-    return seen
-
-
 async def test_ws_cancels_name_exactly_their_order():
     async with Simulator(seed=91, **QUIET) as sim:
         ex = _ws_exchange(sim)
-        seen = _record(sim)
+        seen = record_rpc(sim)
         try:
             await ex.load_markets()
-            bid = (await ex.fetch_order_book(S))["bids"][0][0]
-            low = float(ex.price_to_precision(S, bid * 0.9))
+            low = await far_bid(ex, S)
             a = await within(ex.create_order_ws(S, "limit", "buy", 0.01, low, {"clientOrderId": "a"}))
             c = await within(ex.create_order_ws(S, "limit", "buy", 0.01, low - 1, {"clientOrderId": "c"}))
             for args in [(a["id"], S, {"id": c["id"]}), (a["id"], S, {"clientOrderId": "c"}),
@@ -196,11 +184,10 @@ async def test_ws_cancels_name_exactly_their_order():
 async def test_ws_orders_refuse_rest_only_fields_and_report_rejections_in_full():
     async with Simulator(seed=92, **QUIET) as sim:
         ex = _ws_exchange(sim)
-        seen = _record(sim)
+        seen = record_rpc(sim)
         try:
             await ex.load_markets()
-            bid = (await ex.fetch_order_book(S))["bids"][0][0]
-            low = float(ex.price_to_precision(S, bid * 0.9))
+            low = await far_bid(ex, S)
             with pytest.raises(NotSupported):  # OpenRPC order.create has no dime_discount
                 await ex.create_order_ws(S, "limit", "buy", 0.01, low, {"dime_discount": True})
             assert not [r for r in seen if r["method"].startswith("order.create")]
@@ -233,8 +220,7 @@ async def test_a_batch_refused_for_its_orders_does_not_switch_the_params_shape()
             assert ex.options.get("wsCreateBatchShape", "object") == "object"
             assert not ex.options.get("wsCreateBatchShapeSettled")
             ex._order_request = original
-            bid = (await ex.fetch_order_book(S))["bids"][0][0]
-            batch[0]["price"] = float(ex.price_to_precision(S, bid * 0.9))
+            batch[0]["price"] = await far_bid(ex, S)
             assert [o["status"] for o in await within(ex.create_orders_ws(batch))] == ["open"]
         finally:
             await ex.close()
@@ -246,9 +232,7 @@ async def test_the_simulator_cancels_by_client_id_only_on_the_named_market():
         ex = _ws_exchange(sim)
         try:
             await ex.load_markets()
-            bid = (await ex.fetch_order_book(ETH))["bids"][0][0]
-            eth = await within(ex.create_order_ws(ETH, "limit", "buy", 0.1, float(ex.price_to_precision(ETH, bid * 0.9)),
-                                                  {"clientOrderId": "B"}))
+            eth = await within(ex.create_order_ws(ETH, "limit", "buy", 0.1, await far_bid(ex, ETH), {"clientOrderId": "B"}))
             for cancel in (ex.cancel_order_ws, ex.cancel_order):
                 with pytest.raises(OrderNotFound):
                     await within(cancel(None, S, {"clientOrderId": "B"}))

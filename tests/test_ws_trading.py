@@ -16,7 +16,7 @@ from ccxt_paradex.core.signing import StarkSigner
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.ratelimit import LIMITS
-from conftest import eventually as _eventually, subscribed as _subscribed, within as _within
+from conftest import eventually as _eventually, far_bid, record_rpc, subscribed as _subscribed, within as _within
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4c" * 32
@@ -29,21 +29,11 @@ def _exchange(sim, key=L1, **options):
                     "options": options})
 
 
-async def _far_bid(ex, factor=0.9):
-    bid = (await ex.fetch_order_book(SYMBOL))["bids"][0][0]
-    return float(ex.price_to_precision(SYMBOL, bid * factor))
+def _far_bid(ex, factor=0.9):
+    return far_bid(ex, SYMBOL, factor)
 
 
-def _record_requests(sim):
-    """Every JSON-RPC request the simulator receives, parsed, in arrival order."""
-    seen = []
-    dispatch = sim.feed.dispatch
-
-    def recording(conn, text):
-        seen.append(json.loads(text))
-        return dispatch(conn, text)
-    sim.feed.dispatch = recording
-    return seen
+_record_requests = record_rpc
 
 
 def _same_shape(ws_order, rest_order, same_info=True):
