@@ -216,3 +216,22 @@ async def test_klines_have_no_holes_where_a_minute_had_no_trade():
         assert rows[1][1:] == rows[2][1:] == [65000.0, 65000.0, 65000.0, 65000.0, 0.0]
         assert rows[3][1:] == [65100.0, 65100.0, 65100.0, 65100.0, 0.2]
         assert md.candles[market][-1][5] == Decimal("0.2")
+
+
+async def test_modifies_keep_the_receive_window_and_gets_list_only_what_the_spec_says(sim, session):
+    """A modify signed long ago is refused as a create is (INVALID_TIMESTAMP); GET /orders/{id} answers only OPEN or
+    NEW orders (an untriggered stop is not one) and GET /orders/by_client_id only OPEN ones (OpenAPI)."""
+    c = await _client(sim, session, 8)
+    _, o, _ = await c.place("SOL-USD-PERP", "BUY", "LIMIT", "1", "100", client_id="keep")
+    old = sim.clock.ms() - 3_600_000
+    modify = {"id": o["id"], "market": "SOL-USD-PERP", "side": "BUY", "type": "LIMIT", "size": "2", "price": "99",
+              "signature_timestamp": old,
+              "signature": c.signer.sign_modify_order(o["id"], old, "SOL-USD-PERP", "BUY", "LIMIT", "2", "99")}
+    status, body, _ = await c.request("PUT", f"/orders/{o['id']}", modify)
+    assert (status, body["error"]) == (400, "INVALID_TIMESTAMP")
+    _, stop, _ = await c.place("SOL-USD-PERP", "SELL", "STOP_LIMIT", "1", "50", client_id="stop", trigger_price="60")
+    assert stop["status"] in ("NEW", "UNTRIGGERED")
+    assert (await c.request("GET", f"/orders/{stop['id']}"))[1]["error"] == "ORDER_ID_NOT_FOUND"
+    assert (await c.request("GET", "/orders/by_client_id/stop"))[1]["error"] == "CLIENT_ORDER_ID_NOT_FOUND"
+    status, body, _ = await c.request("GET", "/orders/by_client_id/keep")
+    assert status == 200 and body["id"] == o["id"]

@@ -186,13 +186,7 @@ class Engine:
         open_count = 0 if acct.address in self.ephemeral else len(self.open_by_market.get((acct.address, market), ()))
         if open_count >= spec.max_open_orders:
             raise _validation(f"max open orders ({spec.max_open_orders}) reached for {market}")
-        now = self.clock()
-        ts = req.get("signature_timestamp")
-        if not isinstance(ts, int):
-            raise _validation("signature_timestamp must be an integer (ms)")
-        recv_window = req.get("recv_window") or DEFAULT_RECV_WINDOW
-        if now > ts + int(recv_window) or ts > now + 60_000:
-            raise ApiError("INVALID_TIMESTAMP", f"signature_timestamp {ts} outside the receive window", 400)
+        ts, now = self._check_signature_time(req), self.clock()
         if self.status == "cancel_only":
             raise ApiError("SYSTEM_STATUS_CANCEL_ONLY", "exchange is in cancel-only mode", 400)
         return Order(
@@ -438,9 +432,21 @@ class Engine:
             self._cancel_resting(order, "USER_CANCELED")
         return victims
 
+    def _check_signature_time(self, req):
+        """signature_timestamp: ms, refused outside the receive window (paradex-api 4.3), for creates and modifies."""
+        now = self.clock()
+        ts = req.get("signature_timestamp")
+        if not isinstance(ts, int) or isinstance(ts, bool):
+            raise _validation("signature_timestamp must be an integer (ms)")
+        recv_window = req.get("recv_window") or DEFAULT_RECV_WINDOW
+        if now > ts + int(recv_window) or ts > now + 60_000:
+            raise ApiError("INVALID_TIMESTAMP", f"signature_timestamp {ts} outside the receive window", 400)
+        return ts
+
     def modify(self, order: Order, req: dict) -> dict:
         if order.status != "OPEN" and order.status != "UNTRIGGERED":
             raise ApiError("ORDER_IS_NOT_OPEN", f"order {order.id} is not open", 400)
+        self._check_signature_time(req)
         spec = self.specs[order.market]
         if req.get("market") != order.market or req.get("side", order.side) != order.side \
                 or req.get("type", order.type) != order.type:

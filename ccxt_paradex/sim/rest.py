@@ -430,7 +430,7 @@ class RestApi:
 
     async def order_get(self, request):
         order = self.engine.owned(self._acct(request), request.match_info["order_id"])
-        if not order.is_open:
+        if order.status not in ("NEW", "OPEN"):  # (an UNTRIGGERED stop too)
             # the spec: "Only return orders in OPEN or NEW status"; which error a closed one gets is not written down:
             # ORDER_ID_NOT_FOUND/400 (default) or the generic NOT_FOUND/404 (Simulator(closed_order_get="NOT_FOUND"))
             if self.sim.closed_order_get == "NOT_FOUND":
@@ -440,6 +440,8 @@ class RestApi:
 
     async def order_by_client_get(self, request):
         order = self.engine.by_client_id(self._acct(request), request.match_info["client_id"])
+        if order.status != "OPEN":  # the spec: "Only returns orders in OPEN status"
+            raise ApiError("CLIENT_ORDER_ID_NOT_FOUND", f"no open order with client id {order.client_id}", 400)
         return 200, order.to_json()
 
     async def order_cancel(self, request):
