@@ -20,23 +20,32 @@ def _nonzero(value):
     return value
 
 
+_FEE_PREFIX = {"PERP_OPTION": "perp_option_", "OPTION": "dated_option_", "SPOT": "spot_"}
+
+
 class ParadexParsers:
     # ---- markets ----------------------------------------------------------------------------------
     def parse_market(self, market):
-        kind = self.safe_string(market, "asset_kind")
+        # OpenAPI responses.AssetKind: PERP, PERP_OPTION, SPOT, OPTION, FUTURE; each gets its own ccxt type and
+        # symbol, so no dated future or spot pair can take a perpetual's symbol (and its orders)
+        kind = self.safe_string(market, "asset_kind", "PERP")
         is_option = kind in ("PERP_OPTION", "OPTION")
+        is_spot, is_future = kind == "SPOT", kind == "FUTURE"
         market_id = self.safe_string(market, "symbol")
         base_id, quote_id = self.safe_string(market, "base_currency"), self.safe_string(market, "quote_currency")
-        settle_id = self.safe_string(market, "settlement_currency")
-        if base_id is None or quote_id is None:
-            return None
-        base, quote, settle = (self.safe_currency_code(c) for c in (base_id, quote_id, settle_id))
-        symbol = base + "/" + quote + ":" + settle
+        settle_id = None if is_spot else self.safe_string(market, "settlement_currency")
+        if base_id is None or quote_id is None or (settle_id is None and not is_spot):
+            return None  # (a contract market must name its settlement currency)
+        base, quote = self.safe_currency_code(base_id), self.safe_currency_code(quote_id)
+        settle = None if is_spot else self.safe_currency_code(settle_id)
+        symbol = base + "/" + quote + ("" if is_spot else ":" + settle)
         expiry = self.safe_integer(market, "expiry_at")
         if is_option:
             suffix = "C" if self.safe_string(market, "option_type") == "CALL" else "P"
             delivery = "" if not expiry else self.yymmdd(expiry) + "-"
             symbol += "-" + delivery + self.safe_string(market, "strike_price", "") + "-" + suffix
+        elif is_future and expiry:
+            symbol += "-" + self.yymmdd(expiry)
         expiry = expiry or None
         fees = self.safe_dict(self.safe_dict(market, "fee_config", {}), "api_fee", {})
         maker = self.safe_string(self.safe_dict(fees, "maker_fee", {}), "fee")
@@ -49,14 +58,17 @@ class ParadexParsers:
         open_at = self.safe_integer(market, "open_at")
         now = self.milliseconds()
         mode = self.safe_string(market, "trading_mode", "STANDARD")
+        # OpenAPI responses.TradingMode: STANDARD, RFQ_ONLY (an RFQ-only market takes no order-book orders)
         active = (open_at is None or open_at <= now) and (expiry is None or expiry > now) \
-            and mode not in ("CANCEL_ONLY", "CLOSE_ONLY", "DELISTED", "SETTLED")
+            and mode not in ("RFQ_ONLY", "CANCEL_ONLY", "CLOSE_ONLY", "DELISTED", "SETTLED")
+        market_type = "option" if is_option else "spot" if is_spot else "future" if is_future else "swap"
         return self.safe_market_structure({
             "id": market_id, "symbol": symbol, "base": base, "quote": quote, "settle": settle,
             "baseId": base_id, "quoteId": quote_id, "settleId": settle_id,
-            "type": "option" if is_option else "swap", "spot": False, "margin": False,
-            "swap": not is_option, "future": False, "option": is_option, "active": active, "contract": True,
-            "linear": True, "inverse": False, "subType": "linear", "contractSize": self.parse_number("1"),
+            "type": market_type, "spot": is_spot, "margin": False,
+            "swap": market_type == "swap", "future": is_future, "option": is_option, "active": active,
+            "contract": not is_spot, "linear": None if is_spot else True, "inverse": None if is_spot else False,
+            "subType": None if is_spot else "linear", "contractSize": None if is_spot else self.parse_number("1"),
             "taker": self.parse_number(taker) if taker else self.safe_number(defaults, "taker"),
             "maker": self.parse_number(maker) if maker else self.safe_number(defaults, "maker"),
             "expiry": expiry, "expiryDatetime": self.iso8601(expiry) if expiry else None,
@@ -186,9 +198,11 @@ class ParadexParsers:
     def parse_trading_fee(self, info, market=None):
         """Account fee rates (``/account/info``) win over the market's published api_fee."""
         fees = self.safe_dict(info, "fees", {})
+        # OpenAPI responses.Fees: perpetuals' maker_rate / taker_rate, and a pair per other asset kind
+        prefix = _FEE_PREFIX.get(self.safe_string(market.get("info") or {}, "asset_kind"), "")
         return {"info": info, "symbol": market["symbol"],
-                "maker": self.safe_number(fees, "maker_rate", self.safe_number(market, "maker")),
-                "taker": self.safe_number(fees, "taker_rate", self.safe_number(market, "taker")),
+                "maker": self.safe_number(fees, prefix + "maker_rate", self.safe_number(market, "maker")),
+                "taker": self.safe_number(fees, prefix + "taker_rate", self.safe_number(market, "taker")),
                 "percentage": True, "tierBased": True}
 
     # ---- orders -----------------------------------------------------------------------------------
