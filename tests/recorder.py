@@ -7,6 +7,7 @@ simulator's, the StarkNet key a fixed test key and the JWT a handed-in one, so n
 import base64
 import json
 import time
+from urllib.parse import parse_qsl
 
 import ccxt_paradex
 import ccxt_paradex.async_support
@@ -31,6 +32,10 @@ def respond(method, url, body):
         return MARKETS
     if path == "system/config":
         return SYSTEM_CONFIG
+    if path == "markets/summary":  # one row for the market asked about (ALL: a perpetual's)
+        market = dict(parse_qsl(url.partition("?")[2])).get("market", "BTC-USD-PERP")
+        return {"results": [{"symbol": "BTC-USD-PERP" if market == "ALL" else market, "funding_rate": "0.0001",
+                             "mark_price": "60000", "created_at": int(time.time() * 1000)}]}
     if path == "orders/batch" and method == "POST":
         return {"orders": [dict(o, id=str(1000 + i), status="NEW") for i, o in enumerate(json.loads(body))], "errors": []}
     if path == "orders/batch" and method == "DELETE":

@@ -50,3 +50,27 @@ def test_trading_fees_take_the_rates_of_the_markets_asset_kind():
         assert (got["maker"], got["taker"]) == want, market_id
     perp = ex.parse_trading_fee({"fees": fees}, ex.market("BTC/USD:USDC"))
     assert (perp["maker"], perp["taker"]) == (0.0001, 0.0003)
+
+
+def test_funding_rate_of_a_market_without_one_is_badsymbol_and_next_rate_is_not_guessed(rec):
+    import pytest
+    from ccxt.base.errors import BadSymbol
+    ex, _ = rec
+    row = {"symbol": "BTC-USD-PERP", "funding_rate": "0.0001", "future_funding_rate": "0.0004", "created_at": 1,
+           "mark_price": "65000"}
+    ex.publicGetMarketsSummary = lambda params: {"results": [row]}
+    rate = ex.fetch_funding_rate("BTC/USD:USDC")
+    assert rate["fundingRate"] == 0.0001 and rate["nextFundingRate"] is None  # future_funding_rate is an options figure
+    row["funding_rate"] = ""
+    with pytest.raises(BadSymbol):  # as ccxt's paradex
+        ex.fetch_funding_rate("BTC/USD:USDC")
+
+
+def test_auto_withdrawals_are_withdrawals(rec):
+    ex, _ = rec
+    rows = [{"id": str(i), "kind": kind, "status": "COMPLETED", "amount": "5", "token": "USDC", "created_at": i,
+             "last_updated_at": i, "account": "0x1", "txn_hash": "0x" + str(i)}
+            for i, kind in enumerate(["DEPOSIT", "WITHDRAWAL", "AUTO_WITHDRAWAL"], 1)]
+    ex.privateGetTransfers = lambda params: {"results": rows, "next": None}
+    assert [w["id"] for w in ex.fetch_withdrawals()] == ["2", "3"]
+    assert [d["id"] for d in ex.fetch_deposits()] == ["1"]

@@ -350,7 +350,10 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         return self.parse_ohlcvs(self.safe_list(response, "results", []), market, timeframe, since, limit)
 
     async def fetch_funding_rate(self, symbol: str, params: dict = {}) -> FundingRate:
-        return self.parse_funding_rate(*await self._summary(symbol, params))
+        rate = self.parse_funding_rate(*await self._summary(symbol, params))
+        if rate["symbol"] is None:  # an option, or a row without a funding rate: as ccxt's paradex, BadSymbol
+            raise BadSymbol(self.id + " fetchFundingRate() could not find a funding rate for " + symbol)
+        return rate
 
     async def fetch_funding_rates(self, symbols: Strings = None, params: dict = {}) -> FundingRates:
         rows, symbols = await self._summaries(symbols, params)

@@ -5,6 +5,9 @@ from ccxt.base.precise import Precise
 
 from ..core import history
 
+# OpenAPI responses.TransferKind -> what fetchDeposits / fetchWithdrawals list (an AUTO_WITHDRAWAL is a withdrawal)
+TRANSFER_KINDS = {"DEPOSIT": ("DEPOSIT",), "WITHDRAWAL": ("WITHDRAWAL", "AUTO_WITHDRAWAL")}
+
 
 class ParadexAccount:
     async def fetch_balance(self, params: dict = {}) -> Balances:
@@ -57,7 +60,8 @@ class ParadexAccount:
 
     async def _transactions(self, kind, code, since, limit, params):
         method = "fetchDeposits" if kind == "DEPOSIT" else "fetchWithdrawals"
-        rows = await self._transfers(since, limit, params, method, lambda r: self.safe_string(r, "kind") == kind)
+        kinds = TRANSFER_KINDS[kind]
+        rows = await self._transfers(since, limit, params, method, lambda r: self.safe_string(r, "kind") in kinds)
         txs = [self.parse_transaction(r) for r in rows]
         return self.filter_by_currency_since_limit(txs, code, since, limit)
 

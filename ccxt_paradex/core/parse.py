@@ -146,7 +146,9 @@ class ParadexParsers:
             "interestRate": self.safe_number(self.safe_dict(market, "info", {}), "interest_rate"),
             "estimatedSettlePrice": None, "timestamp": timestamp, "datetime": self.iso8601(timestamp),
             "fundingRate": self.parse_number(rate) if funds else None, "fundingTimestamp": None, "fundingDatetime": None,
-            "nextFundingRate": self.safe_number(contract, "future_funding_rate"), "nextFundingTimestamp": None,
+            # (MarketSummaryResp.future_funding_rate is an options figure, "a smoothed version of future's funding
+            # rate", not a prediction of the next one: ccxt's paradex leaves nextFundingRate None too)
+            "nextFundingRate": None, "nextFundingTimestamp": None,
             "nextFundingDatetime": None, "previousFundingRate": None, "previousFundingTimestamp": None,
             "previousFundingDatetime": None, "interval": self._funding_interval(contract, market),
         }
