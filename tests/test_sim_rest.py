@@ -1,5 +1,6 @@
 """The simulator's REST behaviour: auth, JWT expiry, validation errors, matching rules, paging, rate limits."""
 import random
+from decimal import Decimal
 
 import aiohttp
 import pytest
@@ -235,3 +236,20 @@ async def test_modifies_keep_the_receive_window_and_gets_list_only_what_the_spec
     assert (await c.request("GET", "/orders/by_client_id/stop"))[1]["error"] == "CLIENT_ORDER_ID_NOT_FOUND"
     status, body, _ = await c.request("GET", "/orders/by_client_id/keep")
     assert status == 200 and body["id"] == o["id"]
+
+
+async def test_a_market_order_beyond_the_margin_is_refused_and_a_closing_one_is_not(session):
+    """paper trading must not let a market order spend collateral the account does not have (it was never checked)."""
+    async with Simulator(seed=4, liquidity=True, funding_interval=0, summary_interval=0) as sim:
+        c = await _client(sim, session, 9)
+        mark = sim.engine.mark["BTC-USD-PERP"]
+        too_big = str((Decimal(100000) * 10 / mark * Decimal("1.5")).quantize(Decimal("0.001")))  # 1.5x 10x leverage
+        _, o, _ = await c.place("BTC-USD-PERP", "BUY", "MARKET", too_big)
+        order = sim.engine.orders[o["id"]]
+        assert (order.status, order.cancel_reason) == ("CLOSED", "NOT_ENOUGH_MARGIN") and order.remaining == order.size
+        _, o, _ = await c.place("BTC-USD-PERP", "BUY", "MARKET", "0.01")
+        acct = sim.engine.accounts[hex(c.address)]
+        assert sim.engine.orders[o["id"]].remaining == 0 and acct.positions["BTC-USD-PERP"].size == Decimal("0.01")
+        sim.engine.accounts[hex(c.address)].balance = Decimal(1)  # now far below the position's margin
+        _, o, _ = await c.place("BTC-USD-PERP", "SELL", "MARKET", "0.01")  # a close needs no new margin
+        assert sim.engine.orders[o["id"]].remaining == 0 and acct.positions["BTC-USD-PERP"].size == 0

@@ -216,8 +216,10 @@ class Engine:
         acct = self.accounts[order.account]
         if order.reduce_only and not self._fit_reduce_only(acct, order):
             return
-        # synthetic makers/takers (ephemeral: nobody holds their keys) have unbounded collateral: no margin scan
-        if not order.reduce_only and "MARKET" not in order.type and acct.address not in self.ephemeral:
+        # synthetic makers/takers (ephemeral: nobody holds their keys) have unbounded collateral: no margin scan.
+        # A market-family order is checked at the mark price too (margin() counts it there), unless it only
+        # reduces the position it trades against (a close needs no new margin)
+        if not order.reduce_only and acct.address not in self.ephemeral and not self._only_reduces(acct, order):
             value, imr, _ = self.margin(acct)
             if imr > value:
                 return self._close(order, "NOT_ENOUGH_MARGIN")
@@ -228,6 +230,15 @@ class Engine:
             self._check_triggers(order.market)
             return
         self._execute(order)
+
+    def _only_reduces(self, acct, order) -> bool:
+        if "MARKET" not in order.type:
+            return False  # (resting orders are checked with the margin they reserve, as before)
+        pos = acct.positions.get(order.market)
+        held = pos.size if pos else ZERO
+        signed = order.remaining if order.side == "BUY" else -order.remaining
+        after = held + signed
+        return held != 0 and after * held >= 0 and abs(after) <= abs(held)  # (a flip opens a new position)
 
     def _fit_reduce_only(self, acct, order) -> bool:
         pos = acct.positions.get(order.market)
