@@ -253,3 +253,23 @@ async def test_a_market_order_beyond_the_margin_is_refused_and_a_closing_one_is_
         sim.engine.accounts[hex(c.address)].balance = Decimal(1)  # now far below the position's margin
         _, o, _ = await c.place("BTC-USD-PERP", "SELL", "MARKET", "0.01")  # a close needs no new margin
         assert sim.engine.orders[o["id"]].remaining == 0 and acct.positions["BTC-USD-PERP"].size == 0
+
+
+async def test_a_resting_reduce_only_order_is_cancelled_when_the_position_shrinks_below_it(session):
+    """paradex-api 4.3: reduce-only orders bigger than the remaining position are cancelled when it shrinks (the
+    simulator left them resting, and a later fill flipped the position)."""
+    async with Simulator(seed=5, liquidity=True, funding_interval=0, summary_interval=0) as sim:
+        c = await _client(sim, session, 10)
+        acct = sim.engine.accounts[hex(c.address)]
+        await c.place("BTC-USD-PERP", "BUY", "MARKET", "0.02")
+        far = str((sim.engine.mark["BTC-USD-PERP"] * Decimal("1.5")).quantize(Decimal("0.1")))
+        _, big, _ = await c.place("BTC-USD-PERP", "SELL", "LIMIT", "0.02", far, flags=["REDUCE_ONLY"])
+        _, small, _ = await c.place("BTC-USD-PERP", "SELL", "LIMIT", "0.01", far, flags=["REDUCE_ONLY"])
+        assert sim.engine.orders[big["id"]].status == "OPEN"
+        await c.place("BTC-USD-PERP", "SELL", "MARKET", "0.01")  # the position halves: 0.01 left
+        assert acct.positions["BTC-USD-PERP"].size == Decimal("0.01")
+        closed = sim.engine.orders[big["id"]]
+        assert (closed.status, closed.cancel_reason) == ("CLOSED", "REDUCE_ONLY_WILL_INCREASE")
+        assert sim.engine.orders[small["id"]].status == "OPEN"  # it still fits
+        await c.place("BTC-USD-PERP", "SELL", "MARKET", "0.01")  # flat: nothing is left to reduce
+        assert sim.engine.orders[small["id"]].cancel_reason == "REDUCE_ONLY_WILL_INCREASE"

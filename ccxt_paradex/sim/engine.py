@@ -288,6 +288,8 @@ class Engine:
             for maker in list(opposite.levels.get(price, ())):
                 if taker.remaining == 0 or taker.status == "CLOSED":
                     break
+                if maker.status != "OPEN":  # cancelled by a fill before it in this match (a reduce-only trimmed)
+                    continue
                 if maker.is_rpi and not taker.interactive:
                     continue
                 if maker.account == taker.account:
@@ -354,6 +356,7 @@ class Engine:
         # the fills channel's SBE FillEvent carries the trade id (var-data tradeId); its JSON form drops it
         self.emit("fill", order.market, {**fill, "trade_id": trade_id})
         self.emit("position", order.market, self.position_json(acct, order.market))
+        self._trim_reduce_only(acct, order)
         self.emit("account", order.market, self.account_summary(acct))
 
     def _emit_order(self, order):
@@ -378,6 +381,19 @@ class Engine:
         if order.account in self.ephemeral:
             self.orders.pop(order.id, None)
         self._touch(order)
+
+    def _trim_reduce_only(self, acct, filled):
+        """The position moved: a resting reduce-only order bigger than what is left of it, or on the side that
+        would now increase it, is cancelled (paradex-api 4.3: "reduce-only orders bigger than the remaining
+        position are cancelled when the position shrinks"). Conditional ones are checked when they trigger."""
+        pos = acct.positions.get(filled.market)
+        held = pos.size if pos else ZERO
+        for order in list(self.open_by_market.get((acct.address, filled.market), {}).values()):
+            if order is filled or not order.reduce_only or order.status == "UNTRIGGERED" or order.type in TPSL:
+                continue
+            reduces = held != 0 and (held > 0) != (order.side == "BUY")
+            if not reduces or order.remaining > abs(held):
+                self._cancel_resting(order, "REDUCE_ONLY_WILL_INCREASE")
 
     def _cancel_resting(self, order, reason):
         book = self.books[order.market]
