@@ -74,3 +74,12 @@ def test_auto_withdrawals_are_withdrawals(rec):
     ex.privateGetTransfers = lambda params: {"results": rows, "next": None}
     assert [w["id"] for w in ex.fetch_withdrawals()] == ["2", "3"]
     assert [d["id"] for d in ex.fetch_deposits()] == ["1"]
+
+
+def test_an_isolated_markets_leverage_is_its_isolated_margin_leverage(rec):
+    ex, _ = rec
+    cross = ex.parse_leverage({"market": "BTC-USD-PERP", "margin_type": "CROSS", "leverage": 20, "isolated_margin_leverage": 5})
+    isolated = ex.parse_leverage({"market": "BTC-USD-PERP", "margin_type": "ISOLATED", "leverage": 50,
+                                  "isolated_margin_leverage": 5})
+    assert (cross["marginMode"], cross["longLeverage"]) == ("cross", 20)
+    assert (isolated["marginMode"], isolated["longLeverage"], isolated["shortLeverage"]) == ("isolated", 5, 5)

@@ -360,8 +360,12 @@ class ParadexParsers:
 
     def parse_leverage(self, config, market=None):
         market = self.safe_market(self.safe_string(config, "market"), market)
-        leverage = self.safe_integer(config, "leverage")
-        return {"info": config, "symbol": market["symbol"], "marginMode": self.safe_string_lower(config, "margin_type"),
+        mode = self.safe_string_lower(config, "margin_type")
+        # OpenAPI responses.AccountMarginEntry carries both: an isolated market trades at isolated_margin_leverage
+        leverage = self.safe_integer(config, "isolated_margin_leverage") if mode == "isolated" else None
+        if leverage is None:
+            leverage = self.safe_integer(config, "leverage")
+        return {"info": config, "symbol": market["symbol"], "marginMode": mode,
                 "longLeverage": leverage, "shortLeverage": leverage}
 
     def parse_margin_mode(self, config, market=None):
