@@ -203,20 +203,6 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         error.jwt_expired = paradex_errors.is_jwt_expired(code, payload or body)
         raise error
 
-    def _cursor_pages(self, call, request, limit=None, paginate=False, max_calls=50):
-        """Follow ``next`` cursors: one page unless ``paginate``; stop at ``limit`` rows."""
-        rows = []
-        page_size = self.safe_integer(self.options, "historyPageSize", 100)
-        request = self.extend({"page_size": min(limit, 5000) if limit else page_size}, request)
-        for _ in range(max_calls if paginate else 1):
-            response = call(request)
-            rows += self.safe_list(response, "results", [])
-            cursor = self.safe_string(response, "next")
-            if not cursor or (limit is not None and len(rows) >= limit):
-                break
-            request = self.extend(request, {"cursor": cursor})
-        return rows[:limit] if limit is not None else rows
-
     def _paginate(self, method, params):
         return self.handle_option_and_params(params, method, "paginate", False)
 

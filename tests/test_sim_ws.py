@@ -50,7 +50,9 @@ async def test_control_plane_and_private_channels(session):
             private = await _rpc(ws, "subscribe", {"channel": "orders.ALL"}, 5)
             assert private["error"]["code"] == 40300
             bad_auth = await _rpc(ws, "auth", {"bearer": "x.y.z"}, 6)
-            assert bad_auth["error"]["code"] == 40111
+            assert bad_auth["error"]["code"] == 40111  # a JWT, not ours: invalid
+            not_a_jwt = await _rpc(ws, "auth", {"bearer": "garbage"}, 16)
+            assert not_a_jwt["error"]["code"] == 40110  # OpenRPC: "Malformed bearer token"
             assert (await _rpc(ws, "nope", {}, 7))["error"]["code"] == -32601
             deltas_params = await _rpc(ws, "subscribe", {"channel": "order_book.BTC-USD-PERP.deltas@15@50ms"}, 8)
             assert deltas_params["error"]["message"] == "no parameters expected for deltas topic."

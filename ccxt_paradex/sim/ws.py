@@ -248,7 +248,9 @@ class Feed:
         try:
             claims = self.sim.authority.check_bearer("Bearer " + token)
         except ApiError as err:
-            raise ChannelError(ERR_INVALID_TOKEN, err.message) from None
+            # OpenRPC auth errors: 40110 "Malformed bearer token" (not a JWT at all), 40111 "Invalid bearer token"
+            code = ERR_MALFORMED_TOKEN if "malformed" in err.message else ERR_INVALID_TOKEN
+            raise ChannelError(code, err.message) from None
         conn.account = claims["sub"]
         conn.claims = claims
         return {"node_id": "sim0"}
