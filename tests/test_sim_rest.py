@@ -273,3 +273,19 @@ async def test_a_resting_reduce_only_order_is_cancelled_when_the_position_shrink
         assert sim.engine.orders[small["id"]].status == "OPEN"  # it still fits
         await c.place("BTC-USD-PERP", "SELL", "MARKET", "0.01")  # flat: nothing is left to reduce
         assert sim.engine.orders[small["id"]].cancel_reason == "REDUCE_ONLY_WILL_INCREASE"
+
+
+async def test_min_notional_is_measured_at_the_mark_and_only_a_closing_reduce_only_order_may_be_smaller(session):
+    async with Simulator(seed=6, liquidity=True, funding_interval=0, summary_interval=0) as sim:
+        c = await _client(sim, session, 11)
+        spec, mark = sim.engine.specs["BTC-USD-PERP"], sim.engine.mark["BTC-USD-PERP"]
+        tiny = spec.step * ((spec.min_notional / mark / spec.step).to_integral_value() // 2 or 1)  # half the minimum
+        high = str((mark * 3).quantize(spec.tick))  # at this limit price the tiny size would pass
+        status, body, _ = await c.place("BTC-USD-PERP", "SELL", "LIMIT", str(tiny), high)
+        assert status == 400 and "min notional" in body["message"]
+        await c.place("BTC-USD-PERP", "BUY", "MARKET", str(tiny * 40))
+        status, body, _ = await c.place("BTC-USD-PERP", "SELL", "LIMIT", str(tiny), high, flags=["REDUCE_ONLY"])
+        assert status == 400 and "min notional" in body["message"]  # reduces, but does not close
+        await c.place("BTC-USD-PERP", "SELL", "MARKET", str(tiny * 39))
+        status, body, _ = await c.place("BTC-USD-PERP", "SELL", "LIMIT", str(tiny), high, flags=["REDUCE_ONLY"])
+        assert status == 201, body  # closes the whole (tiny) position

@@ -175,8 +175,10 @@ class Engine:
             raise ApiError("INVALID_ORDER_SIZE", f"size {fmt(size)} is not a multiple of {fmt(spec.step)}", 400)
         if size > spec.max_order_size:
             raise ApiError("INVALID_ORDER_SIZE", f"size {fmt(size)} above max order size {fmt(spec.max_order_size)}", 400)
-        notional = size * (price or self.mark[market])
-        if size and notional < spec.min_notional and not reduce_only:
+        # paradex-api 4.3: min notional is size x mark price; a reduce-only order may be smaller only when it closes
+        # the whole position
+        notional = size * self.mark[market]
+        if size and notional < spec.min_notional and not (reduce_only and self._closes_position(acct, market, side, size)):
             raise _validation(f"order notional {fmt(notional)} below min notional {fmt(spec.min_notional)}")
         client_id = req.get("client_id") or ""
         if len(client_id) > 64:
@@ -230,6 +232,12 @@ class Engine:
             self._check_triggers(order.market)
             return
         self._execute(order)
+
+    @staticmethod
+    def _closes_position(acct, market, side, size) -> bool:
+        pos = acct.positions.get(market)
+        held = pos.size if pos else ZERO
+        return held != 0 and (held > 0) != (side == "BUY") and abs(held) == size
 
     def _only_reduces(self, acct, order) -> bool:
         if "MARKET" not in order.type:
