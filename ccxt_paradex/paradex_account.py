@@ -81,7 +81,9 @@ class ParadexAccount:
         params = self.omit(params, ["until", "paginate"])
         transfers = self._transfers(since, None, self.extend({"paginate": True}, params))
         fills, _ = self._history("fetchLedger", self.privateGetFills, None, since, None, {"paginate": True})
-        balance = self.safe_dict(self.safe_list(self.privateGetBalance(), "results", []), 0, {})
+        rows = self.safe_list(self.privateGetBalance(), "results", [])
+        # the settlement token's row (USDC), wherever the venue lists it among other holdings
+        balance = next((r for r in rows if self.safe_string(r, "token") == "USDC"), self.safe_dict(rows, 0, {}))
         settle = self.safe_string(balance, "token", "USDC")
         currency = self.safe_currency_code(settle)
         if code is not None and self.safe_currency_code(code) != currency:
@@ -112,7 +114,8 @@ class ParadexAccount:
         if self.safe_string(transfer, "status") != "COMPLETED" or Precise.string_eq(amount, "0"):
             return []
         kind = self.safe_string(transfer, "kind")
-        signed = Precise.string_neg(amount) if kind == "WITHDRAWAL" or self.safe_string(transfer, "direction") == "OUT" else amount
+        outgoing = kind in TRANSFER_KINDS["WITHDRAWAL"] or self.safe_string(transfer, "direction") == "OUT"
+        signed = Precise.string_neg(amount) if outgoing else amount
         return [(self.safe_string(transfer, "id"), self.safe_integer(transfer, "created_at"), "transaction", signed,
                  self.safe_string(transfer, "txn_hash"), transfer)]
 

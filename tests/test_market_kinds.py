@@ -83,3 +83,16 @@ def test_an_isolated_markets_leverage_is_its_isolated_margin_leverage(rec):
                                   "isolated_margin_leverage": 5})
     assert (cross["marginMode"], cross["longLeverage"]) == ("cross", 20)
     assert (isolated["marginMode"], isolated["longLeverage"], isolated["shortLeverage"]) == ("isolated", 5, 5)
+
+
+def test_the_ledger_walks_back_from_the_settlement_tokens_balance_and_auto_withdrawals_go_out(rec):
+    ex, _ = rec
+    transfers = [{"id": "d", "kind": "DEPOSIT", "status": "COMPLETED", "amount": "100", "token": "USDC",
+                  "created_at": 1, "txn_hash": "0x1"},
+                 {"id": "w", "kind": "AUTO_WITHDRAWAL", "status": "COMPLETED", "amount": "10", "token": "USDC",
+                  "created_at": 2, "txn_hash": "0x2"}]
+    ex.privateGetTransfers = lambda params: {"results": transfers, "next": None}
+    ex.privateGetFills = lambda params: {"results": [], "next": None}
+    ex.privateGetBalance = lambda params={}: {"results": [{"token": "DIME", "size": "7"}, {"token": "USDC", "size": "90"}]}
+    ledger = ex.fetch_ledger()
+    assert [(e["id"], e["direction"], e["before"], e["after"]) for e in ledger] == [("d", "in", 0, 100), ("w", "out", 100, 90)]
