@@ -96,3 +96,10 @@ def test_the_ledger_walks_back_from_the_settlement_tokens_balance_and_auto_withd
     ex.privateGetBalance = lambda params={}: {"results": [{"token": "DIME", "size": "7"}, {"token": "USDC", "size": "90"}]}
     ledger = ex.fetch_ledger()
     assert [(e["id"], e["direction"], e["before"], e["after"]) for e in ledger] == [("d", "in", 0, 100), ("w", "out", 100, 90)]
+
+
+def test_a_cancel_only_venue_is_not_ok(rec):
+    ex, _ = rec
+    for state, want in (("ok", "ok"), ("post_only", "ok"), ("cancel_only", "maintenance"), ("maintenance", "maintenance")):
+        ex.publicGetSystemState = lambda params={}, state=state: {"status": state}
+        assert ex.fetch_status()["status"] == want, state

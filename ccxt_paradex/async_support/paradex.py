@@ -228,7 +228,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     async def fetch_status(self, params: dict = {}) -> Status:
         response = await self.publicGetSystemState(params)
         state = self.safe_string(response, "status")
-        return {"status": "ok" if state in ("ok", "post_only", "cancel_only") else "maintenance",
+        # post_only still takes (post-only) orders; cancel_only takes none: a bot that checks for 'ok' must not trade
+        return {"status": "ok" if state in ("ok", "post_only") else "maintenance",
                 "updated": None, "eta": None, "url": None, "info": response}
 
     async def _raw_markets(self, params={}):
