@@ -81,6 +81,8 @@ def test_a_position_flip_flattens_the_other_side_and_an_older_row_changes_nothin
     assert sides == {"long": 0.0, "short": 1.0}
     ex._on_position(client, position("SHORT", "-2", 40))
     assert ex._apply_position(position("SHORT", "-1.5", 30)) == []  # a /positions row read before that update
+    assert ex._apply_position(position("LONG", "2", 35)) == []  # an older row of the other side: no flattening
+    assert ex.positions.hashmap[S]["short"]["contracts"] == 2.0
     assert ex.positions.hashmap[S]["short"]["contracts"] == 2.0
 
 

@@ -379,6 +379,22 @@ async def test_a_failed_reconciliation_is_retried_on_its_connection_with_backoff
     await ex.close()
 
 
+async def test_a_reconciliation_that_cannot_succeed_is_not_retried():
+    ex = paradex({})
+    calls = []
+
+    async def once(client, gap):
+        calls.append(gap)
+        raise ccxt.ExchangeError("more than 100000 rows since 1000; the gap is kept")
+    ex._reconcile_once = once
+    ex._private_since_ms, session = 500, Session(ex, _StubClient())
+    ex._private_connection_lost(type("Lost", (), {"lost_at": 1000, "client": _StubClient()})())
+    ex._maybe_reconcile(session)
+    await asyncio.wait_for(ex._reconciliation, 5)
+    assert calls == [1000] and ex._private_gap_since == 1000  # kept for the next private watch, no retry storm
+    await ex.close()
+
+
 async def test_a_connection_replaced_right_after_auth_is_authenticated_again():
     """The venue may close the socket right behind the auth ack: the next private subscribe
     must not go out on the fresh, unauthenticated connection (the venue answers 40300)."""

@@ -13,7 +13,7 @@ watchPositions / watchBalance.
 from ccxt.base.types import Balances, Int, Order, Position, Str, Strings, Trade
 from collections import OrderedDict
 
-from ccxt.base.errors import ExchangeError
+from ccxt.base.errors import ExchangeError, NetworkError, RateLimitExceeded
 
 from .session import SUBSCRIBE
 
@@ -90,8 +90,8 @@ class ParadexPrivateStreams:
         hashes = ["positions:" + s for s in symbols] if symbols else ["positions"]
         self._position_hashes.update(hashes)
         positions = await self._watch_channels(["positions"], hashes, private=True)
-        if self.newUpdates:
-            return positions
+        if self.newUpdates:  # (a reconciliation's list names every market that changed)
+            return self.filter_by_symbols_since_limit(positions, symbols, since, limit, True) if symbols else positions
         return self.filter_by_symbols_since_limit(self.positions, symbols, since, limit, True)
 
     async def watch_balance(self, params: dict = {}) -> Balances:
@@ -157,6 +157,9 @@ class ParadexPrivateStreams:
         position = self.parse_position(row)
         symbol, side, ts = position["symbol"], position["side"], position["lastUpdateTimestamp"]
         held = cache.hashmap.get(symbol, {})
+        newest = max((p.get("lastUpdateTimestamp") or 0 for p in held.values()), default=0)
+        if ts is not None and newest > ts:
+            return []  # older than what the cache holds on either side (a /positions row read before a flip)
         known = held.get(side)
         if known is not None:
             known_ts = known.get("lastUpdateTimestamp")
@@ -232,6 +235,8 @@ class ParadexPrivateStreams:
             except Exception as e:  # (a 429, a timeout): tried again on this connection, backing off, while it
                 # lives; a watcher waiting on a quiet account makes no call that would start it again
                 self.reconcile_failures += 1
+                if not isinstance(e, (NetworkError, RateLimitExceeded)):
+                    return  # not transient (a gap too long to read, a refusal): the gap is kept for the next watch
                 if self.verbose:
                     self.log(self.id, "private-state reconciliation failed, retrying in", delay, "s:", repr(e))
                 await self.ws_clock.sleep(delay)
