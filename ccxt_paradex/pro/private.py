@@ -15,7 +15,6 @@ from collections import OrderedDict
 
 from ccxt.base.errors import ExchangeError, NetworkError, RateLimitExceeded
 
-from .session import SUBSCRIBE
 
 from ccxt.async_support.base.ws.cache import ArrayCacheBySymbolById, ArrayCacheBySymbolBySide
 
@@ -161,12 +160,8 @@ class ParadexPrivateStreams:
         if ts is not None and newest > ts:
             return []  # older than what the cache holds on either side (a /positions row read before a flip)
         known = held.get(side)
-        if known is not None:
-            known_ts = known.get("lastUpdateTimestamp")
-            if (known.get("contracts"), known_ts) == (position["contracts"], ts):
-                return []
-            if known_ts is not None and ts is not None and known_ts > ts:
-                return []  # older than what the cache holds (a REST row read before a live update)
+        if known is not None and (known.get("contracts"), known.get("lastUpdateTimestamp")) == (position["contracts"], ts):
+            return []
         changed = []
         for other_side, previous in list(held.items()):
             if other_side != side and previous.get("contracts"):
@@ -215,8 +210,7 @@ class ParadexPrivateStreams:
             self._open_snapshot = session.spawn(self._snapshot_open_orders())
         for channel in sorted(self._lost_private_channels):
             if channel not in client.subscriptions:
-                client.subscriptions[channel] = True
-                session.spawn(client.send(session.rpc("subscribe", {"channel": channel}, SUBSCRIBE, (), channel)))
+                session.subscribe_in_background(channel)
         self._lost_private_channels.clear()
         if self._private_gap_since is None or (self._reconciliation is not None and not self._reconciliation.done()):
             return

@@ -207,6 +207,11 @@ class Session:
         self._settled = []
 
     # ---- background tasks ---------------------------------------------------------------------------
+    def subscribe_in_background(self, channel):
+        """Subscribe ``channel`` with no watcher of its own (marked subscribed at once; the send is owned here)."""
+        self.client.subscriptions[channel] = True
+        self.spawn(self.client.send(self.rpc("subscribe", {"channel": channel}, SUBSCRIBE, (), channel)))
+
     def spawn(self, coro):
         """Run ``coro`` for this session; cancelled when the session ends. None (and not run) once it has."""
         if self.ended:

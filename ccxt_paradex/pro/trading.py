@@ -24,7 +24,7 @@ from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest,
 
 from ..core import errors as paradex_errors
 from ..core.orders import check_ws_order
-from .session import AUTH_HASH, SUBSCRIBE
+from .session import AUTH_HASH
 
 # a batch entry the venue's answer lacks (as createOrders over REST reports one: core/batch.in_request_order)
 NO_RESULT = {"error": "NO_RESULT", "message": "the venue returned no result for this order"}
@@ -149,8 +149,7 @@ class ParadexWsTrading:
         client = session.client
         if not channel or any(name != AUTH_HASH for name in client.subscriptions):
             return
-        client.subscriptions[channel] = True
-        session.spawn(client.send(session.rpc("subscribe", {"channel": channel}, SUBSCRIBE, (), channel)))
+        session.subscribe_in_background(channel)
 
     # ---- request / response -----------------------------------------------------------------------
     async def _order_request(self, method, params):
