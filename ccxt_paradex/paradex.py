@@ -10,7 +10,7 @@ import os
 import time
 
 from ccxt.base.exchange import Exchange
-from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadSymbol, OrderNotFound
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadSymbol, ExchangeError, OrderNotFound
 from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from .core import errors as paradex_errors
@@ -19,7 +19,8 @@ from .core import validate
 from .core.features import features
 from .core import history
 from .core.history import MAX_PAGE
-from .core.api import API, ImplicitAPI
+from .core import api as paradex_api
+from .core.api_table import ImplicitAPI
 from .core.parse import ParadexParsers
 from .core.ratelimit import BucketLimiter
 from .paradex_account import ParadexAccount
@@ -30,8 +31,10 @@ from .paradex_trading import ParadexTrading
 # createOrders / createOrdersWs hash and sign a batch in this many threads (the native backend releases the GIL;
 # core/signing.StarkSigner.sign_orders); options['signThreads'] = 1 signs in the caller's thread only
 SIGN_THREADS = min(2, os.cpu_count() or 1)
-NO_JWT_PATHS = ("auth", "auth/{public_key}", "onboarding")
-AUTH_PATHS = ("auth", "auth/{public_key}")
+# ccxt's parameter names for the headers of a signed login / onboarding (its paradex sign() maps them the same way)
+AUTH_HEADERS = {"account": "PARADEX-STARKNET-ACCOUNT", "signature": "PARADEX-STARKNET-SIGNATURE",
+                "timestamp": "PARADEX-TIMESTAMP", "expiration": "PARADEX-SIGNATURE-EXPIRATION"}
+ONBOARDING_HEADERS = {"account": "PARADEX-STARKNET-ACCOUNT", "signature": "PARADEX-STARKNET-SIGNATURE"}
 #: the names ccxt's fetch2 looks up (params, options[path], options) before each request
 FETCH2_OPTIONS = frozenset({"maxRetriesOnFailure", "defaultMaxRetriesOnFailure", "maxRetriesOnFailureDelay",
                             "defaultMaxRetriesOnFailureDelay", "callerMethodName"})
@@ -89,7 +92,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "www": "https://www.paradex.trade/", "doc": "https://docs.paradex.trade/",
                 "fees": "https://docs.paradex.trade/getting-started/trading-fees",
             },
-            "api": API,
+            "api": paradex_api.describe_api(),
             "fees": {"swap": {"taker": self.parse_number("0.0003"), "maker": self.parse_number("-0.00005")}},
             "requiredCredentials": {"apiKey": False, "secret": False, "walletAddress": False, "privateKey": False},
             "precisionMode": TICK_SIZE,
@@ -102,7 +105,11 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     # ---- transport --------------------------------------------------------------------------------
     def calculate_rate_limiter_cost(self, api, method, path, params, config={}):
-        return (self.safe_string(config, "bucket", "public"), self.safe_number(config, "cost", 1))
+        """-> (bucket, cost). An implicit method's config names its bucket; a bare ``request(path, api, method)``
+        takes the table's entry for that route, or the rules' bucket for a route the table lacks."""
+        if "bucket" not in config:
+            config = paradex_api.endpoint(method, path, api[0] if isinstance(api, list) else api)
+        return (config["bucket"], self.safe_number(config, "cost", 1))
 
     def load_markets(self, reload=False, params={}):
         """ccxt's load_markets, single-flight: however many threads or tasks ask at once, one GET /markets."""
@@ -121,7 +128,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def request(self, path: str, api: list[str] = ["public"], method="GET", params: dict = {}, config: dict = {}):
         access = api[0] if isinstance(api, list) else api
-        if access != "private" or path in NO_JWT_PATHS:
+        if "bucket" not in config:
+            config = paradex_api.endpoint(method, path, access)
+        if access != "private" or config.get("jwt") is False:
             return self.fetch2(path, api, method, params, config)
         used = self.authenticate_rest()
         try:
@@ -154,21 +163,38 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def sign(self, path: str, api: list[str] = ["public"], method: str = "GET", params: dict = {}, headers=None, body=None) -> dict:
         access = api[0] if isinstance(api, list) else api
-        names = self.extract_params(path)
-        url = self.implode_hostname(self.urls["api"]["v1"]) + "/" + self._implode_path(path, params, names)
+        version, route = paradex_api.split_version(path)  # v2/auth -> the v2 base, as ccxt's paradex sends it
+        names = self.extract_params(route)
+        base = self.urls["api"].get(version)
+        if base is None:
+            raise ExchangeError(self.id + " sign() has no API URL for " + version + " (urls['api']['" + version + "'])")
+        url = self.implode_hostname(base) + "/" + self._implode_path(route, params, names)
         query = self.omit(params, names)
         extra_headers = query.pop("__headers", None)
         payload = query.pop("__body", None)
         headers = None
         if access == "private":
             headers = {"Accept": "application/json", "PARADEX-PARTNER": self.safe_string(self.options, "broker", "CCXT")}
+            signed = None
+            if method == "POST" and route in ("auth", "auth/{public_key}"):
+                signed = AUTH_HEADERS
+            elif method == "POST" and route == "onboarding":
+                signed = ONBOARDING_HEADERS
+            if signed:
+                # ccxt's paradex takes a login's or onboarding's signature as params (account, signature, ...):
+                # they are headers, never query or body fields
+                for key, header in signed.items():
+                    if key in query:
+                        headers[header] = str(query.pop(key))
+                if route == "onboarding" and "PARADEX-STARKNET-ACCOUNT" in headers and self.walletAddress:
+                    headers.setdefault("PARADEX-ETHEREUM-ACCOUNT", self.walletAddress)
             if extra_headers:
                 headers.update(extra_headers)
-            if path not in NO_JWT_PATHS:
+            if paradex_api.endpoint(method, path, access).get("jwt", True):
                 headers["Authorization"] = "Bearer " + self.options["authToken"]
             # POST /auth carries no body (its signed Request has body ""; ccxt and paradex-py send none): its
             # params (token_usage) go in the query, as paradex-py sends its auth_params
-            if payload is None and path not in AUTH_PATHS and \
+            if payload is None and not (method == "POST" and route in ("auth", "auth/{public_key}")) and \
                     (method in ("POST", "PUT") or (method == "DELETE" and path == "orders/batch")):
                 payload, query = query, {}
             if payload is not None:
