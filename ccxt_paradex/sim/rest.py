@@ -5,6 +5,7 @@ from decimal import Decimal
 from aiohttp import web
 
 from ..core import contract, signing
+from . import rest_account, rest_venue
 from .errors import ApiError
 from .state import fmt
 
@@ -140,7 +141,16 @@ class RestApi:
             ("PUT", "/orders/{order_id}", self.order_modify, "orders"),
             ("DELETE", "/orders/{order_id}", self.order_cancel, "orders"),
         ]
-        return [web.route(m, prefix + p, self._wrap(h, scope, m, p)) for m, p, h, scope in r]
+        r += rest_venue.routes(self) + rest_account.routes(self)
+        # /v2/... (EVM login and onboarding) sit beside the v1 prefix, as on Paradex
+        return [web.route(m, p if p.startswith("/v2/") else prefix + p, self._wrap(h, scope, m, p))
+                for m, p, h, scope in r]
+
+    @staticmethod
+    async def not_found(request):
+        """Any other path under the API's prefixes: 404 with Paradex's error body (never an HTML page)."""
+        return web.json_response({"error": "NOT_FOUND", "message": f"no route {request.method} {request.path}",
+                                  "data": None}, status=404)
 
     async def _conform(self, request, method, template):
         """The conformance gate (``sim/contract_gate.py``): refuse what Paradex's spec refuses."""

@@ -140,6 +140,8 @@ class Simulator:
         rest = RestApi(self)
         app.add_routes(rest.routes("/v1"))
         app.add_routes([web.get("/v1", self.feed.handle), web.get("/v1/", self.feed.handle)])
+        # last: whatever no route above took
+        app.add_routes([web.route("*", "/v1/{tail:.+}", rest.not_found), web.route("*", "/v2/{tail:.*}", rest.not_found)])
         return app
 
     @property
