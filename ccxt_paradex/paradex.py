@@ -35,6 +35,9 @@ SIGN_THREADS = min(2, os.cpu_count() or 1)
 AUTH_HEADERS = {"account": "PARADEX-STARKNET-ACCOUNT", "signature": "PARADEX-STARKNET-SIGNATURE",
                 "timestamp": "PARADEX-TIMESTAMP", "expiration": "PARADEX-SIGNATURE-EXPIRATION"}
 ONBOARDING_HEADERS = {"account": "PARADEX-STARKNET-ACCOUNT", "signature": "PARADEX-STARKNET-SIGNATURE"}
+# the EVM (SIWE) login and onboarding: the account's StarkNet address, the EVM signature and the SIWE message
+EVM_HEADERS = {"account": "PARADEX-STARKNET-ACCOUNT", "signature": "PARADEX-EVM-SIGNATURE",
+               "message": "PARADEX-SIWE-MESSAGE"}
 #: the names ccxt's fetch2 looks up (params, options[path], options) before each request
 FETCH2_OPTIONS = frozenset({"maxRetriesOnFailure", "defaultMaxRetriesOnFailure", "maxRetriesOnFailureDelay",
                             "defaultMaxRetriesOnFailureDelay", "callerMethodName"})
@@ -176,7 +179,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         if access == "private":
             headers = {"Accept": "application/json", "PARADEX-PARTNER": self.safe_string(self.options, "broker", "CCXT")}
             signed = None
-            if method == "POST" and route in ("auth", "auth/{public_key}"):
+            if method == "POST" and path in ("v2/auth", "v2/onboarding"):
+                signed = EVM_HEADERS
+            elif method == "POST" and route in ("auth", "auth/{public_key}"):
                 signed = AUTH_HEADERS
             elif method == "POST" and route == "onboarding":
                 signed = ONBOARDING_HEADERS
@@ -186,8 +191,10 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 for key, header in signed.items():
                     if key in query:
                         headers[header] = str(query.pop(key))
-                if route == "onboarding" and "PARADEX-STARKNET-ACCOUNT" in headers and self.walletAddress:
+                if path == "onboarding" and "PARADEX-STARKNET-ACCOUNT" in headers and self.walletAddress:
                     headers.setdefault("PARADEX-ETHEREUM-ACCOUNT", self.walletAddress)
+            for key in [k for k in query if k[:8].upper() == "PARADEX-"]:
+                headers[key.upper()] = str(query.pop(key))  # a param named as a Paradex header is that header
             if extra_headers:
                 headers.update(extra_headers)
             if paradex_api.endpoint(method, path, access).get("jwt", True):

@@ -60,3 +60,174 @@ def test_buckets_follow_the_documented_rules():
     assert paradex_api.endpoint("GET", "not/in/the/table", "private")["bucket"] == "private_get"
     assert paradex_api.endpoint("DELETE", "not/in/the/table", "private")["bucket"] == "orders"
     assert paradex_api.endpoint("GET", "not/in/the/table", "public")["bucket"] == "public"
+
+
+# ---- parity with ccxt's built-in: every name, the same request line ---------------------------------------
+import json  # noqa: E402
+from urllib.parse import parse_qsl, urlsplit  # noqa: E402
+
+import ccxt  # noqa: E402
+import ccxt.abstract.paradex as builtin_abstract  # noqa: E402
+import pytest  # noqa: E402
+
+import ccxt_paradex  # noqa: E402
+import ccxt_paradex.async_support  # noqa: E402
+import ccxt_paradex.pro  # noqa: E402
+from ccxt_paradex.core import contract  # noqa: E402
+
+CLASSES = {"sync": ccxt_paradex.paradex, "async": ccxt_paradex.async_support.paradex, "pro": ccxt_paradex.pro.paradex}
+BUILTIN = {name: e for name, e in vars(builtin_abstract.ImplicitAPI).items() if hasattr(e, "config")}
+SAMPLE_PATH = {"market": "BTC-USD-PERP", "public_key": "0x2c144d2f", "client_id": "grid-1"}
+# ccxt's paradex reads a login's and an onboarding's signature from these params (its sign())
+SIGNED = {"account": "0x129c", "signature": "[\"1\",\"2\"]", "timestamp": 1700000000, "expiration": 1700000300}
+
+
+def test_ccxt_builtin_table_is_what_this_test_walks():
+    assert len(BUILTIN) == 254  # 127 endpoints, camelCase and snake_case
+
+
+@pytest.mark.parametrize("flavour", sorted(CLASSES))
+def test_every_builtin_implicit_name_exists_with_the_same_endpoint(flavour):
+    cls = CLASSES[flavour]
+    missing, different = [], []
+    for name, theirs in BUILTIN.items():
+        ours = vars(ImplicitAPI).get(name)
+        if ours is None or not callable(getattr(cls, name, None)):
+            missing.append(name)
+        elif (ours.path, ours.api, ours.method) != (theirs.path, theirs.api, theirs.method):
+            different.append((name, (ours.path, ours.method), (theirs.path, theirs.method)))
+    assert not missing and not different, (missing, different)
+
+
+def _path_params(path):
+    return {name: SAMPLE_PATH.get(name, "id-7") for name in ccxt.Exchange.extract_params(path)}
+
+
+def _request_lines(exchange, entries, sandbox=False):
+    """-> {name: (METHOD, URL path)} of every implicit call as ``exchange.sign`` builds it."""
+    if sandbox:
+        exchange.set_sandbox_mode(True)
+    exchange.options["authToken"] = "jwt"
+    exchange.walletAddress = "0x00000000000000000000000000000000000000aa"
+    out = {}
+    for name, e in entries.items():
+        params = dict(_path_params(e.path), **SIGNED) if e.path.endswith(("auth", "onboarding")) else \
+            _path_params(e.path)
+        if e.path.endswith("onboarding"):
+            params["public_key"] = "0x2c144d2f"
+        request = exchange.sign(e.path, e.api, e.method, dict(params))
+        out[name] = (request["method"], urlsplit(request["url"]).netloc, urlsplit(request["url"]).path)
+    return out
+
+
+@pytest.mark.parametrize("sandbox", [False, True], ids=["mainnet", "testnet"])
+def test_every_builtin_implicit_call_builds_the_same_request_line(sandbox):
+    theirs = _request_lines(ccxt.paradex(), BUILTIN, sandbox)
+    for flavour, cls in CLASSES.items():
+        ours = _request_lines(cls(), BUILTIN, sandbox)
+        diff = {n: (ours[n], theirs[n]) for n in BUILTIN if ours[n] != theirs[n]}
+        assert not diff, (flavour, diff)
+    # v2 goes to the v2 base, on testnet too
+    assert theirs["privatePostV2Auth"][1:] == (("api.testnet." if sandbox else "api.prod.") + "paradex.trade", "/v2/auth")
+
+
+def test_signed_login_params_become_headers_as_in_ccxts_paradex():
+    ex = ccxt_paradex.paradex()
+    ex.walletAddress = "0x00000000000000000000000000000000000000aa"
+    auth = ex.sign("auth", ["private"], "POST", dict(SIGNED, token_usage="interactive"))
+    assert urlsplit(auth["url"]).query == "token_usage=interactive" and auth["body"] is None
+    assert {k: auth["headers"][k] for k in auth["headers"] if k.startswith("PARADEX-") and k != "PARADEX-PARTNER"} == {
+        "PARADEX-STARKNET-ACCOUNT": "0x129c", "PARADEX-STARKNET-SIGNATURE": SIGNED["signature"],
+        "PARADEX-TIMESTAMP": "1700000000", "PARADEX-SIGNATURE-EXPIRATION": "1700000300"}
+    assert "Authorization" not in auth["headers"]
+    onboarding = ex.sign("onboarding", ["private"], "POST", {"account": "0x1", "signature": "[]", "public_key": "0x2"})
+    assert json.loads(onboarding["body"]) == {"public_key": "0x2"}
+    assert onboarding["headers"]["PARADEX-ETHEREUM-ACCOUNT"] == ex.walletAddress
+    evm = ex.sign("v2/auth", ["private"], "POST", {"account": "0x1", "signature": "0xsig", "message": "siwe"})
+    assert evm["url"] == "https://api.prod.paradex.trade/v2/auth"
+    assert (evm["headers"]["PARADEX-EVM-SIGNATURE"], evm["headers"]["PARADEX-SIWE-MESSAGE"]) == ("0xsig", "siwe")
+    # any param named as a Paradex header travels as that header (POST /vaults' parent account, ...)
+    vault = ex.sign("vaults", ["private"], "POST", {"PARADEX-PARENT-ACCOUNT": "0x9", "name": "v"})
+    assert vault["headers"]["PARADEX-PARENT-ACCOUNT"] == "0x9" and json.loads(vault["body"]) == {"name": "v"}
+    assert "Authorization" not in vault["headers"]  # signed by the account, no JWT (OpenAPI: no security)
+
+
+# ---- every generated request conforms to the contract -----------------------------------------------------
+def _sample(schema, name=""):
+    """A value the reduced schema accepts (the first enum value, the minimum, one item, every property)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    t = schema.get("type")
+    if t == "integer":
+        return max(1, int(schema.get("minimum", 1)))
+    if t == "number":
+        return max(1, schema.get("minimum", 1))
+    if t == "boolean":
+        return True
+    if t == "array":
+        return [_sample(schema.get("items", {}), name)] * max(1, schema.get("minItems", 1))
+    if t == "object" or "properties" in schema:
+        return {k: _sample(v, k) for k, v in schema.get("properties", {}).items()}
+    return SAMPLE_PATH.get(name, "id-7")
+
+
+def _params_for(op, path):
+    params = _path_params(path)
+    for where in ("query", "headers"):
+        for name, p in op[where].items():
+            params[name] = _sample(p["schema"], name)
+    body = op.get("body")
+    if body is not None and body["schema"].get("type") == "array":
+        params["__body"] = _sample(body["schema"])
+    elif body is not None:
+        params.update(_sample(body["schema"]))
+    if path in ("orders/{order_id}",) and "id" in params:
+        params["id"] = params["order_id"]  # the path's order_id and the body's id name one order
+    return params
+
+
+def _conformance(flavour):
+    ex = CLASSES[flavour]({"enableRateLimit": False})
+    ex.options["authToken"] = "jwt"
+    sent = []
+    if flavour == "sync":
+        def fetch(url, method="GET", headers=None, body=None):
+            sent.append((method, url, headers or {}, body))
+            return {}
+    else:
+        async def fetch(url, method="GET", headers=None, body=None):
+            sent.append((method, url, headers or {}, body))
+            return {}
+    ex.fetch = fetch
+    ex.authenticate_rest = (lambda *a, **k: None) if flavour == "sync" else _async_none
+    problems = {}
+    for key, op in contract.contract()["rest"].items():
+        method, template = key.split(" ", 1)
+        path = template.lstrip("/")
+        entry = next(e for e in vars(ImplicitAPI).values() if hasattr(e, "config") and (e.method, e.path) == (method, path))
+        snake = paradex_api.method_names(entry.api[0], method, path)[0]
+        call = getattr(ex, snake)(_params_for(op, path))
+        if flavour != "sync":
+            import asyncio
+            asyncio.run(call)
+        m, url, headers, body = sent.pop()
+        parts = urlsplit(url)
+        route = parts.path if parts.path.startswith("/v2/") else parts.path.split("/", 2)[2]  # /v1 is the prefix
+        found = contract.match_rest(m, route)
+        assert found is not None and found[0] == template, (key, url)
+        violations = contract.check_rest(m, template, path=found[1], query=dict(parse_qsl(parts.query)),
+                                         headers=headers, body=json.loads(body) if body else contract.MISSING)
+        if violations:
+            problems[key] = [str(v) for v in violations]
+    return problems
+
+
+async def _async_none(*args, **kwargs):
+    return None
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_every_operation_called_through_its_implicit_method_conforms_to_the_contract(flavour):
+    """Each of the 125 operations, called with the fields its schema lists, leaves as the spec says: the route,
+    path parameters, the query for GET/DELETE, the JSON body for POST/PUT (and DELETE /orders/batch), headers."""
+    assert _conformance(flavour) == {}
