@@ -24,6 +24,27 @@ class ParadexAccount:
         rows = [p for p in self.safe_list(response, "results", []) if self.safe_string(p, "status") != "CLOSED"]
         return self.filter_by_array_positions(self.parse_positions(rows), "symbol", symbols)
 
+    def fetch_positions_history(self, symbols: Strings = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Position]:
+        """Closed positions: Paradex keeps one row per market in /positions, and a CLOSED one carries when it closed
+        (``lastUpdateTimestamp``), its average exit price (``exitPrice``) and realized PnL, so this is each market's
+        last closed position (a market reopened since shows in fetchPositions instead). ``since`` and
+        ``params['until']`` bound the closing time; newest last."""
+        self.load_markets()
+        symbols = self.market_symbols(symbols)
+        until = self.safe_integer(params, "until")
+        response = self.privateGetPositions(self.omit(params, "until"))
+        closed = [self.parse_position(p) for p in self.safe_list(response, "results", [])
+                  if self.safe_string(p, "status") == "CLOSED" and self.safe_integer(p, "closed_at")]
+        for position in closed:  # (only a closed row has exitPrice: ccxt's static tests pin the keys of open ones)
+            position["lastUpdateTimestamp"] = self.safe_integer(position["info"], "closed_at")
+            position["exitPrice"] = self.safe_number(position["info"], "average_exit_price")
+        closed = [p for p in self.filter_by_array_positions(closed, "symbol", symbols)
+                  if (since is None or p["lastUpdateTimestamp"] >= since) and (until is None or p["lastUpdateTimestamp"] <= until)]
+        return self.filter_by_limit(self.sort_by(closed, "lastUpdateTimestamp"), limit, "lastUpdateTimestamp")
+
+    def fetch_position_history(self, symbol: str, since: Int = None, limit: Int = None, params: dict = {}) -> list[Position]:
+        return self.fetch_positions_history([symbol], since, limit, params)
+
     def fetch_position(self, symbol: str, params: dict = {}) -> Position:
         positions = self.fetch_positions([symbol], params)
         return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
@@ -163,6 +184,25 @@ class ParadexAccount:
     def fetch_margin_mode(self, symbol: str, params: dict = {}) -> MarginMode:
         market, config = self._margin_config(symbol, params)
         return self.parse_margin_mode(config, market)
+
+    def _margin_configs(self, symbols):
+        """GET /account/margin names one market (OpenAPI: ``market`` required): one request per market, paced by the
+        private GET bucket. ``symbols`` None: every active perpetual and future market."""
+        self.load_markets()
+        if symbols is None:
+            symbols = [m["symbol"] for m in self.markets.values() if m["active"] and (m["swap"] or m["future"])]
+        out = []
+        for symbol in self.market_symbols(symbols):
+            out.append(self._margin_config(symbol))
+        return out
+
+    def fetch_leverages(self, symbols: Strings = None, params: dict = {}):
+        """{symbol: leverage structure}; see ``_margin_configs`` for the requests it makes."""
+        return {market["symbol"]: self.parse_leverage(config, market) for market, config in self._margin_configs(symbols)}
+
+    def fetch_margin_modes(self, symbols: Strings = None, params: dict = {}):
+        """{symbol: margin mode structure}; see ``_margin_configs`` for the requests it makes."""
+        return {market["symbol"]: self.parse_margin_mode(config, market) for market, config in self._margin_configs(symbols)}
 
     def _set_margin(self, method, symbol, leverage, margin_type, params):
         """POST /account/margin/{market} sets both; the one not given keeps its current value (read first)."""

@@ -3,7 +3,7 @@
 Each unified method builds a request, calls one endpoint, and parses with the
 shared parsers. ``tools/gen_sync.py`` derives ``ccxt_paradex/paradex.py`` from this file.
 """
-from ccxt.base.types import AllGreeks, FundingRate, FundingRateHistory, FundingRates, Greeks, Int, Market, OpenInterest, OrderBook, Status, Str, Strings, Ticker, Tickers, Trade, TradingFeeInterface, TradingFees
+from ccxt.base.types import AllGreeks, FundingRate, FundingRateHistory, FundingRates, Greeks, Int, Market, OpenInterest, Option, OptionChain, OrderBook, Status, Str, Strings, Ticker, Tickers, Trade, TradingFeeInterface, TradingFees
 import asyncio
 import os
 import time
@@ -71,7 +71,9 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "fetchAccounts": True, "fetchBalance": True, "fetchBidsAsks": True, "fetchCanceledOrders": True,
                 "fetchClosedOrders": True, "fetchCurrencies": True, "fetchDeposits": True, "fetchFundingHistory": True,
                 "fetchFundingRate": True, "fetchFundingRateHistory": True, "fetchFundingRates": True,
-                "fetchGreeks": True, "fetchAllGreeks": True, "fetchOpenInterests": True, "fetchLastPrices": True,
+                "fetchGreeks": True, "fetchAllGreeks": True, "fetchOption": True, "fetchOptionChain": True,
+                "fetchPositionsHistory": True, "fetchPositionHistory": True, "fetchLeverages": True,
+                "fetchMarginModes": True, "fetchOpenInterests": True, "fetchLastPrices": True,
                 "fetchMarkPrice": True, "fetchMarkPrices": True, "fetchFundingInterval": True,
                 "fetchFundingIntervals": True,
                 "fetchIndexOHLCV": True, "fetchLeverage": True, "fetchMarginMode": True, "fetchMarkets": True,
@@ -407,6 +409,24 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         rows, symbols = await self._summaries(symbols, params, one_market=False)
         rows = [r for r in rows if self.safe_market(self.safe_string(r, "symbol"))["option"]]
         return self.parse_all_greeks(rows, symbols)
+
+    async def fetch_option(self, symbol: str, params: dict = {}) -> Option:
+        await self.load_markets()
+        if not self.market(symbol)["option"]:
+            raise BadSymbol(self.id + " fetchOption() needs an option market, " + symbol + " is not one")
+        row, market = await self._summary(symbol, params)
+        return self.parse_option(row, None, market)
+
+    async def fetch_option_chain(self, code: str, params: dict = {}) -> OptionChain:
+        """{symbol: option} of every option market on ``code`` (one /markets/summary call)."""
+        rows, _ = await self._summaries(None, params, one_market=False)
+        currency = self.currency(code)
+        chain = {}
+        for row in rows:
+            market = self.safe_market(self.safe_string(row, "symbol"))
+            if market["option"] and market["base"] == currency["code"]:
+                chain[market["symbol"]] = self.parse_option(row, currency, market)
+        return chain
 
     async def fetch_funding_rate_history(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[FundingRateHistory]:
         if symbol is None:

@@ -197,6 +197,26 @@ class ParadexParsers:
             "info": greeks,
         }
 
+    def parse_option(self, chain, currency=None, market=None):
+        """A /markets/summary row of an option market -> ccxt's option structure (fetchOption, fetchOptionChain)."""
+        market = self.safe_market(self.safe_string(chain, "symbol"), market, None, "option")
+        timestamp = self.safe_integer(chain, "created_at")
+        bid, ask = _nonzero(self.safe_string(chain, "bid")), _nonzero(self.safe_string(chain, "ask"))
+        change = self.safe_string(chain, "price_change_rate_24h")
+        return {
+            "info": chain, "currency": currency["code"] if currency else market["base"], "symbol": market["symbol"],
+            "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "impliedVolatility": self.safe_number(chain, "mark_iv"),
+            "openInterest": self.safe_number(chain, "open_interest"),
+            "bidPrice": self.parse_number(bid), "askPrice": self.parse_number(ask),
+            "midPrice": self.parse_number(Precise.string_div(Precise.string_add(bid, ask), "2")) if bid and ask else None,
+            "markPrice": self.safe_number(chain, "mark_price"),
+            "lastPrice": self.parse_number(_nonzero(self.safe_string(chain, "last_traded_price"))),
+            "underlyingPrice": self.safe_number(chain, "underlying_price"), "change": None,
+            "percentage": self.parse_number(Precise.string_mul(change, "100")) if change else None,
+            "baseVolume": None, "quoteVolume": self.safe_number(chain, "volume_24h"),
+        }
+
     def parse_trading_fee(self, info, market=None):
         """Account fee rates (``/account/info``) win over the market's published api_fee."""
         fees = self.safe_dict(info, "fees", {})
@@ -287,7 +307,8 @@ class ParadexParsers:
         notional = Precise.string_abs(Precise.string_mul(size, mark)) if mark else self.safe_string(position, "cost_usd")
         return self.safe_position({
             "info": position, "id": self.safe_string(position, "id"), "symbol": market["symbol"],
-            "entryPrice": self.safe_number(position, "average_entry_price"), "markPrice": self.parse_number(mark),
+            "entryPrice": self.parse_number(_nonzero(self.safe_string(position, "average_entry_price"))),
+            "markPrice": self.parse_number(mark),
             "notional": self.parse_number(Precise.string_abs(notional)) if notional else None,
             "collateral": self.parse_number(Precise.string_div(Precise.string_abs(notional), leverage, 8))
             if notional and leverage and Precise.string_gt(leverage, "0") else None,

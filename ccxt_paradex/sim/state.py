@@ -82,11 +82,11 @@ class Order:
 
 class Position:
     __slots__ = ("account", "market", "size", "avg_entry", "realized_pnl", "realized_funding", "created_at",
-                 "last_updated_at", "closed_at", "last_fill_id", "seq_no", "avg_exit", "funding_index")
+                 "last_updated_at", "closed_at", "last_fill_id", "seq_no", "avg_exit", "avg_exit_size", "funding_index")
 
     def __init__(self, account, market, now):
         self.account, self.market = account, market
-        self.size = self.avg_entry = self.realized_pnl = self.realized_funding = self.avg_exit = ZERO
+        self.size = self.avg_entry = self.realized_pnl = self.realized_funding = self.avg_exit = self.avg_exit_size = ZERO
         self.funding_index = ZERO
         self.created_at = self.last_updated_at = now
         self.closed_at = 0
@@ -98,6 +98,8 @@ class Position:
         signed = size if side == "BUY" else -size
         realized = ZERO
         if self.size == 0 or (self.size > 0) == (signed > 0):
+            if self.size == 0:  # a new position: its exits start over
+                self.avg_exit = self.avg_exit_size = ZERO
             total = abs(self.size) + size
             self.avg_entry = (self.avg_entry * abs(self.size) + price * size) / total
             self.size += signed
@@ -106,12 +108,17 @@ class Position:
         direction = 1 if self.size > 0 else -1
         realized = (price - self.avg_entry) * closing * direction
         self.realized_pnl += realized
-        self.avg_exit = price
+        # the average price of every closing fill since the position opened (the closed size is the entry size
+        # minus what is still open: avg_exit_size keeps it)
+        exited = self.avg_exit_size + closing
+        self.avg_exit = (self.avg_exit * self.avg_exit_size + price * closing) / exited
+        self.avg_exit_size = exited
         self.size += signed
         if self.size == 0:
             self.avg_entry = ZERO
         elif (self.size > 0) != (direction > 0):  # flipped: the remainder opened at price
             self.avg_entry = price
+            self.avg_exit = self.avg_exit_size = ZERO
         return realized
 
     def to_json(self, mark: Decimal, leverage, unrealized_funding=ZERO, liquidation_price=None) -> dict:
@@ -123,7 +130,7 @@ class Position:
             "status": "OPEN" if self.size != 0 else "CLOSED", "side": "LONG" if self.size >= 0 else "SHORT",
             "size": fmt(self.size), "average_entry_price": fmt(self.avg_entry.quantize(Decimal("1e-8"))),
             "average_entry_price_usd": fmt(self.avg_entry.quantize(Decimal("1e-8"))),
-            "average_exit_price": fmt(self.avg_exit), "unrealized_pnl": fmt(upnl.quantize(Decimal("1e-8"))),
+            "average_exit_price": fmt(self.avg_exit.quantize(q)), "unrealized_pnl": fmt(upnl.quantize(Decimal("1e-8"))),
             "unrealized_funding_pnl": fmt(unrealized_funding.quantize(q)),
             "realized_positional_pnl": fmt(self.realized_pnl.quantize(Decimal("1e-8"))),
             "realized_positional_funding_pnl": fmt(self.realized_funding),
