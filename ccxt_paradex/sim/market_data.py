@@ -25,6 +25,7 @@ class MarketData:
         self.funding = {}   # market -> list of FundingDataResult
         self.funding_index = engine.funding_index
         self._funding_at = clock.ms()
+        self.opened_at = clock.ms()  # when this simulated venue listed its markets (GET /markets/history, /insurance)
         now = clock.ms() // MINUTE_MS * MINUTE_MS
         for market, spec in engine.specs.items():
             self.candles[market] = self._history(spec, now, history_minutes)
