@@ -243,14 +243,10 @@ async def test_xp_has_no_transfer(ex):
 
 
 async def test_referrals_config_beyond_the_spec(sim, ex):
-    """GET /referrals/config is ccxt's, not the OpenAPI file's: the strict gate refuses what the spec lacks, the
-    "spec" gate lets it through to the handler (no response schema to check it against)."""
-    await _refused(ex.public_get_referrals_config(), ccxt.BadRequest, "BINDING_ERROR")
-    _state(sim, lambda: setattr(sim.contract, "mode", "spec"))
-    try:
-        config = await ex.public_get_referrals_config()
-    finally:
-        _state(sim, lambda: setattr(sim.contract, "mode", "strict"))
+    """GET /referrals/config is ccxt's, not the OpenAPI file's: a reading beyond the spec (core.contract.BEYOND_SPEC)
+    that takes no parameters; the gate refuses any."""
+    await _refused(ex.public_get_referrals_config({"x": 1}), ccxt.BadRequest, "INVALID_REQUEST_PARAMETER")
+    config = await ex.public_get_referrals_config()
     # no schema of its own: the spec's ReferralConfigResp (the "referral" of GET /account/profile) gives the fields
     schema = contract.contract()["rest"]["GET /account/profile"]["responses"]["200"]["properties"]["referral"]
     violations: list = []

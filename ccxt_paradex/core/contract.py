@@ -25,6 +25,10 @@ PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "paradex_contrac
 BEYOND_SPEC = {
     # API authentication page + paradex-py: subkeys authenticate at /auth/{their public key}
     "POST /auth/{public_key}": ("POST /auth", {"public_key": {"required": True, "schema": {"type": "string"}}}),
+    # ccxt 4.5.90's built-in paradex defines these reads (implicit publicGetReferralsConfig, privateGetRfqsMarkets);
+    # the OpenAPI file has no shape for them: no parameters, no body, no response schema
+    "GET /referrals/config": (None, {}),
+    "GET /rfqs/markets": (None, {}),
 }
 # Query parameters the docs give an operation the OpenAPI file lists without them. One place for every such reading.
 BEYOND_SPEC_QUERY = {
@@ -66,8 +70,11 @@ def rest_operation(method: str, template: str):
         op = rest[key]
     elif key in BEYOND_SPEC:
         base, path = BEYOND_SPEC[key]
-        op = {**rest[base], "path": path}
-        key = base
+        if base is None:
+            op = {"operation": None, "auth": template.startswith("/rfqs"), "path": path, "query": {}, "headers": {}}
+        else:
+            op = {**rest[base], "path": path}
+            key = base
     else:
         return None
     extra = BEYOND_SPEC_QUERY.get(key)

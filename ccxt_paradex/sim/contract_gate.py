@@ -22,6 +22,8 @@ Readings where the simulator knowingly accepts what the spec refuses, all of the
   (paradex-py) send none for MARKET orders and Paradex fills them. ccxt_paradex sends ``"0"`` as the spec asks.
 - ``POST /auth/{public_key}`` (subkeys): documented on the API authentication page and used by paradex-py,
   absent from the OpenAPI file; checked with ``POST /auth``'s shape (``core.contract.BEYOND_SPEC``).
+- ``GET /referrals/config`` and ``GET /rfqs/markets``: defined by ccxt's built-in class (implicit methods),
+  absent from the OpenAPI file; checked as operations that take no parameters (``core.contract.BEYOND_SPEC``).
 - ``POST /auth?token_usage=interactive`` (a retail / interactive JWT): documented on the API authentication page,
   sent in the query by paradex-py (its ``auth_params``), absent from the OpenAPI file
   (``core.contract.BEYOND_SPEC_QUERY``).
