@@ -126,10 +126,17 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
             return super().load_markets(reload, params)
 
     def throttle(self, cost=None):
+        """Sleep until the planned send time, then until the windows of real hand-over times have room: what
+        counts is when a request reaches the transport (core/ratelimit.py), not when it was meant to."""
         bucket, units = cost if isinstance(cost, tuple) else ("public", cost or 1)
-        wait = self._limiter.reserve(bucket, units, time.monotonic())
+        limiter = self._limiter
+        wait = limiter.reserve(bucket, units, time.monotonic())
         if wait > 0:
             self.sleep(wait * 1000)
+        wait = limiter.admit(bucket, units, time.monotonic())
+        while wait > 0:
+            self.sleep(wait * 1000)
+            wait = limiter.admit(bucket, units, time.monotonic())
 
     def request(self, path: str, api: list[str] = ["public"], method="GET", params: dict = {}, config: dict = {}):
         access = api[0] if isinstance(api, list) else api

@@ -1,10 +1,16 @@
 """Client-side rate limiting per Paradex bucket (pure: the caller sleeps the returned delay).
 
-Each bucket has one or more sliding windows (e.g. orders: 800/s and 17,250/min). A request is given the
-earliest send time, not before any request scheduled before it, at which every window of its bucket holds
-no more than its limit counting this request; the send times are remembered, so a window measured from the
-send timestamps never exceeds the limit (a token bucket would let a full burst plus a full refill through in
-one sliding window: 2x the limit). Bursts up to the limits go out at once; only sustained excess is paced.
+Each bucket has one or more sliding windows (e.g. orders: 800/s and 17,250/min). Two steps per request:
+
+- ``reserve``: the planned send time, the earliest, not before any request planned before it, at which every
+  window of its bucket holds no more than its limit counting this request (planned times are remembered, so a
+  token bucket's 2x burst cannot happen). The caller sleeps until then: bursts up to the limits go out at once,
+  only sustained excess is paced.
+- ``admit``: at the moment the request is handed to the transport, the windows of the times requests were really
+  handed over. A paced request can leave its sleep late (the loop or the GIL busy with other requests' work): one
+  burst late and the next on time would put two bursts in one window. ``admit`` counts the real hand-over times
+  and returns a further wait when this one would break a window; 0 records it as sent now.
+
 Thread-safe (the sync class shares one limiter between threads).
 """
 import threading
@@ -52,16 +58,38 @@ class BucketLimiter:
         """``safety`` < 1 keeps a margin under the venue's published limits (clock skew, other clients)."""
         self.spec = buckets or BUCKETS
         self.safety = safety
-        self._windows = {}
+        self._windows = {}   # bucket -> planned send times per window
+        self._sent = {}      # bucket -> real hand-over times per window
         self._lock = threading.Lock()
+
+    def _new_windows(self, bucket):
+        spec = self.spec.get(bucket) or self.spec["public"]
+        return [_Window(max(1.0, int(c * self.safety)), s) for c, s in spec]
+
+    def admit(self, bucket: str, cost: float, now: float) -> float:
+        """At hand-over time ``now``: 0 when every window of real hand-over times has room for ``cost`` (recorded as
+        sent now), else the seconds to wait before asking again."""
+        with self._lock:
+            windows = self._sent.get(bucket)
+            if windows is None:
+                windows = self._sent[bucket] = self._new_windows(bucket)
+            later = now
+            for w in windows:
+                w.drop_before(now)
+                later = max(later, w.earliest(now, cost))
+            if later > now:
+                return later - now
+            for w in windows:
+                w.sends.append((now, cost))
+                w.total += cost
+            return 0.0
 
     def reserve(self, bucket: str, cost: float, now: float) -> float:
         """Schedule a request of ``cost`` in ``bucket`` at time ``now`` (s); return seconds to wait before sending."""
         with self._lock:
             windows = self._windows.get(bucket)
             if windows is None:
-                spec = self.spec.get(bucket) or self.spec["public"]
-                windows = self._windows[bucket] = [_Window(max(1.0, int(c * self.safety)), s) for c, s in spec]
+                windows = self._windows[bucket] = self._new_windows(bucket)
             # not before the bucket's last scheduled request: every window holds it as its newest send (a window
             # forgets only sends older than its span, and those lie before ``now``)
             newest = windows[0].sends
