@@ -160,3 +160,27 @@ class Account:
         self.subkeys: dict = {}          # public key int -> state
         self.seq_no = 0
         self.last_client_ids: dict = {}  # client_id -> order id (open orders)
+        # beyond trading (sim/rest_account.py): what the account's own writes set and its reads show
+        self.profile: dict = new_profile()
+        self.settings: dict = {"trading_value_display": ""}
+        self.compliance: list = []       # {action_type, action_version, created_at}, oldest first
+        self.tokens: dict = {}           # lookup_id -> ApiToken record (POST /account/tokens)
+        self.subkey_meta: dict = {}      # subkey public key int -> {name, allowed_cidrs, created_at, ...} (ns times)
+        self.algo_orders: list = []      # AlgoOrderResp records, oldest first (algo orders are not modelled yet)
+        self.tradebusts: list = []       # {account, busted_fill_id, created_at}, oldest first (no busts yet)
+
+    def subkey_json(self, key: int) -> dict:
+        """A subkey as the Subkey schema shapes it (``id``: its registration order, from 1; times in ns)."""
+        meta = self.subkey_meta.get(key, {})
+        return {"id": list(self.subkeys).index(key) + 1, "account_id": self.address, "public_key": hex(key),
+                "state": self.subkeys[key], "name": meta.get("name", ""), "allowed_cidrs": list(meta.get("allowed_cidrs", ())),
+                "created_at": meta.get("created_at", 0), "updated_at": meta.get("updated_at", 0),
+                "revoked_at": meta.get("revoked_at", 0)}
+
+
+def new_profile() -> dict:
+    """An account's profile before it sets anything (GET /account/profile): no username, no referral code."""
+    return {"username": "", "is_username_private": False, "referral_code": "", "referred_by": "",
+            "size_currency_display": "", "market_max_slippage": {}, "max_slippage": "", "ai_agent_url": "",
+            "notifications": {"announcements": True, "fill_sound": True, "fills": True, "orders": True, "transfers": True},
+            "last_seen_notification": 0, "tap_share_rate": None, "xp_share_rate": None}
