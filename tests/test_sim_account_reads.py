@@ -119,14 +119,11 @@ async def test_profile_and_settings_writes_are_read_back(ex, sim, session):
     assert (status, body["error"]) == (400, "USERNAME_IN_USE")
     assert (await ex.private_get_account_profile())["username"] == "fox"
 
-    # POST /account/profile/username lists no body in the spec: the strict gate refuses one, the spec mode lets the
-    # simulator's reading ({"username"}) through
-    await _refused(ex.private_post_account_profile_username({"username": "fox3"}), ccxt.BadRequest, "BINDING_ERROR")
-    sim.contract.mode = "spec"
-    try:
-        assert (await ex.private_post_account_profile_username({"username": "fox3"}))["username"] == "fox3"
-    finally:
-        sim.contract.mode = "strict"
+    # POST /account/profile/username lists no body in the spec: the reading core.contract.BEYOND_SPEC_BODY takes
+    # {"username"}, and nothing else
+    await _refused(ex.private_post_account_profile_username({"username": "fox3", "bio": "x"}), ccxt.BadRequest,
+                   "BINDING_ERROR")
+    assert (await ex.private_post_account_profile_username({"username": "fox3"}))["username"] == "fox3"
     assert (await ex.private_get_account_profile())["username"] == "fox3"
     _conforms(sim)
 
@@ -274,9 +271,10 @@ async def test_subkeys_are_read_renamed_restricted_and_a_pending_one_activated(e
     eph = keys.public_key(eph_key)
     await ex.private_post_account_keys_subkeys({"name": "phone", "public_key": hex(pending), "state": "pending",
                                                 "encrypted_key": "0xc1ph3r", "eph_public_key": hex(eph)})
-    assert (await ex.private_get_account_keys_subkeys_public_key({"public_key": hex(pending)}))["state"] == "pending"
-    # the simulator's registration (sim/rest.py) keeps no encrypted key yet: what it would keep, set here
-    acct.subkey_meta.setdefault(pending, {}).update(encrypted_key="0xc1ph3r", eph_public_key=hex(eph))
+    got = await ex.private_get_account_keys_subkeys_public_key({"public_key": hex(pending)})
+    assert (got["state"], got["name"]) == ("pending", "phone") and got["created_at"] > 0
+    # the registration keeps what activation needs
+    assert (acct.subkey_meta[pending]["encrypted_key"], acct.subkey_meta[pending]["eph_public_key"]) == ("0xc1ph3r", hex(eph))
     signer = signing.StarkSigner(eph_key, 1, SYSTEM_CONFIG["starknet_chain_id"])  # (signs a bare hash)
     activation.update(public_key=hex(pending), signature=json.loads(signer.sign_hash(backend.pedersen(ts, eph))))
     await _refused(ex.private_post_account_keys_subkeys_activate(dict(activation, timestamp=ts + 1)),
@@ -310,13 +308,9 @@ async def test_what_the_simulator_has_none_of_reads_empty_or_not_found(ex, sim):
     assert (await ex.private_get_xp_account_balance({"season": "season3"})) == {"earned_xp": 0, "transferrable_xp": 0,
                                                                                 "xp_delta": 0}
     assert (await ex.private_get_xp_transfers({"role": "sender"}))["results"] == []
-    # /rfqs/markets is ccxt's, not the OpenAPI file's: the strict gate refuses it, the spec mode serves it
-    await _refused(ex.private_get_rfqs_markets(), ccxt.BadRequest, "BINDING_ERROR")
-    sim.contract.mode = "spec"
-    try:
-        assert (await ex.private_get_rfqs_markets()) == {"results": []}
-    finally:
-        sim.contract.mode = "strict"
+    # /rfqs/markets is ccxt's, not the OpenAPI file's: a reading beyond the spec that takes no parameters
+    assert (await ex.private_get_rfqs_markets()) == {"results": []}
+    await _refused(ex.private_get_rfqs_markets({"x": 1}), ccxt.BadRequest, "INVALID_REQUEST_PARAMETER")
 
     # the algo reads read the account's list (a later change appends TWAPs to it)
     acct = sim.engine.accounts[ex.address]

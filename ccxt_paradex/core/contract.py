@@ -37,6 +37,14 @@ BEYOND_SPEC_QUERY = {
     "POST /auth": {"token_usage": {"required": False, "schema": {"type": "string", "enum": ["interactive"]}}},
 }
 
+# Bodies of operations the OpenAPI file lists without one, though each updates the one field its path names (the
+# simulator's reading, sim/rest_account.py: the field as PUT /account/profile names it). One place for every such reading.
+BEYOND_SPEC_BODY = {
+    "POST /account/profile/username": "username",
+    "POST /account/profile/referral_code": "referral_code",
+    "POST /account/referrer": "referral_code",
+}
+
 _INT = re.compile(r"-?\d+\Z")
 _NUM = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
 
@@ -78,7 +86,12 @@ def rest_operation(method: str, template: str):
     else:
         return None
     extra = BEYOND_SPEC_QUERY.get(key)
-    return {**op, "query": {**op.get("query", {}), **extra}} if extra else op
+    if extra:
+        op = {**op, "query": {**op.get("query", {}), **extra}}
+    field = BEYOND_SPEC_BODY.get(key)
+    if field and "body" not in op:
+        op = {**op, "body": {"required": False, "schema": {"type": "object", "properties": {field: {"type": "string"}}}}}
+    return op
 
 
 _TEMPLATES: Optional[dict] = None

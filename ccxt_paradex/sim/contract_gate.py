@@ -24,6 +24,8 @@ Readings where the simulator knowingly accepts what the spec refuses, all of the
   absent from the OpenAPI file; checked with ``POST /auth``'s shape (``core.contract.BEYOND_SPEC``).
 - ``GET /referrals/config`` and ``GET /rfqs/markets``: defined by ccxt's built-in class (implicit methods),
   absent from the OpenAPI file; checked as operations that take no parameters (``core.contract.BEYOND_SPEC``).
+- ``POST /account/profile/username``, ``/account/profile/referral_code``, ``/account/referrer`` with a body of the
+  one field each updates (``core.contract.BEYOND_SPEC_BODY``): the OpenAPI file lists no body for them.
 - ``POST /auth?token_usage=interactive`` (a retail / interactive JWT): documented on the API authentication page,
   sent in the query by paradex-py (its ``auth_params``), absent from the OpenAPI file
   (``core.contract.BEYOND_SPEC_QUERY``).

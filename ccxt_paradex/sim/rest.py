@@ -353,9 +353,7 @@ class RestApi:
 
     async def subkeys_list(self, request):
         acct = self._acct(request)
-        return 200, {"results": [{"account_id": acct.address, "public_key": hex(k), "state": s, "name": "",
-                                  "allowed_cidrs": [], "created_at": 0, "updated_at": 0, "revoked_at": 0}
-                                 for k, s in acct.subkeys.items()]}
+        return 200, {"results": [acct.subkey_json(k) for k in acct.subkeys]}
 
     async def subkeys_add(self, request):
         acct = self._acct(request)
@@ -367,6 +365,10 @@ class RestApi:
         except ValueError:
             raise ApiError("PUBLIC_KEY_INVALID", "invalid public_key", 400) from None
         acct.subkeys[key] = body.get("state") or "active"
+        now_ns = self.sim.clock.ms() * 1_000_000  # (the Subkey schema's times are nanoseconds)
+        acct.subkey_meta[key] = {"name": body.get("name") or "", "allowed_cidrs": list(body.get("allowed_cidrs") or ()),
+                                 "created_at": now_ns, "updated_at": now_ns, "revoked_at": 0,
+                                 **{k: body[k] for k in ("encrypted_key", "eph_public_key") if body.get(k)}}
         return 201, {}
 
     async def subkeys_revoke(self, request):
@@ -375,6 +377,8 @@ class RestApi:
         if key not in acct.subkeys:
             raise ApiError("NOT_FOUND", "subkey not found", 404)
         acct.subkeys[key] = "revoked"
+        meta = acct.subkey_meta.setdefault(key, {})
+        meta["revoked_at"] = meta["updated_at"] = self.sim.clock.ms() * 1_000_000
         return 200, {"public_key": hex(key)}
 
     async def balance(self, request):

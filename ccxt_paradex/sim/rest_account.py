@@ -14,8 +14,9 @@ Readings (the spec leaves them open):
 
 - ``POST /account/profile/username``, ``/account/profile/referral_code`` and ``/account/referrer`` list no body
   in the OpenAPI file, yet each updates one field: the simulator reads ``{"username"}``, ``{"referral_code"}`` and
-  ``{"referral_code"}`` (or ``{"referred_by"}``). The default ``strict`` contract gate refuses any body there (a field
-  the spec does not list); ``PUT /account/profile`` sets the same fields within the spec.
+  ``{"referral_code"}`` (or ``{"referred_by"}`` outside the ``strict`` gate, whose reading,
+  ``core.contract.BEYOND_SPEC_BODY``, takes the one field); ``PUT /account/profile`` sets the same fields within
+  the spec.
 - Times the schemas describe in nanoseconds (API tokens, subkeys) are nanoseconds; the others milliseconds.
 - API tokens are records: the token string is JWT-shaped but the simulator's bearer check (``sim/auth.py``) does
   not accept it; allowed CIDRs are kept and shown, not enforced.
@@ -26,8 +27,8 @@ Readings (the spec leaves them open):
   has none). The hash is derived from the trade id, so both sides of a trade share it.
 - ``/referrals/qr-code`` answers ``image/png`` as the spec says: a blank image whose tEXt chunk carries the referral
   link (the simulator has no QR encoder); an account without a referral code gets INVALID_REFERRAL_CODE.
-- ``GET /rfqs/markets`` is ccxt's, not in the OpenAPI file (no schema): ``{"results": []}``. The ``strict`` gate
-  refuses an operation the spec does not list, so it is served in the ``spec`` and ``off`` modes only.
+- ``GET /rfqs/markets`` is ccxt's, not in the OpenAPI file (no schema): ``{"results": []}`` (a reading beyond the
+  spec that takes no parameters, ``core.contract.BEYOND_SPEC``).
 - Unmodelled writes (``UNMODELLED`` below, the terminal token, vault creation, EVM login and onboarding): each
   comment says which code and status it answers, and why.
 """
