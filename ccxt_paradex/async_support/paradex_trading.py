@@ -5,7 +5,7 @@ from ccxt.base.errors import ArgumentsRequired, BadRequest, DuplicateOrderId, In
 from ..core import history, validate
 from ..core.batch import in_request_order
 from ..core.orders import (ANY_TRIGGER_KEYS, CLIENT_ID_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params,
-                           check_side, check_type, conditional_type, sign_order, sign_orders)
+                           check_side, check_type, conditional_type, precise, sign_order, sign_orders)
 
 MAX_BATCH = 10  # orders per POST /orders/batch (OpenAPI) and per order.create_batch (the same limit server-side)
 MODIFY_FIELDS = ("id", "market", "price", "side", "size", "type", "trigger_price", "on_behalf_of_account")
@@ -99,20 +99,23 @@ class ParadexTrading:
         if side is not None:
             check_side(self, side, "editOrder")
         type_u = check_type(self, type, "editOrder") if type is not None else None
+        # at the market's precision now (a value that rounds to nothing is refused before the order is read)
         if amount is not None:
-            validate.positive(amount, "editOrder() amount", self.id)
+            precise(self, amount, "editOrder() amount", market, "amount")
         if price is not None:
-            validate.positive(price, "editOrder() price", self.id)
+            precise(self, price, "editOrder() price", market, "price")
         check_params(self, params, "editOrder")
         triggers = [k for k in ANY_TRIGGER_KEYS if params.get(k) is not None]
+        if len({"triggerPrice" if k in TRIGGER_KEYS else k for k in triggers}) > 1:
+            raise InvalidOrder(f"{self.id} editOrder() takes one of triggerPrice, stopLossPrice, takeProfitPrice")
         for key in triggers:
-            validate.positive(params[key], "editOrder() " + key, self.id)
+            precise(self, params[key], "editOrder() " + key, market, "price")
         if amount is None and price is None and not triggers:
             raise ArgumentsRequired(self.id + " editOrder() requires an amount, a price or a trigger price to change")
         is_market = type_u is not None and "MARKET" in type_u
-        # a unified type with a plain triggerPrice could be STOP_*, STOP_LOSS_* or TAKE_PROFIT_*: the live order tells
-        ambiguous = type_u in UNIFIED_TYPES and any(k in TRIGGER_KEYS for k in triggers)
-        return type_u is None or side is None or amount is None or (price is None and not is_market) or ambiguous
+        # a unified type with trigger params maps as createOrder maps it (triggerPrice -> STOP_*, stopLossPrice ->
+        # STOP_LOSS_*, takeProfitPrice -> TAKE_PROFIT_*): nothing to read for the type
+        return type_u is None or side is None or amount is None or (price is None and not is_market)
 
     async def _current_order(self, id):
         """The live order (GET /orders/{id}); an order the venue no longer lists as open (an untriggered
@@ -184,8 +187,8 @@ class ParadexTrading:
         Two different ones are refused: which order was meant cannot be told."""
         params = validate.params(params, method, self.id)
         given = [params[k] for k in CLIENT_ID_KEYS if params.get(k) is not None]  # "" is an id to refuse, not a missing one
-        client_id = validate.order_id(given[0], "clientOrderId", self.id) if given else None
-        if any(validate.order_id(other, "clientOrderId", self.id) != client_id for other in given[1:]):
+        client_id = validate.client_order_id(given[0], "clientOrderId", self.id) if given else None
+        if any(validate.client_order_id(other, "clientOrderId", self.id) != client_id for other in given[1:]):
             raise BadRequest(f"{self.id} {method}() params name two different client order ids: {given!r}")
         return client_id, (self.omit(params, list(CLIENT_ID_KEYS)) if given else params)
 
@@ -265,6 +268,8 @@ class ParadexTrading:
         if unknown:
             raise BadRequest(self.id + " " + method + "() does not know the params " + repr(unknown))
         client_ids = validate.order_ids(client_ids, method + "() clientOrderIds", self.id, allow_empty=True)
+        for client_id in client_ids:
+            validate.client_order_id(client_id, method + "() clientOrderIds", self.id)
         ids = validate.order_ids(ids, method, self.id, allow_empty=bool(client_ids))  # raises on nothing to cancel
         body = {"order_ids": ids}
         if client_ids:
@@ -289,7 +294,11 @@ class ParadexTrading:
         return self._canceled_order(id, client_id, symbol, {"status": "QUEUED_FOR_CANCELLATION"})
 
     async def cancel_orders(self, ids: list[str], symbol: Str = None, params: dict = {}) -> list[Order]:
-        response = await self.privateDeleteOrdersBatch({"__body": self._cancel_batch_body(ids, params)})
+        body = self._cancel_batch_body(ids, params)
+        if symbol is not None:  # the batch names no market, but an unknown symbol is a mistake to refuse, not send
+            await self.load_markets()
+            self.market(symbol)
+        response = await self.privateDeleteOrdersBatch({"__body": body})
         return self._parse_cancel_results(response)
 
     async def cancel_all_orders(self, symbol: Str = None, params: dict = {}) -> list[Order]:

@@ -87,6 +87,12 @@ def _number(ex, value, what, market, key, strict):
     return text
 
 
+def precise(ex, value, what, market, key) -> str:
+    """``value`` at ``market``'s precision (``key``: 'amount' or 'price') as text; raises InvalidOrder for what
+    build_order would refuse (not a positive finite number, rounds to nothing, off-step with strictPrecision)."""
+    return _number(ex, value, what, market, key, _option(ex, "strictPrecision", False))
+
+
 #: the params that carry a trigger price (stop / stop-loss / take-profit)
 TRIGGER_KEYS = ("triggerPrice", "stopPrice", "trigger_price")
 ANY_TRIGGER_KEYS = TRIGGER_KEYS + ("stopLossPrice", "takeProfitPrice")
@@ -127,6 +133,8 @@ def check_params(ex, params: dict, method="createOrder") -> dict:
     extra = set(ex.safe_list(ex.options, "passThroughParams", []) or [])
     passthrough = {}
     for key, value in params.items():
+        if key == "hedged" and validate.flag(value, "hedged", ex.id) is False:
+            continue  # one-way mode, which is what a Paradex account is
         if key in NOT_SUPPORTED and value is not None:
             raise NotSupported(f"{ex.id} {method}() does not support {key}: {NOT_SUPPORTED[key]}")
         if key in PASS_THROUGH or (key in extra and key not in CONSUMED):
@@ -145,8 +153,8 @@ def check_client_id(ex, client_id) -> str:
     that cancelOrder / fetchOrder can name again (``validate.order_id``: no '/', '\\', '.', '..' or control
     characters), so no order is created that could not be cancelled by its own client id."""
     client_id = validate.text(client_id, "clientOrderId", ex.id, InvalidOrder)
-    if len(client_id) > 64:
-        raise InvalidOrder(f"{ex.id} clientOrderId longer than 64 characters")
+    if len(client_id) > validate.CLIENT_ID_MAX:
+        raise InvalidOrder(f"{ex.id} clientOrderId longer than {validate.CLIENT_ID_MAX} characters")
     try:
         validate.order_id(client_id, "clientOrderId", ex.id)
     except BadRequest as e:

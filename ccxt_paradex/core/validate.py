@@ -3,7 +3,7 @@
 Pure (no I/O): each function returns the normalised value or raises a ccxt exception
 (``BadRequest``, ``ArgumentsRequired``, ``InvalidOrder``, ``BadSymbol``). ``guard_methods`` applies the
 argument checks every unified method shares (symbol, symbols, since, limit, params, id, code,
-timeframe) as the first thing the method does, so a bad argument never reaches the method body,
+timeframe, leverage) as the first thing the method does, so a bad argument never reaches the method body,
 the signer or the transport.
 """
 import functools
@@ -91,6 +91,15 @@ def integer(value, what, minimum, exchange_id="paradex"):
     return value
 
 
+def leverage(value, what, exchange_id="paradex"):
+    """A leverage: a whole number >= 1 (Paradex's ``leverage`` is an integer), given as int, integral float or
+    numeric string -> int. None, bool, NaN, infinities and fractions are refused."""
+    number = decimal_text(value, what, BadRequest, exchange_id)
+    if number != number.to_integral_value() or number < 1:
+        raise BadRequest(f"{exchange_id} {what} must be a whole number >= 1, got {value!r}")
+    return int(number)
+
+
 def since(value, method, exchange_id="paradex"):
     return None if value is None else integer(value, f"{method}() since (ms)", 0, exchange_id)
 
@@ -126,10 +135,23 @@ def path_segment(value, what="a path parameter", exchange_id="paradex"):
     return quote(value, safe="")
 
 
+#: OpenAPI ``OrderRequest.client_id`` maxLength: no order carries a longer client id
+CLIENT_ID_MAX = 64
+
+
 def order_id(value, what="order id", exchange_id="paradex"):
     """An order id (str or int) -> str, checked to be safe in a URL path."""
     value = text(value, what, exchange_id)
     path_segment(value, what, exchange_id)
+    return value
+
+
+def client_order_id(value, what="clientOrderId", exchange_id="paradex"):
+    """A client order id to cancel or fetch by: an order id no longer than an order can carry (a longer one
+    names no order: refused before it is sent)."""
+    value = order_id(value, what, exchange_id)
+    if len(value) > CLIENT_ID_MAX:
+        raise BadRequest(f"{exchange_id} {what} is longer than {CLIENT_ID_MAX} characters: no order carries it")
     return value
 
 
@@ -210,6 +232,8 @@ def _checker(fn, name):
             entry = (_is_count(0), lambda v: since(v, method))
         elif name == "limit":
             entry = (_is_count(1), lambda v: limit(v, method))
+        elif name == "leverage":
+            entry = (lambda v: type(v) is int and v >= 1, lambda v: leverage(v, f"{method}() leverage"))
         elif name == "params":
             entry = (lambda v: type(v) is dict, lambda v: params(v, method))
         elif name == "id":  # ids go into URL paths: always the full check
