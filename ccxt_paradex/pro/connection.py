@@ -13,7 +13,7 @@ import asyncio
 import random
 
 from ccxt.async_support.base.ws.future import Future
-from ccxt.base.errors import AuthenticationError, ExchangeClosedByUser, ExchangeError, NetworkError
+from ccxt.base.errors import AuthenticationError, ExchangeClosedByUser, ExchangeError, NetworkError, UnsubscribeError
 
 from ..async_support.paradex_auth import _jwt_times
 from ..core import errors as paradex_errors
@@ -222,6 +222,8 @@ class ParadexConnection:
         url = None
         while True:
             try:
+                if attempt and not self._still_watched(hashes):  # un-watched while this call waited to reconnect
+                    raise UnsubscribeError(self.id + " " + ", ".join(hashes))
                 client = self._public_client
                 if private or attempt or client is None or not self._subscribed_on(client, channels):
                     url = self.get_ws_url()
@@ -260,6 +262,10 @@ class ParadexConnection:
                 delay = min(self.safe_number(self.options, "wsBackoffMax", 5.0),
                             self.safe_number(self.options, "wsBackoffBase", 0.05) * 2 ** (attempt - 1))
                 await self._backoff(delay * (0.5 + random.random()))
+
+    def _still_watched(self, hashes) -> bool:
+        """Hook of the pro class: False once an un_watch released every one of ``hashes`` (pro/private.py)."""
+        return True
 
     def _subscribed_on(self, client, channels) -> bool:
         """The fast path of a repeated public watch: ``client`` is still the live connection (its session is

@@ -18,6 +18,7 @@ from .trading import ParadexWsTrading
 _JSON_ROUTES = {
     "trades": "_on_trade", "markets_summary": "_on_summary", "bbo": "_on_bbo", "funding_data": "_on_funding",
     "orders": "_on_order", "fills": "_on_fill", "positions": "_on_position", "account": "_on_account",
+    "funding_payments": "_on_funding_payment", "transfers": "_on_transfer", "balance_events": "_on_balance_event",
 }
 
 
@@ -39,6 +40,11 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
                 "watchMyTrades": True, "watchPositions": True, "watchBalance": True, "watchOHLCV": False,
                 "createOrderWs": True, "createOrdersWs": True, "editOrderWs": True, "cancelOrderWs": True,
                 "cancelOrdersWs": True, "cancelAllOrdersWs": True,
+                "unWatchOrders": True, "unWatchMyTrades": True, "unWatchPositions": True, "unWatchFundingRate": True,
+                "unWatchFundingRates": True,
+                # extras (ccxt has no such unified names): un_watch_balance and three more private channels
+                "unWatchBalance": True, "watchFundingPayments": True, "unWatchFundingPayments": True,
+                "watchTransfers": True, "unWatchTransfers": True, "watchBalanceEvents": True, "unWatchBalanceEvents": True,
             },
             "options": {
                 "sbe": True,                 # public channels are SBE-only on Paradex since 2026-09-21
@@ -65,6 +71,9 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
     def _after_subscribe(self, session, private):
         if private:
             self._maybe_reconcile(session)
+
+    def _still_watched(self, hashes):
+        return self._any_watched(hashes)
 
     # ---- dispatch -----------------------------------------------------------------------------------
     def handle_message(self, client, message):

@@ -1,25 +1,39 @@
-"""Private streams of the pro class (mixin): orders, fills, positions, balance, and the
-reconciliation that makes a reconnect lossless.
+"""Private streams of the pro class (mixin): orders, fills, positions, balance, funding payments, transfers,
+balance events, their un-watching, and the reconciliation that makes a reconnect lossless.
 
 After a dropped connection the venue does not replay what was published while we were
 away, so the first private watch on the new connection - once its subscriptions are acknowledged,
 so that nothing falls between the REST answers and the stream - fetches fills, orders (open ones
-and the history of every order that may have changed in the gap), positions and the balance over
-REST and feeds whatever the caches have not seen through the same handlers. Fills are
-de-duplicated by id and orders by state, so each fill and each order's final state reaches
-watchMyTrades / watchOrders exactly once; changed positions and the balance are delivered to
-watchPositions / watchBalance.
+and the history of every order that may have changed in the gap), positions, the balance, funding
+payments and transfers over REST (each only for a stream being watched) and feeds whatever the
+caches have not seen through the same handlers. Fills, funding payments and transfer states are
+de-duplicated by id and orders by state, so each reaches its watcher exactly once; changed positions
+and the balance are delivered to watchPositions / watchBalance. Balance events have no REST
+counterpart: what the venue published while the socket was down is not replayed.
+
+Every watch registers its message hashes, each with the channel it needs, until an un_watch releases them
+(``_watched``). An un_watch rejects the watchers parked on its hashes with ccxt's UnsubscribeError, sends the
+venue's ``unsubscribe`` for a channel only once no registered hash needs it (and waits for the answer: nothing
+arrives on it afterwards), drops the stream's cache when its last hash goes, and keeps a socket used for order
+entry subscribed to something (Paradex closes idle sockets). A released stream ignores late frames and is not
+reconciled; its next watch subscribes again and starts clean.
 """
-from ccxt.base.types import Balances, Int, Order, Position, Str, Strings, Trade
+import asyncio
 from collections import OrderedDict
 
-from ccxt.base.errors import ExchangeError, NetworkError, RateLimitExceeded
+from ccxt.async_support.base.ws.cache import ArrayCache, ArrayCacheBySymbolById, ArrayCacheBySymbolBySide
+from ccxt.base.errors import ExchangeError, NetworkError, RateLimitExceeded, UnsubscribeError
+from ccxt.base.precise import Precise
+from ccxt.base.types import Balances, Int, Order, Position, Str, Strings, Trade
 
+from .session import AUTH_HASH
 
-from ccxt.async_support.base.ws.cache import ArrayCacheBySymbolById, ArrayCacheBySymbolBySide
-
-
-PRIVATE_CHANNELS = ("orders", "fills", "positions", "account")
+PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "funding_payments", "transfers", "balance_events")
+# the private streams (named after their caches): one of them registered keeps the reconnect machinery going
+PRIVATE_STREAMS = ("orders", "myTrades", "positions", "balance", "fundingPayments", "transfers", "balanceEvents")
+# balance_events ``type`` -> ccxt ledger entry type (Paradex's transaction types)
+BALANCE_EVENT_TYPES = {"TRANSACTION_FILL": "trade", "TRANSACTION_LIQUIDATE": "liquidation",
+                       "TRANSACTION_SETTLE_MARKET": "settlement"}
 
 
 def _is_private_channel(channel) -> bool:
@@ -48,14 +62,18 @@ def _progress(order):
 class ParadexPrivateStreams:
     def _init_private(self):
         self._fill_ids = OrderedDict()   # (fill type, fill id) -> None, bounded: exactly-once delivery
+        self._event_ids = OrderedDict()  # (stream, id[, state]) of funding payments / transfers delivered, bounded
         self._private_gap_since = None   # ms: private streams missed what happened since (None: in sync)
         self._reconciliation = None      # the running reconciliation task (owned by a session)
         self._private_since_ms = None    # when the first private watch started: history before it is not "missed"
-        self._position_hashes = set()    # the positions hashes some watch_positions call waited on (parked for)
         self._lost_private_channels = set()  # private channels of lost connections, not yet subscribed again
         self._open_at_start = {}         # order id -> /orders row: open when the first orders watch started
         self._open_snapshot = None       # the task taking that snapshot (owned by the session it runs on)
         self.reconcile_failures = 0      # reconciliation attempts that failed (each retried on its connection)
+        self._watched = {}               # stream -> {message hash: channel} its watch calls registered, until un_watch
+        self._released = set()           # message hashes an un_watch released (and no watch registered since)
+        self._idle = set()               # streams an un_watch emptied: their late frames are ignored
+        self._stream_since = {}          # stream -> ms its watching (re)started: older history is not "missed"
 
     def _cache(self, name, factory):
         cache = getattr(self, name, None)
@@ -64,17 +82,54 @@ class ParadexPrivateStreams:
             setattr(self, name, cache)
         return cache
 
+    # ---- which streams are watched ------------------------------------------------------------------
+    def _register(self, stream, channels, hashes):
+        """A watch call of ``stream``: each hash (with the channel it needs) stays registered until an un_watch."""
+        held = self._watched.setdefault(stream, {})
+        if not held:
+            self._stream_since[stream] = self.milliseconds()
+        for channel, message_hash in zip(channels, hashes):
+            held[message_hash] = channel
+        self._released.difference_update(hashes)
+        self._idle.discard(stream)
+
+    def _watching(self, stream) -> bool:
+        return bool(self._watched.get(stream))
+
+    def _any_watched(self, hashes) -> bool:
+        """False once un_watch calls released every one of ``hashes`` (a watch waiting to reconnect then ends)."""
+        return not all(h in self._released for h in hashes)
+
+    def _channel_needed(self, channel) -> bool:
+        return any(channel in held.values() for held in self._watched.values())
+
+    def _publish_stream(self, client, stream, value, hashes):
+        """To the hashes of ``stream`` some watch registered (all of them before any watch did: handlers driven
+        directly), so nothing is parked for a hash no watcher will read."""
+        held = self._watched.get(stream)
+        if held is not None:
+            hashes = [h for h in hashes if h in held]
+        if hashes:
+            self._publish(client, value, hashes)
+
     # ---- watchers ---------------------------------------------------------------------------------
     async def watch_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Order]:
-        return await self._watch_private_stream("orders", symbol, since, limit)
+        return await self._watch_private_stream("orders", "orders", symbol, since, limit)
 
     async def watch_my_trades(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Trade]:
-        return await self._watch_private_stream("fills", symbol, since, limit)
+        return await self._watch_private_stream("myTrades", "fills", symbol, since, limit)
 
-    async def _watch_private_stream(self, kind, symbol, since, limit):
-        """orders / fills: a per-market or ALL channel feeding an ArrayCacheBySymbolById."""
+    async def watch_funding_payments(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
+        """Extra (ccxt has no such name): the account's funding payments as they are settled (Paradex settles at
+        each fill of a market with a position), parsed as fetch_funding_history parses them. The
+        ``funding_payments.{market}`` channel (``.ALL`` without a symbol)."""
+        return await self._watch_private_stream("fundingPayments", "funding_payments", symbol, since, limit)
+
+    async def _watch_private_stream(self, stream, kind, symbol, since, limit):
+        """A per-market or ALL channel feeding an ArrayCacheBySymbolById (orders, fills, funding payments)."""
         await self.load_markets()
-        channel, message_hash = self._private_channel(kind, symbol)
+        channel, message_hash = self._private_channel(stream, kind, symbol)
+        self._register(stream, [channel], [message_hash])
         cache = await self._watch_channels([channel], [message_hash], private=True)
         if self.newUpdates:
             limit = cache.getLimit(symbol, limit)
@@ -87,7 +142,7 @@ class ParadexPrivateStreams:
         symbols = self.market_symbols(symbols)
         self._private_started()
         hashes = ["positions:" + s for s in symbols] if symbols else ["positions"]
-        self._position_hashes.update(hashes)
+        self._register("positions", ["positions"] * len(hashes), hashes)
         positions = await self._watch_channels(["positions"], hashes, private=True)
         if self.newUpdates:  # (a reconciliation's list names every market that changed)
             return self.filter_by_symbols_since_limit(positions, symbols, since, limit, True) if symbols else positions
@@ -96,20 +151,149 @@ class ParadexPrivateStreams:
     async def watch_balance(self, params: dict = {}) -> Balances:
         await self.load_markets()
         self._private_started()
+        self._register("balance", ["account"], ["balance"])
         return await self._watch_channels(["account"], ["balance"], private=True)
+
+    async def watch_transfers(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
+        """Extra (ccxt has no such name): the account's transfers (deposits, withdrawals, vault moves...) as the
+        ``transfers`` channel reports them, each state change an entry, parsed as fetch_transfers parses them."""
+        return await self._watch_account_stream("transfers", "transfers", code, since, limit)
+
+    async def watch_balance_events(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
+        """Extra (ccxt has no such name): the ``balance_events`` channel (what each fill did to the settlement
+        balance) as ccxt ledger entries: ``amount`` is the realized PnL plus realized funding (``direction`` its
+        sign), ``fee`` the fill's fee, ``before`` / ``after`` the venue's balances (after = before +/- amount - fee),
+        ``referenceId`` the fill id. Not replayed after a reconnect (the venue has no REST read of them)."""
+        return await self._watch_account_stream("balanceEvents", "balance_events", code, since, limit)
+
+    async def _watch_account_stream(self, stream, channel, code, since, limit):
+        await self.load_markets()
+        self._private_started()
+        self._register(stream, [channel], [stream])
+        cache = await self._watch_channels([channel], [stream], private=True)
+        if self.newUpdates:
+            limit = cache.getLimit(None, limit)
+        return self.filter_by_currency_since_limit(cache, self.safe_currency_code(code) if code else None, since, limit, True)
 
     def _private_started(self):
         """The first private watch: what happens from now on must survive a reconnect (reconciliation)."""
         if self._private_since_ms is None:
             self._private_since_ms = self.milliseconds()
 
-    def _private_channel(self, kind, symbol):
+    def _private_channel(self, stream, kind, symbol):
         self._private_started()
         market_id = self.market_id(symbol) if symbol is not None else "ALL"
-        return kind + "." + market_id, kind + ":" + market_id
+        return kind + "." + market_id, self._private_hash(stream, market_id)
+
+    @staticmethod
+    def _private_hash(stream, market_id):
+        return ("fills" if stream == "myTrades" else stream) + ":" + market_id
+
+    # ---- un-watchers ------------------------------------------------------------------------------------
+    async def un_watch_orders(self, symbol: Str = None, params: dict = {}):
+        """Stops watch_orders(symbol); without a symbol, every orders stream (all markets and each market)."""
+        return await self._unwatch_private_stream("orders", symbol)
+
+    async def un_watch_my_trades(self, symbol: Str = None, params: dict = {}):
+        """Stops watch_my_trades(symbol); without a symbol, every fills stream."""
+        return await self._unwatch_private_stream("myTrades", symbol)
+
+    async def un_watch_funding_payments(self, symbol: Str = None, params: dict = {}):
+        """Extra: stops watch_funding_payments(symbol); without a symbol, every funding payments stream."""
+        return await self._unwatch_private_stream("fundingPayments", symbol)
+
+    async def _unwatch_private_stream(self, stream, symbol):
+        await self.load_markets()
+        if symbol is not None:
+            hashes = [self._private_hash(stream, self.market_id(symbol))]
+        else:
+            hashes = list(self._watched.get(stream, {})) or [self._private_hash(stream, "ALL")]
+        return await self._unwatch(stream, hashes)
+
+    async def un_watch_positions(self, symbols: Strings = None, params: dict = {}):
+        """Stops watch_positions(symbols); without symbols, every positions watch. The ``positions`` channel is
+        unsubscribed once no positions watch is left."""
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        hashes = ["positions:" + s for s in symbols] if symbols else (list(self._watched.get("positions", {})) or ["positions"])
+        return await self._unwatch("positions", hashes)
+
+    async def un_watch_balance(self, params: dict = {}):
+        """Extra (ccxt has no unWatchBalance): stops watch_balance. The ``account`` channel stays subscribed when
+        it is what keeps a socket used for order entry alive (options['wsKeepAliveChannel'])."""
+        return await self._unwatch("balance", ["balance"])
+
+    async def un_watch_transfers(self, params: dict = {}):
+        """Extra: stops watch_transfers."""
+        return await self._unwatch("transfers", ["transfers"])
+
+    async def un_watch_balance_events(self, params: dict = {}):
+        """Extra: stops watch_balance_events."""
+        return await self._unwatch("balanceEvents", ["balanceEvents"])
+
+    async def _unwatch(self, stream, hashes):
+        """Release ``hashes`` of ``stream``: parked watchers get UnsubscribeError, the channels no registered hash
+        needs any more are unsubscribed (the answer awaited), and the stream's cache goes with its last hash."""
+        held = self._watched.get(stream, {})
+        channels = {held.pop(h) for h in hashes if h in held}
+        self._released.update(hashes)
+        client = (self.clients or {}).get(self.get_ws_url())
+        for h in hashes:
+            if client is not None and h in client.futures:  # (a rejection without a waiter would be kept for the next)
+                client.reject(UnsubscribeError(self.id + " " + h), h)
+            self._unread.pop(h, None)
+        if not held and stream in PRIVATE_STREAMS:
+            self._drop_stream_cache(stream)
+        if stream in PRIVATE_STREAMS and not any(self._watched.get(s) for s in PRIVATE_STREAMS):
+            self._private_since_ms = self._private_gap_since = None  # a later watch starts afresh
+        release = sorted(c for c in channels if not self._channel_needed(c))
+        self._lost_private_channels.difference_update(release)
+        await self._release_channels(client, release)
+        return True
+
+    def _drop_stream_cache(self, stream):
+        """The last watch of a private stream left: its cache goes, and frames still in flight are ignored."""
+        self._idle.add(stream)
+        self._stream_since.pop(stream, None)
+        if stream == "balance":
+            self.balance = {}
+            return
+        setattr(self, stream, None)
+        if stream == "orders":  # the next orders watch notes the open orders again
+            snapshot, self._open_snapshot, self._open_at_start = self._open_snapshot, None, {}
+            if snapshot is not None and not snapshot.done():
+                snapshot.cancel()
+
+    async def _release_channels(self, client, channels):
+        """Unsubscribe ``channels`` on the current connection and wait for each answer. A socket that sent orders
+        keeps a subscription (Paradex may close an idle one, code 4031): its keep-alive channel stays, or is
+        subscribed before the last channel goes."""
+        if client is None:
+            return
+        subscribed = [c for c in channels if c in client.subscriptions]
+        session = self.existing_session(client)
+        if session is None or session.ended or client.closed():
+            for channel in subscribed:
+                del client.subscriptions[channel]
+            return
+        if session.trading:
+            keep = self.safe_string(self.options, "wsKeepAliveChannel", "account")
+            if keep in subscribed and not any(n != AUTH_HASH and n not in subscribed for n in client.subscriptions):
+                subscribed.remove(keep)
+        for channel in subscribed:
+            del client.subscriptions[channel]
+        if session.trading:
+            self._keep_subscribed(session)
+        timeout = self.safe_number(self.options, "wsOrderTimeout", 10)
+        answers = await asyncio.gather(*(session.unsubscribe(c, timeout) for c in subscribed), return_exceptions=True)
+        for answer in answers:  # a lost connection took the subscription with it
+            if isinstance(answer, BaseException) and not isinstance(answer, NetworkError):
+                raise answer
 
     # ---- handlers (the same for WebSocket frames and REST reconciliation) -----------------------------
     def _on_order(self, client, data, reconciling=False):
+        if "orders" in self._idle:
+            return
         order = self.parse_order(data)
         cache = self._cache("orders", lambda: ArrayCacheBySymbolById(self.safe_integer(self.options, "ordersLimit", 1000)))
         known = cache.hashmap.get(order["symbol"], {}).get(order["id"])
@@ -118,9 +302,11 @@ class ParadexPrivateStreams:
             # what the stream showed, or a frame published before the REST read that was handled after it
             return
         cache.append(order)
-        self._publish(client, cache, ("orders:" + self.safe_string(data, "market", ""), "orders:ALL"))
+        self._publish_stream(client, "orders", cache, ("orders:" + self.safe_string(data, "market", ""), "orders:ALL"))
 
     def _on_fill(self, client, data):
+        if "myTrades" in self._idle:
+            return False
         fill_id = self.safe_string(data, "id")
         # OpenAPI FillResult.id: "Unique string ID of fill per FillType" (FILL, LIQUIDATION, UNWIND_TRANSFER)
         key = (self.safe_string(data, "fill_type", "FILL"), fill_id)
@@ -132,10 +318,66 @@ class ParadexPrivateStreams:
         trade = self.parse_trade(data)
         cache = self._cache("myTrades", lambda: ArrayCacheBySymbolById(self.safe_integer(self.options, "tradesLimit", 1000)))
         cache.append(trade)
-        self._publish(client, cache, ("fills:" + self.safe_string(data, "market", ""), "fills:ALL"))
+        self._publish_stream(client, "myTrades", cache, ("fills:" + self.safe_string(data, "market", ""), "fills:ALL"))
         return True
 
+    def _first_time(self, key) -> bool:
+        """Funding payments and transfer states: each delivered once (a reconciliation re-reads the gap's edge)."""
+        if key in self._event_ids:
+            return False
+        self._event_ids[key] = None
+        if len(self._event_ids) > self.safe_integer(self.options, "fillIdMemory", 20000):
+            self._event_ids.popitem(last=False)
+        return True
+
+    def _on_funding_payment(self, client, data):
+        payment_id = self.safe_string(data, "id")
+        if "fundingPayments" in self._idle or payment_id is None or not self._first_time(("funding", payment_id)):
+            return
+        market = self.safe_market(self.safe_string(data, "market"))
+        cache = self._cache("fundingPayments",
+                            lambda: ArrayCacheBySymbolById(self.safe_integer(self.options, "tradesLimit", 1000)))
+        cache.append(self.parse_income(data, market))
+        self._publish_stream(client, "fundingPayments", cache,
+                             ("fundingPayments:" + str(market["id"]), "fundingPayments:ALL"))
+
+    def _on_transfer(self, client, data):
+        key = ("transfer", self.safe_string(data, "id"), self.safe_string(data, "status"),
+               self.safe_integer(data, "last_updated_at"))
+        if "transfers" in self._idle or key[1] is None or not self._first_time(key):
+            return
+        cache = self._cache("transfers", lambda: ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000)))
+        cache.append(self.parse_transfer(data))
+        self._publish_stream(client, "transfers", cache, ("transfers",))
+
+    def _on_balance_event(self, client, data):
+        if "balanceEvents" in self._idle:
+            return
+        cache = self._cache("balanceEvents", lambda: ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000)))
+        cache.append(self.parse_balance_event(data))
+        self._publish_stream(client, "balanceEvents", cache, ("balanceEvents",))
+
+    def parse_balance_event(self, event, currency=None):
+        """A balance_events payload -> a ccxt ledger entry (see watch_balance_events)."""
+        timestamp = self.safe_integer(event, "created_at")
+        code = self.safe_currency_code(self.safe_string(event, "settlement_asset_name", "USDC"), currency)
+        gross = Precise.string_add(self.safe_string(event, "realized_pnl", "0"), self.safe_string(event, "realized_funding", "0"))
+        kind = self.safe_string(event, "type")
+        fill_id = self.safe_string(event, "fill_id")
+        return self.safe_ledger_entry({
+            "info": event, "id": fill_id, "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "direction": "out" if Precise.string_lt(gross, "0") else "in", "account": "swap", "referenceId": fill_id,
+            "referenceAccount": None, "type": self.safe_string(BALANCE_EVENT_TYPES, kind, kind.lower() if kind else None),
+            "currency": code, "amount": Precise.string_abs(gross),
+            "before": self.safe_string(event, "settlement_asset_balance_before"),
+            "after": self.safe_string(event, "settlement_asset_balance_after"),
+            "status": "ok" if self.safe_string(event, "status") == "ON_BLOCKCHAIN" else "pending",
+            "fee": {"cost": self.safe_string(event, "fees"), "currency": code},
+        }, self.safe_currency(code))
+
     def _on_position(self, client, data):
+        if "positions" in self._idle:
+            return
         changed = self._apply_position(data)
         if changed:
             self._publish_positions(client, changed)
@@ -144,7 +386,8 @@ class ParadexPrivateStreams:
         """To watch_positions() and watch_positions([symbol]) watchers; parked between calls only for hashes a
         watcher has used (a hash nobody watches would otherwise hand a stale list to its first watcher)."""
         hashes = ["positions"] + list(dict.fromkeys("positions:" + p["symbol"] for p in changed))
-        watched = tuple(h for h in hashes if h in self._position_hashes)
+        held = self._watched.get("positions", {})
+        watched = tuple(h for h in hashes if h in held)
         if watched:
             self._publish(client, changed, watched)
 
@@ -183,10 +426,10 @@ class ParadexPrivateStreams:
             return  # older than the balance held (an /account read answered before a live update)
         balance = self.safe_balance({"info": data, code: {"total": total, "free": free}, "timestamp": timestamp,
                                      "datetime": self.iso8601(timestamp)})
-        self.balance = balance
+        self.balance = balance  # (kept current by a keep-alive subscription of the account channel too)
         # a watcher between two calls gets the newest balance on its next call (live and reconciled alike: a
         # parked older one is replaced, never returned after a newer one)
-        self._publish(client, balance, ("balance",))
+        self._publish_stream(client, "balance", balance, ("balance",))
 
     # ---- reconciliation after a reconnect -------------------------------------------------------------
     def _private_connection_lost(self, session):
@@ -218,7 +461,8 @@ class ParadexPrivateStreams:
 
     async def _reconcile_private_state(self, session):
         """Once the new connection's subscriptions are live (nothing can fall between REST and the stream), fetch
-        fills, orders (open, and every order that changed since the gap began), positions and the balance."""
+        what the watched streams missed: fills, orders (open, and every order that changed since the gap began),
+        positions, funding payments, transfers and the balance (``_reconcile_once``)."""
         gap = self._private_gap_since
         await session.settled()
         delay = self.safe_number(self.options, "wsReconcileRetryDelay", 1.0)
@@ -239,22 +483,55 @@ class ParadexPrivateStreams:
             self._private_gap_since = None
 
     async def _reconcile_once(self, client, gap):
-        # a gap exists only once a private watch has started (_private_connection_lost): _private_since_ms is set
+        """What the gap hid, for each stream being watched (a released or never-watched one reads nothing)."""
         margin = self.safe_integer(self.options, "wsReconcileMarginMs", 10_000)
-        start = max(self._private_since_ms, gap) - margin
-        rows = await self._gap_rows(self.privateGetFills, start)
-        for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
-            self._on_fill(client, row)
-        await self._reconcile_orders(client, start)
-        positions = self.safe_list(await self.privateGetPositions(), "results", [])
-        changed = [p for row in positions for p in self._apply_position(row)]
-        if changed:
-            self._publish_positions(client, changed)
-        account = await self.privateGetAccount()
-        if isinstance(account, dict) and account:
-            self._on_account(client, account)
 
-    async def _reconcile_orders(self, client, start):
+        def start(stream):  # from the gap, or from when the stream's watching started if later
+            return max(self._stream_start(stream), gap) - margin
+        if self._watching("myTrades"):
+            rows = await self._gap_rows(self.privateGetFills, start("myTrades"))
+            for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+                self._on_fill(client, row)
+        if self._watching("orders"):
+            await self._reconcile_orders(client, start("orders"), self._stream_start("orders") - margin)
+        positions = None
+        if self._watching("positions"):
+            positions = self.safe_list(await self.privateGetPositions(), "results", [])
+            changed = [p for row in positions for p in self._apply_position(row)]
+            if changed:
+                self._publish_positions(client, changed)
+        if self._watching("fundingPayments"):
+            await self._reconcile_funding_payments(client, start("fundingPayments"), positions)
+        if self._watching("transfers"):
+            rows = await self._gap_rows(self.privateGetTransfers, start("transfers"))
+            for row in sorted(rows, key=lambda r: self.safe_integer(r, "last_updated_at", 0)):
+                self._on_transfer(client, row)
+        if self._watching("balance"):
+            account = await self.privateGetAccount()
+            if isinstance(account, dict) and account:
+                self._on_account(client, account)
+
+    def _stream_start(self, stream):
+        """ms: when the private watches started, or when this stream's (re)started if later."""
+        return max(self._private_since_ms or 0, self._stream_since.get(stream, 0))
+
+    async def _reconcile_funding_payments(self, client, start, positions):
+        """/funding/payments is read per market: the markets watched one by one, and for a watch of all markets
+        those where the account held a position in the gap (open now, or changed since ``start``)."""
+        markets = {h.split(":", 1)[1] for h in self._watched.get("fundingPayments", {})}
+        if "ALL" in markets:
+            markets.discard("ALL")
+            if positions is None:
+                positions = self.safe_list(await self.privateGetPositions(), "results", [])
+            markets.update(self.safe_string(p, "market") for p in positions
+                           if self.safe_string(p, "status") == "OPEN" or self.safe_integer(p, "last_updated_at", 0) >= start)
+        rows = []
+        for market in sorted(m for m in markets if m):
+            rows += await self._gap_rows(lambda request, m=market: self.privateGetFundingPayments(self.extend(request, {"market": m})), start)
+        for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+            self._on_funding_payment(client, row)
+
+    async def _reconcile_orders(self, client, start, floor):
         """Open orders now, and the history of every order created since ``start`` or that the cache last saw
         open (it may have closed while the socket was down): each order whose state the cache lacks is fed once."""
         open_rows = self.safe_list(await self.privateGetOrders(), "results", [])
@@ -275,7 +552,6 @@ class ParadexPrivateStreams:
             previous = rows.get(rid)
             if previous is None or self.safe_integer(row, "last_updated_at", 0) >= self.safe_integer(previous, "last_updated_at", 0):
                 rows[rid] = row
-        floor = self._private_since_ms - self.safe_integer(self.options, "wsReconcileMarginMs", 10_000)
         for row in sorted(rows.values(), key=lambda r: self.safe_integer(r, "last_updated_at", 0)):
             if self._known_order(row) is None and self.safe_integer(row, "last_updated_at", 0) < floor:
                 continue  # ended before the first private watch: not missed

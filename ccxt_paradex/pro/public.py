@@ -402,20 +402,57 @@ class ParadexPublicStreams:
 
     async def watch_funding_rate(self, symbol: str, params: dict = {}) -> FundingRate:
         await self.load_markets()
-        return await self._watch_channels(*self._per_market([symbol], "funding_data", "funding"))
+        channels, hashes = self._per_market([symbol], "funding_data", "funding")
+        self._register("fundingRate", channels, hashes)
+        return await self._watch_channels(channels, hashes)
 
     async def watch_funding_rates(self, symbols: Strings = None, params: dict = {}) -> FundingRates:
+        """Hashes of their own (``fundings:{market}``): un_watch_funding_rate(symbol) leaves these watchers, and
+        the markets' channels, alone (and un_watch_funding_rates those of watch_funding_rate)."""
         if not symbols:  # one funding_data.{market} channel per symbol; the venue has no documented all-markets one
             raise ArgumentsRequired(self.id + " watchFundingRates() requires a list of symbols")
         await self.load_markets()
-        rate = await self._watch_channels(*self._per_market(self.market_symbols(symbols), "funding_data", "funding"))
+        channels, hashes = self._per_market(self.market_symbols(symbols), "funding_data", "fundings")
+        self._register("fundingRates", channels, hashes)
+        rate = await self._watch_channels(channels, hashes)
         return {rate["symbol"]: rate}
+
+    async def un_watch_funding_rate(self, symbol: str, params: dict = {}):
+        """Parked watch_funding_rate(symbol) calls get UnsubscribeError; ``funding_data.{market}`` is unsubscribed
+        unless a watch_funding_rates call still has it; fundingRates[symbol] goes with the market's last watch."""
+        await self.load_markets()
+        return await self._unwatch_funding("fundingRate", "funding", [self.symbol(symbol)])
+
+    async def un_watch_funding_rates(self, symbols: Strings = None, params: dict = {}):
+        """As un_watch_funding_rate for watch_funding_rates(symbols); without symbols, every market it watches."""
+        await self.load_markets()
+        symbols = self.market_symbols(symbols)
+        if not symbols:
+            symbols = [self._book_symbol(h.split(":", 1)[1]) for h in self._watched.get("fundingRates", {})]
+        return await self._unwatch_funding("fundingRates", "fundings", symbols)
+
+    async def _unwatch_funding(self, stream, key, symbols):
+        await self._unwatch(stream, self._per_market(symbols, "funding_data", key)[1])
+        for symbol in symbols:
+            market_id = self.market_id(symbol)
+            if not self._funding_watched(market_id):
+                self.fundingRates.pop(symbol, None)
+        return True
+
+    def _funding_watched(self, market_id) -> bool:
+        return "funding:" + market_id in self._watched.get("fundingRate", {}) or \
+            "fundings:" + market_id in self._watched.get("fundingRates", {})
 
     def _on_funding(self, client, data):
         market = self.safe_market(self.safe_string(data, "market"))
+        market_id = market["id"]
+        if not self._funding_watched(market_id) and ("funding:" + str(market_id) in self._released
+                                                     or "fundings:" + str(market_id) in self._released):
+            return  # a late frame of an un-watched market (the unsubscribe's answer is on its way)
         rate = self.parse_funding_rate(data, market)
         self.fundingRates[market["symbol"]] = rate
-        client.resolve(rate, "funding:" + market["id"])
+        client.resolve(rate, "funding:" + market_id)
+        client.resolve(rate, "fundings:" + market_id)
 
 
 def json_book_levels(data):

@@ -2,8 +2,9 @@
 
 The pro class keeps ``{ccxt ws Client: Session}`` (``ParadexConnection._sessions``); a reconnect is a new
 Client, so a new Session. Nothing is set on ccxt's Client. The session owns its state, the JWT times of its
-``auth``, the JSON-RPC ids it is waiting on, its in-flight ``order.*`` requests, its cancel-on-disconnect
-arming and every background task started for it (book resyncs, reconciliation, arming), all ended with it.
+``auth``, the JSON-RPC ids it is waiting on, its in-flight ``order.*`` and ``unsubscribe`` requests, its
+cancel-on-disconnect arming and every background task started for it (book resyncs, reconciliation, arming),
+all ended with it.
 
 States and the events that move them::
 
@@ -30,7 +31,7 @@ CONNECTING, AUTHENTICATING, LIVE, CLOSING, CLOSED = "connecting", "authenticatin
 AUTH_HASH = "authenticated"  # the client future an ``auth`` answer settles
 
 # kinds of the JSON-RPC requests a session waits on
-AUTH, SUBSCRIBE, ORDER, OTHER = "auth", "subscribe", "order", "other"
+AUTH, SUBSCRIBE, UNSUBSCRIBE, ORDER, OTHER = "auth", "subscribe", "unsubscribe", "order", "other"
 
 
 def _retrieve(task):
@@ -40,7 +41,7 @@ def _retrieve(task):
 
 class Session:
     __slots__ = ("owner", "client", "state", "auth_result", "jwt_times", "previous", "renewal_refused",
-                 "pending", "requests", "tasks", "cod", "lost_at", "_unacked", "_settled")
+                 "pending", "requests", "tasks", "cod", "lost_at", "trading", "_unacked", "_settled")
 
     def __init__(self, owner, client):
         self.owner = owner              # the pro exchange: ids, options, throttling, the JWT
@@ -55,6 +56,7 @@ class Session:
         self.tasks = set()
         self.cod = None                 # task of the order.cancel_on_disconnect that armed this connection
         self.lost_at = None             # ms, when the connection was lost
+        self.trading = False            # an order.* request went out on it: it must never be left idle (4031)
         self._unacked = set()           # ids of subscribe requests not answered yet
         self._settled = []              # futures waiting for _unacked to empty
 
@@ -86,7 +88,7 @@ class Session:
         if error is None:
             if kind == AUTH:
                 self.auth_acknowledged(message.get("result"))
-            elif kind == ORDER:
+            elif kind in (ORDER, UNSUBSCRIBE):
                 entry = self.requests.get(rid)
                 if entry is not None and not entry[0].done():
                     entry[0].set_result(message.get("result"))
@@ -96,7 +98,7 @@ class Session:
         if kind == AUTH:
             self.auth_refused(exc)
             return
-        if kind == ORDER:
+        if kind in (ORDER, UNSUBSCRIBE):
             entry = self.requests.get(rid)
             if entry is not None and not entry[0].done():
                 entry[0].set_exception(exc)
@@ -236,6 +238,32 @@ class Session:
             margin = min(margin, (exp - iat) / 4)
         return exp - now_s < margin
 
+    # ---- unsubscribe: answered like a request -----------------------------------------------------------
+    async def unsubscribe(self, channel, timeout):
+        """``unsubscribe`` ``channel`` and wait for the venue's answer (after it, nothing more arrives on that
+        channel): its result, the venue's refusal, RequestTimeout, or the end of the session (as ``request``)."""
+        message = self.rpc("unsubscribe", {"channel": channel}, UNSUBSCRIBE)
+        rid = message["id"]
+        future = asyncio.get_running_loop().create_future()
+        self.requests[rid] = (future, "unsubscribe")
+        try:
+            if self.ended or self.client.closed():
+                raise NetworkError(self.owner.id + " unsubscribe: connection closed before send")
+            try:
+                await self.client.send(message)
+            except BaseError:
+                raise
+            except Exception as e:
+                raise NetworkError(self.owner.id + " unsubscribe: " + str(e)) from e
+            try:
+                return await asyncio.wait_for(future, timeout)
+            except asyncio.TimeoutError:
+                raise RequestTimeout(self.owner.id + " unsubscribe " + channel + " got no answer within "
+                                     + str(timeout) + " s") from None
+        finally:
+            self.requests.pop(rid, None)
+            self.pending.pop(rid, None)
+
     # ---- order.* requests -----------------------------------------------------------------------------
     async def request(self, method, params, timeout):
         """One order.* request on this connection, settled by its answer, ``timeout`` s (RequestTimeout) or the end
@@ -244,6 +272,7 @@ class Session:
         if owner.enableRateLimit:
             await owner.throttle(("orders", 1))  # the venue counts WS order methods in the REST orders bucket
         message = self.rpc(method, params, ORDER)
+        self.trading = True
         rid = message["id"]
         future = asyncio.get_running_loop().create_future()
         self.requests[rid] = (future, method)

@@ -84,15 +84,33 @@ class Engine:
         if acct is None:
             acct = self.accounts[address] = Account(address, public_key, eth_address, Decimal(balance), self.clock())
             if balance:
-                acct.transfers.append({
-                    "id": self.new_id(), "account": address, "kind": "DEPOSIT", "status": "COMPLETED",
-                    "direction": "IN", "token": "USDC", "amount": fmt(balance), "bridge": "STARKGATE",
-                    "counterparty": "", "external_account": eth_address, "external_chain": "ethereum",
-                    "external_txn_hash": "0x" + "0" * 64, "txn_hash": "0x" + "1" * 63, "failure_reason": "",
-                    "auto_withdrawal_fee": "0", "socialized_loss_factor": "0", "vault_address": "",
-                    "vault_unwind_completion_percentage": "0", "created_at": self.clock(), "last_updated_at": self.clock(),
-                })
+                self._record_transfer(acct, "DEPOSIT", Decimal(balance))
         return acct
+
+    def transfer(self, address, amount, kind="DEPOSIT") -> dict:
+        """A completed transfer into (DEPOSIT) or out of (WITHDRAWAL) an account: the balance moves, a /transfers
+        row is kept and the transfers and account channels publish it."""
+        acct = self.accounts[address]
+        amount = _decimal(amount, "amount")
+        acct.balance += amount if kind == "DEPOSIT" else -amount
+        acct.seq_no += 1
+        row = self._record_transfer(acct, kind, amount)
+        self.emit("account", None, self.account_summary(acct))
+        return row
+
+    def _record_transfer(self, acct, kind, amount) -> dict:
+        now = self.clock()
+        row = {
+            "id": self.new_id(), "account": acct.address, "kind": kind, "status": "COMPLETED",
+            "direction": "IN" if kind == "DEPOSIT" else "OUT", "token": "USDC", "amount": fmt(amount), "bridge": "STARKGATE",
+            "counterparty": "", "external_account": acct.eth_address, "external_chain": "ethereum",
+            "external_txn_hash": "0x" + "0" * 64, "txn_hash": "0x" + "1" * 63, "failure_reason": "",
+            "auto_withdrawal_fee": "0", "socialized_loss_factor": "0", "vault_address": "",
+            "vault_unwind_completion_percentage": "0", "created_at": now, "last_updated_at": now,
+        }
+        acct.transfers.append(row)
+        self.emit("transfer", None, row)  # the transfers channel (nobody can listen yet when an account opens)
+        return row
 
     def leverage(self, acct, market):
         return acct.leverage.get(market, min(self.initial_leverage, self.specs[market].max_leverage))

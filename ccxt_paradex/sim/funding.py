@@ -47,9 +47,10 @@ def realize(engine, acct, pos, now, fill_id="") -> Decimal:
         acct.balance += payment
         pos.realized_funding += payment
         if acct.address not in engine.ephemeral:
-            acct.funding_payments.append({
-                "id": engine.new_id(), "account": acct.address, "market": pos.market, "payment": fmt(payment),
-                "index": fmt(index), "fill_id": fill_id or pos.last_fill_id, "created_at": now})
+            row = {"id": engine.new_id(), "account": acct.address, "market": pos.market, "payment": fmt(payment),
+                   "index": fmt(index), "fill_id": fill_id or pos.last_fill_id, "created_at": now}
+            acct.funding_payments.append(row)
+            engine.emit("funding_payment", pos.market, row)  # the funding_payments.{market} channel
     return payment
 
 

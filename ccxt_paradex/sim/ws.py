@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 import time
+from decimal import Decimal
 
 from aiohttp import WSMsgType, web
 
@@ -24,8 +25,11 @@ SUPPORTED_SBE = {sbe_encode.SCHEMA_ID: sbe_encode.VERSIONS}
 SBE_ONLY_KEYS = {"trades": ("seq_no",), "fills": ("trade_id",)}
 BOOK_DEPTH = 15
 PUBLIC_KINDS = {"trades", "bbo", "order_book", "markets_summary", "funding_data"}
-PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events"}
+PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events", "funding_payments", "transfers"}
 SBE_PRIVATE_KINDS = {"orders", "fills", "positions", "account"}  # templates 20-23
+# engine event -> the private channel kind it is published on (to the event's account)
+PRIVATE_EVENTS = {"order": "orders", "fill": "fills", "position": "positions", "account": "account",
+                  "funding_payment": "funding_payments", "transfer": "transfers"}
 JSONRPC_INVALID, JSONRPC_METHOD, JSONRPC_PARAMS = -32600, -32601, -32602
 ERR_MALFORMED_TOKEN, ERR_INVALID_TOKEN, ERR_AUTH_REQUIRED = 40110, 40111, 40300
 CLOSE_IDLE = 4031     # a connection without any subscription, closed after ``idle_close`` s (reported by a client library)
@@ -49,7 +53,7 @@ def parse_channel(name: str, markets) -> dict:
     if kind not in PUBLIC_KINDS | PRIVATE_KINDS:
         raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "invalid channel")
     market = parts[1] if len(parts) > 1 else "ALL"
-    if kind in ("positions", "account", "balance_events") or (kind in ("markets_summary", "funding_data") and len(parts) == 1):
+    if kind in ("positions", "account", "balance_events", "transfers") or (kind in ("markets_summary", "funding_data") and len(parts) == 1):
         market = "ALL"
     if market != "ALL" and market not in markets:
         raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown market {market}")
@@ -307,7 +311,6 @@ class Feed:
         market = sub["market"]
         book = self.engine.books[market]
         depth = BOOK_DEPTH if sub["feed"] == "snapshot" else None
-        from decimal import Decimal
         tick = Decimal(sub["tick"]) if sub.get("tick") else None
         inserts = [{"side": "BUY", "price": fmt(p), "size": fmt(s)} for p, s in book.bids.aggregated(depth, sub["interactive"], tick)]
         inserts += [{"side": "SELL", "price": fmt(p), "size": fmt(s)} for p, s in book.asks.aggregated(depth, sub["interactive"], tick)]
@@ -356,14 +359,33 @@ class Feed:
             self._on_book(market, payload)
         elif kind == "trade":
             self._fanout("trades", market, payload)
-        elif kind in ("order", "fill", "position", "account"):
-            channel_kind = {"order": "orders", "fill": "fills", "position": "positions", "account": "account"}[kind]
-            for conn in list(self.connections):
-                if conn.account != payload.get("account"):
-                    continue
-                for name, sub in conn.subs.items():
-                    if sub["kind"] == channel_kind and sub["market"] in ("ALL", market):
-                        conn.push(conn.publish(name, channel_kind, payload))
+        elif kind in PRIVATE_EVENTS:
+            self._private(PRIVATE_EVENTS[kind], market, payload.get("account"), payload)
+            if kind == "fill":  # what the fill did to the balance: the balance_events channel
+                self._private("balance_events", market, payload.get("account"), lambda: self.balance_event(payload))
+
+    def _private(self, channel_kind, market, account, payload):
+        """To the account's subscriptions of ``channel_kind`` (``payload`` a callable: built only if one exists)."""
+        for conn in list(self.connections):
+            if conn.account != account:
+                continue
+            for name, sub in conn.subs.items():
+                if sub["kind"] == channel_kind and sub["market"] in ("ALL", market):
+                    if callable(payload):
+                        payload = payload()
+                    conn.push(conn.publish(name, channel_kind, payload))
+
+    def balance_event(self, fill) -> dict:
+        """BalanceEventResponse of a fill (published right after it settled: the account's balance is the after)."""
+        after = self.engine.accounts[fill["account"]].balance
+        moved = Decimal(fill["realized_pnl"]) + Decimal(fill["realized_funding"]) - Decimal(fill["fee"])
+        token: dict = next((t for t in self.sim.config["bridged_tokens"] if t["symbol"] == "USDC"), {})
+        return {"type": "TRANSACTION_FILL", "status": "ON_BLOCKCHAIN", "market": fill["market"], "fill_id": fill["id"],
+                "fees": fill["fee"], "realized_pnl": fill["realized_pnl"], "realized_funding": fill["realized_funding"],
+                "funding_index": fmt(self.engine.funding_index[fill["market"]]), "settlement_asset_name": "USDC",
+                "settlement_asset_address": token.get("l2_token_address", ""), "settlement_asset_price": "1",
+                "settlement_asset_balance_before": fmt(after - moved), "settlement_asset_balance_after": fmt(after),
+                "created_at": fill["created_at"]}
 
     def _on_book(self, market, payload):
         deltas = {}
