@@ -24,6 +24,7 @@ from .core.api_table import ImplicitAPI
 from .core.parse import ParadexParsers
 from .core.ratelimit import BucketLimiter
 from .paradex_account import ParadexAccount
+from .paradex_algo import ParadexAlgo
 from .paradex_auth import ParadexAuth
 from .paradex_history import ParadexHistory
 from .paradex_trading import ParadexTrading
@@ -46,7 +47,8 @@ NOT_RETRIED = frozenset({("POST", "orders"), ("POST", "orders/batch"), ("PUT", "
 TIMEFRAMES = {"1m": 1, "3m": 3, "5m": 5, "15m": 15, "30m": 30, "1h": 60}
 
 
-class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexAccount, ParadexHistory, Exchange):
+class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexAlgo, ParadexAccount, ParadexHistory,
+              Exchange):
     def __init__(self, config={}):
         super().__init__(config)
         self._limiter = BucketLimiter()
@@ -68,7 +70,7 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
                 "cancelAllOrders": True, "cancelOrder": True, "cancelOrders": True, "createOrder": True,
                 "createOrders": True, "createMarketOrder": True, "createLimitOrder": True, "createPostOnlyOrder": True,
                 "createReduceOnlyOrder": True, "createStopOrder": True, "createTriggerOrder": True,
-                "createStopLossOrder": True, "createTakeProfitOrder": True, "editOrder": True,
+                "createStopLossOrder": True, "createTakeProfitOrder": True, "createTwapOrder": True, "editOrder": True,
                 "fetchAccounts": True, "fetchBalance": True, "fetchBidsAsks": True, "fetchCanceledOrders": True,
                 "fetchClosedOrders": True, "fetchCurrencies": True, "fetchDeposits": True, "fetchFundingHistory": True,
                 "fetchFundingRate": True, "fetchFundingRateHistory": True, "fetchFundingRates": True,

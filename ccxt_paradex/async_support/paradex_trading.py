@@ -285,6 +285,9 @@ class ParadexTrading:
         return {} if market_id is None else {"market": market_id}
 
     async def cancel_order(self, id: str, symbol: Str = None, params: dict = {}) -> Order:
+        algo, params = self._algo_route("cancelOrder", id, params)  # a TWAP: paradex_algo.py
+        if algo:
+            return await self._cancel_algo_order(id, symbol, params)
         client_id, request = await self._cancel_target(id, symbol, params)
         if request is not None:
             await self.privateDeleteOrdersByClientIdClientId(request)
@@ -307,6 +310,9 @@ class ParadexTrading:
 
     async def fetch_order(self, id: str, symbol: Str = None, params: dict = {}) -> Order:
         """Open orders come from /orders/{id}; closed ones are looked up in /orders-history."""
+        algo, params = self._algo_route("fetchOrder", id, params)  # a TWAP: paradex_algo.py
+        if algo:
+            return await self._fetch_algo_order(id, symbol, params)
         client_id, params = self._client_order_id(params, "fetchOrder")
         self._no_target_override(params, "fetchOrder")
         if client_id is None and id is None:
@@ -332,6 +338,9 @@ class ParadexTrading:
         raise OrderNotFound(self.id + " order " + str(id if client_id is None else client_id) + " not found")
 
     async def fetch_open_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Order]:
+        algo, params = self._algo_route("fetchOpenOrders", None, params)  # TWAPs: paradex_algo.py
+        if algo:
+            return await self._fetch_open_algo_orders(symbol, since, limit, params)
         await self.load_markets()
         request = {}
         market = None
@@ -342,14 +351,23 @@ class ParadexTrading:
         return self.parse_orders(self.safe_list(response, "results", []), market, since, limit)
 
     async def fetch_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Order]:
+        algo, params = self._algo_route("fetchOrders", None, params)  # TWAPs: paradex_algo.py
+        if algo:
+            return await self._fetch_algo_orders("fetchOrders", symbol, since, limit, params)
         rows, market = await self._history("fetchOrders", self.privateGetOrdersHistory, symbol, since, limit, params,
                                            annotate=history.cursor_on_first_row)
         return self.parse_orders(rows, market, since, limit)
 
     async def fetch_closed_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
+        algo, params = self._algo_route("fetchClosedOrders", None, params)  # TWAPs: paradex_algo.py
+        if algo:
+            return await self._fetch_algo_orders("fetchClosedOrders", symbol, since, limit, params, "closed")
         return await self._ended_orders("closed", symbol, since, limit, params)
 
     async def fetch_canceled_orders(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
+        algo, params = self._algo_route("fetchCanceledOrders", None, params)  # TWAPs: paradex_algo.py
+        if algo:
+            return await self._fetch_algo_orders("fetchCanceledOrders", symbol, since, limit, params, "canceled")
         return await self._ended_orders("canceled", symbol, since, limit, params)
 
     async def _ended_orders(self, status, symbol, since, limit, params):

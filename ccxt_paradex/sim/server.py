@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from aiohttp import web
 
+from .algo import AlgoEngine
 from .auth import JWT_TTL_S, Authority
 from .contract_gate import ContractGate
 from .engine import Engine
@@ -72,7 +73,8 @@ class Simulator:
                  summary_interval=1.0, private_sbe=False, option_markets=False, deltas_feed=True,
                  create_batch_shape="object", ws_sessions="renewable", funding_time_scale=1.0,
                  funding_settlement="trade", contract="strict", closed_order_get="ORDER_ID_NOT_FOUND",
-                 tpsl_reduce_only="optional", check_responses=False, idle_close=0.0):
+                 tpsl_reduce_only="optional", check_responses=False, idle_close=0.0,
+                 algo_interval=1.0):
         self.host, self.port = host, port
         self.clock = Clock()
         specs = markets if isinstance(markets, list) else (
@@ -108,6 +110,10 @@ class Simulator:
         self.contract = ContractGate(contract, check_responses)
         self.closed_order_get = closed_order_get  # GET /orders/{id} of a closed order: "ORDER_ID_NOT_FOUND" or "NOT_FOUND"
         self.feed = Feed(self, ping_interval, backlog_limit)
+        # TWAP orders (sim/algo.py): children placed on the simulator's clock, checked every algo_interval s
+        # (0: only when a test calls sim.algos.tick())
+        self.algos = AlgoEngine(self)
+        self.algo_interval = algo_interval
         self._runner = None
         self._tasks = []
         if self.liquidity:
@@ -170,6 +176,8 @@ class Simulator:
             self._tasks.append(asyncio.ensure_future(self._every(self.tick_interval, self.liquidity.step)))
         if self.funding_interval:
             self._tasks.append(asyncio.ensure_future(self._every(self.funding_interval, self._funding)))
+        if self.algo_interval:
+            self._tasks.append(asyncio.ensure_future(self._every(self.algo_interval, self.algos.tick)))
         if self.summary_interval:
             self._tasks.append(asyncio.ensure_future(self._every(self.summary_interval, self.feed.publish_summaries)))
         disconnect = self.faults.settings.get("disconnect")
