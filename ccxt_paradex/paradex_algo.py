@@ -1,5 +1,4 @@
 # GENERATED from ccxt_paradex/async_support/paradex_algo.py by tools/gen_sync.py -- do not edit by hand.
-# mypy: disable-error-code="attr-defined"
 """TWAP (algo) orders (mixin of the paradex class): ccxt's createTwapOrder, and the algo endpoints behind
 ccxt's order methods.
 

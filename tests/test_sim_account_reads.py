@@ -287,10 +287,7 @@ async def test_subkeys_are_read_renamed_restricted_and_a_pending_one_activated(e
 
 
 async def test_what_the_simulator_has_none_of_reads_empty_or_not_found(ex, sim):
-    assert (await ex.private_get_algo_orders()) == {"results": []}
-    assert (await ex.private_get_algo_orders_history())["results"] == []
-    await _refused(ex.private_get_algo_orders_algo_id({"algo_id": "42"}), ccxt.OrderNotFound, "ALGO_ID_NOT_FOUND")
-    await _refused(ex.private_delete_algo_orders_algo_id({"algo_id": "42"}), ccxt.OrderNotFound, "ALGO_ID_NOT_FOUND")
+    # (algo orders: sim/algo.py, tests/test_twap.py)
     assert (await ex.private_get_block_trades()) == {"next": None, "prev": None, "results": []}
     for call in (ex.private_get_block_trades_block_trade_id({"block_trade_id": "7"}),
                  ex.private_get_block_trades_block_trade_id_offers({"block_trade_id": "7"}),
@@ -312,22 +309,6 @@ async def test_what_the_simulator_has_none_of_reads_empty_or_not_found(ex, sim):
     assert (await ex.private_get_rfqs_markets()) == {"results": []}
     await _refused(ex.private_get_rfqs_markets({"x": 1}), ccxt.BadRequest, "INVALID_REQUEST_PARAMETER")
 
-    # the algo reads read the account's list (a later change appends TWAPs to it)
-    acct = sim.engine.accounts[ex.address]
-    now = sim.clock.ms()
-    acct.algo_orders.append({"id": "42", "account": ex.address, "market": M, "side": "BUY", "size": "1",
-                             "remaining_size": "1", "avg_fill_price": "0", "algo_type": "TWAP", "status": "OPEN",
-                             "algo_params": {"duration_seconds": "600"}, "cancel_reason": "", "created_at": now,
-                             "last_updated_at": now, "end_at": now + 600_000})
-    try:
-        assert [a["id"] for a in (await ex.private_get_algo_orders())["results"]] == ["42"]
-        assert (await ex.private_get_algo_orders_algo_id({"algo_id": "42"}))["status"] == "OPEN"
-        await ex.private_delete_algo_orders_algo_id({"algo_id": "42"})
-        assert (await ex.private_get_algo_orders())["results"] == []
-        [closed] = (await ex.private_get_algo_orders_history({"status": "CLOSED"}))["results"]
-        assert closed["cancel_reason"] == "USER_CANCELED"
-    finally:
-        acct.algo_orders.clear()
     _conforms(sim)
 
 

@@ -1,4 +1,3 @@
-# mypy: disable-error-code="attr-defined"
 """TWAP (algo) orders (mixin of the paradex class): ccxt's createTwapOrder, and the algo endpoints behind
 ccxt's order methods.
 

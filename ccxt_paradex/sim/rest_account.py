@@ -1,14 +1,14 @@
 """Account reads and writes of the simulator beyond trading (profile, settings, summary, history, tokens, subkeys,
-algo orders, block trades, RFQs, referrals, staking, vaults, XP, trade busts, transactions): reads derived from
-the simulator's state, shaped as the OpenAPI file's response schemas say; a write it does not model answers as
-Paradex answers an account without that feature (a documented error), never a silent success.
+block trades, RFQs, referrals, staking, vaults, XP, trade busts, transactions; algo orders are sim/algo.py's):
+reads derived from the simulator's state, shaped as the OpenAPI file's response schemas say; a write it does not
+model answers as Paradex answers an account without that feature (a documented error), never a silent success.
 
 What is modelled as state a later read shows: the profile (username, referral code, referrer, size currency display,
 per-market max slippage, notifications, share rates), the settings (trading value display), compliance actions,
 API tokens (create, list, allowed CIDRs, revoke), subkey names and allowed CIDRs, and the activation of a pending
 subkey. Derived from trading: /account/history, /account/summary, /transactions, /referrals/summary.
 What the simulator has none of answers as for an account with none: empty lists and pages, zero balances, and a
-not-found error for an id (algo orders, block trades, RFQs, staking, vaults, XP, trade busts).
+not-found error for an id (block trades, RFQs, staking, vaults, XP, trade busts).
 
 Readings (the spec leaves them open):
 
@@ -78,8 +78,6 @@ UNMODELLED = {
     ("POST", "/account/paradigm/enable"): ("REQUEST_NOT_ALLOWED", 403, "the venue does not enable RFQ (Paradigm) "
                                            "access for this account; the simulator does not model RFQs"),
     ("POST", "/xp/transfer"): ("XP_TRANSFERS_DISABLED", 403, "this account is not whitelisted for XP transfers"),
-    # a later change models TWAPs; until then the venue's "not for you" answer, with the reason in the message
-    ("POST", "/algo/orders"): ("REQUEST_NOT_ALLOWED", 400, "algo orders (TWAP) are not modelled by the simulator yet"),
 }
 
 
@@ -501,32 +499,6 @@ class AccountRoutes:
         meta["updated_at"] = self.now() * NS_PER_MS
         return 200, {"encrypted_key": meta["encrypted_key"]}
 
-    # ---- algo orders (none modelled yet: the lists read acct.algo_orders) -----------------------
-    def _algo(self, acct, algo_id, open_only=True) -> dict:
-        for algo in acct.algo_orders:
-            if algo["id"] == algo_id and (not open_only or algo["status"] in ("NEW", "OPEN", "UNTRIGGERED")):
-                return algo
-        raise ApiError("ALGO_ID_NOT_FOUND", f"algo order {algo_id} not found", 404)
-
-    async def algo_open(self, request):
-        acct = self.acct(request)
-        return 200, {"results": [dict(a) for a in acct.algo_orders if a["status"] != "CLOSED"]}
-
-    async def algo_history(self, request):
-        acct = self.acct(request)
-        q = request.query
-        rows = [dict(a) for a in reversed(acct.algo_orders)
-                if all(not q.get(k) or a.get(k) == q[k] for k in ("market", "side", "status", "type", "client_id"))]
-        return 200, self.page(request, rows)
-
-    async def algo_get(self, request):
-        return 200, dict(self._algo(self.acct(request), request.match_info["algo_id"]))
-
-    async def algo_cancel(self, request):
-        algo = self._algo(self.acct(request), request.match_info["algo_id"])
-        algo.update(status="CLOSED", cancel_reason="USER_CANCELED", last_updated_at=self.now())
-        return 204, None
-
     # ---- what the simulator has none of -------------------------------------------------------
     async def block_trades(self, request):
         self.acct(request)
@@ -674,10 +646,6 @@ class AccountRoutes:
             ("PUT", "/account/keys/subkeys/{public_key}/allowed-cidrs", self.subkey_cidrs),
             ("POST", "/account/keys/subkeys/activate", self.subkey_activate),
             ("POST", "/account/terminal-token", self.terminal_token),
-            ("GET", "/algo/orders", self.algo_open),
-            ("GET", "/algo/orders-history", self.algo_history),
-            ("GET", "/algo/orders/{algo_id}", self.algo_get),
-            ("DELETE", "/algo/orders/{algo_id}", self.algo_cancel),
             ("GET", "/block-trades", self.block_trades),
             ("GET", "/block-trades/{block_trade_id}", self.block_trade_missing),
             ("GET", "/block-trades/{block_trade_id}/offers", self.block_trade_missing),

@@ -166,7 +166,6 @@ class Account:
         self.compliance: list = []       # {action_type, action_version, created_at}, oldest first
         self.tokens: dict = {}           # lookup_id -> ApiToken record (POST /account/tokens)
         self.subkey_meta: dict = {}      # subkey public key int -> {name, allowed_cidrs, created_at, ...} (ns times)
-        self.algo_orders: list = []      # AlgoOrderResp records, oldest first (algo orders are not modelled yet)
         self.tradebusts: list = []       # {account, busted_fill_id, created_at}, oldest first (no busts yet)
 
     def subkey_json(self, key: int) -> dict:
