@@ -5,7 +5,7 @@ from decimal import Decimal
 from aiohttp import web
 
 from ..core import contract, signing
-from . import rest_account, rest_venue
+from . import evm, rest_account, rest_venue
 from .errors import ApiError
 from .state import fmt
 
@@ -141,7 +141,7 @@ class RestApi:
             ("PUT", "/orders/{order_id}", self.order_modify, "orders"),
             ("DELETE", "/orders/{order_id}", self.order_cancel, "orders"),
         ]
-        r += rest_venue.routes(self) + rest_account.routes(self)
+        r += rest_venue.routes(self) + evm.routes(self) + rest_account.routes(self)
         # /v2/... (EVM login and onboarding) sit beside the v1 prefix, as on Paradex
         return [web.route(m, p if p.startswith("/v2/") else prefix + p, self._wrap(h, scope, m, p))
                 for m, p, h, scope in r]
