@@ -319,8 +319,6 @@ REFUSED = {  # (method, path) -> (ccxt exception, Paradex code)
        for route, (code, _, _) in rest_account.UNMODELLED.items()},
     ("POST", "/account/terminal-token"): (ccxt.PermissionDenied, "INVALID_TOKEN_SCOPE"),
     ("POST", "/vaults"): (ccxt.PermissionDenied, "REQUEST_NOT_ALLOWED"),
-    ("POST", "/v2/auth"): (ccxt.AuthenticationError, "EVM_SIGNATURE_VERIFICATION_FAILED"),
-    ("POST", "/v2/onboarding"): (ccxt.AuthenticationError, "EVM_SIGNATURE_VERIFICATION_FAILED"),
     ("POST", "/account/keys/subkeys/activate"): (ccxt.BadRequest, "NOT_FOUND"),
     ("DELETE", "/algo/orders/{algo_id}"): (ccxt.OrderNotFound, "ALGO_ID_NOT_FOUND"),
 }

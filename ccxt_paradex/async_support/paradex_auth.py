@@ -3,10 +3,18 @@
 Credential sources, first match wins:
   options['paradexSubkey']  = {'privateKey': subkey, 'address': main account}   -> POST /auth/{subkey public key}
   options['paradexAccount'] = {'privateKey': L2 key, 'address': L2 account}     (ccxt's built-in option)
+  privateKey (+ walletAddress) + options['accountType'] = 'evm'                  -> an EVM-keyed account (SIWE)
   privateKey (+ walletAddress) as an Ethereum L1 key                             -> L2 key derived
   env PARADEX_STARKNET_ACCOUNT + PARADEX_STARKNET_PRIVATE_KEY                    (read at construction)
 The JWT is refreshed at ~60% of its life, by one request however many callers
 are waiting, and a request that meets an expired JWT is retried once.
+
+One Ethereum key can own two Paradex accounts: the StarkNet account of the STARK key derived from it (the
+default, ccxt's) and the EVM-native account (an Argent account whose owner is the Ethereum key itself,
+options['accountType'] = 'evm'). The EVM account logs in with a Sign-In-with-Ethereum message signed
+personal_sign (POST /v2/auth; onboarded by POST /v2/onboarding on first login) and reads everything the
+JWT opens, but it has no STARK key to sign orders with: as in Paradex's SDK, it trades through a StarkNet
+subkey it registers, create_trading_subkey() (then options['paradexSubkey'] for later sessions).
 """
 from ccxt.base.types import Str
 import asyncio
@@ -14,15 +22,17 @@ import base64
 import json
 import os
 import re
+import secrets
 import time
 
-from ccxt.base.errors import AuthenticationError, ExchangeError, InvalidNonce
+from ccxt.base.errors import AuthenticationError, ExchangeError, InvalidNonce, NotSupported
 
-from ..core import keys, signing
+from ..core import curve, keys, signing, siwe
 
 JWT_REFRESH_FRACTION = 0.6
 JWT_HANDED_IN_MARGIN = 5  # s: a handed-in JWT this close to its exp is not used
 AUTH_SIGNATURE_TTL = 300
+EVM = "evm"  # options['accountType'] of an EVM-keyed account
 _ETH_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
@@ -45,6 +55,7 @@ def _account_of(l2_key: int, config: dict) -> int:
 class ParadexAuth:
     def _init_auth(self):
         self._signer = None
+        self._evm = None  # (EIP-55 address, account address int) of an EVM-keyed account, once derived
         self._auth_lock = asyncio.Lock()  # created up front: a lazy one could be created twice by two threads (sync twin)
         self._jwt_refresh_at = 0.0
         self._jwt_own = None  # the token this class fetched itself (any other options['authToken'] was handed in)
@@ -74,6 +85,7 @@ class ParadexAuth:
             options["systemConfig"] = None
         self._config_fetched = None
         self._signer = None
+        self._evm = None
         own = getattr(self, "_jwt_own", None)
         if own is not None and options.get("authToken") == own:
             options["authToken"] = None
@@ -81,8 +93,50 @@ class ParadexAuth:
         self._jwt_refresh_at = 0.0
 
     def _has_l1_key(self) -> bool:
+        """privateKey is the Ethereum key the (StarkNet) account's STARK key is derived from."""
         return bool(self.privateKey) and not self.safe_dict(self.options, "paradexAccount") \
-            and not self.safe_dict(self.options, "paradexSubkey")
+            and not self.safe_dict(self.options, "paradexSubkey") and not self.is_evm
+
+    @property
+    def is_evm(self) -> bool:
+        """privateKey is the owner key of an EVM-keyed account (options['accountType'] = 'evm'), and no subkey or
+        L2 key (which come first) is configured."""
+        return bool(self.privateKey) and str(self.safe_string(self.options, "accountType", "")).lower() == EVM \
+            and not self.safe_dict(self.options, "paradexAccount") and not self.safe_dict(self.options, "paradexSubkey")
+
+    async def evm_account(self) -> tuple:
+        """(EIP-55 Ethereum address, Paradex account address int) of the EVM-keyed account privateKey owns."""
+        if self._evm is not None:
+            return self._evm
+        config = await self.get_system_config()
+        eth = self._check_l1_credentials()
+        class_hash = self.safe_string(config, "paraclear_evm_account_hash")
+        if not class_hash:
+            raise AuthenticationError(self.id + " /system/config has no paraclear_evm_account_hash: this venue does not "
+                                      "say how EVM accounts are derived (options['accountType'] = 'evm')")
+        self._evm = (eth, keys.evm_account_address(eth, class_hash))
+        return self._evm
+
+    def _siwe_domain(self, config) -> str:
+        """options['siweDomain'], else the app domain of the API's environment (core/siwe.domain_for)."""
+        domain = self.safe_string(self.options, "siweDomain")
+        if domain:
+            return domain
+        url = self.implode_hostname(self.urls["api"].get("v2") or self.urls["api"].get("v1") or "")
+        host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        return siwe.domain_for(host, config.get("l1_chain_id"))
+
+    async def _siwe_headers(self, statement: str, expires: bool) -> dict:
+        """PARADEX-STARKNET-ACCOUNT, PARADEX-EVM-SIGNATURE and PARADEX-SIWE-MESSAGE for a login or an onboarding,
+        timed by the venue's clock (options['timeDifference'])."""
+        config = await self.get_system_config()
+        eth, account = await self.evm_account()
+        now = self.now_ms() // 1000
+        ttl = self.safe_integer(self.options, "authSignatureTtl", AUTH_SIGNATURE_TTL)
+        message = siwe.build_message(self._siwe_domain(config), eth, statement, config["l1_chain_id"], siwe.new_nonce(),
+                                     now, now + ttl if expires else None)
+        return {"PARADEX-STARKNET-ACCOUNT": hex(account), "PARADEX-EVM-SIGNATURE": siwe.sign(message, self.privateKey),
+                "PARADEX-SIWE-MESSAGE": siwe.encode_header(message)}
 
     async def stark_signer(self) -> signing.StarkSigner:
         if self._signer is not None:
@@ -99,6 +153,12 @@ class ParadexAuth:
             if address is None:
                 address = _account_of(keys.parse_stark_private_key(key), config)
             signer = signing.StarkSigner(key, address, chain)
+        elif self.is_evm:
+            eth, account = await self.evm_account()
+            raise AuthenticationError(self.id + " the EVM account " + hex(account) + " of " + eth + " has no STARK key to "
+                                      "sign orders with: it trades through a StarkNet subkey it registers, "
+                                      "create_trading_subkey() (or options['paradexSubkey'] = {'privateKey': subkey, "
+                                      "'address': '" + hex(account) + "'} for one registered before)")
         elif self.privateKey:
             self._check_l1_credentials()
             l2 = keys.derive_l2_private_key(self.privateKey, config["l1_chain_id"])
@@ -140,7 +200,13 @@ class ParadexAuth:
         return bool(self.safe_dict(self.options, "paradexSubkey"))
 
     async def onboarding(self, params: dict = {}):
-        """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address."""
+        """POST /onboarding (idempotent). Needs the L1 key: the venue ties the account to the Ethereum address.
+        An EVM-keyed account: POST /v2/onboarding, a SIWE message signed by its key (refused, with
+        EVM_ADDRESS_ALREADY_ONBOARDED, once the account exists; logins onboard by themselves)."""
+        if self.is_evm:
+            headers = await self._siwe_headers(siwe.ONBOARDING_STATEMENT, expires=False)
+            body = {"public_key": siwe.uncompressed_public_key(self.privateKey), "__headers": headers}
+            return await self.privatePostV2Onboarding(self.extend(body, params))
         if self.is_subkey:  # paradex-py's SubkeyAccount has no onboarding headers: a subkey joins an onboarded account
             raise AuthenticationError(self.id + " onboarding() needs the account's own keys: a subkey cannot onboard "
                                       "(onboard the main account once, with its Ethereum key or the Paradex app)")
@@ -203,12 +269,14 @@ class ParadexAuth:
         return self.milliseconds() - (self.safe_integer(self.options, "timeDifference", 0) or 0)
 
     async def _login(self, params={}):
-        """POST /auth; on a clock-skew rejection resync with /system/time, on NOT_ONBOARDED onboard (L1 key only)."""
-        signer = await self.stark_signer()
+        """POST /auth (an EVM account: /v2/auth); on a clock-skew rejection resync with /system/time, on
+        NOT_ONBOARDED onboard (L1 or EVM key only)."""
+        evm = self.is_evm
+        signer = None if evm else await self.stark_signer()
         synced = onboarded = False
         while True:
             try:
-                response = await self._post_auth(signer, params)
+                response = await (self._post_evm_auth() if evm else self._post_auth(signer, params))
                 break
             except InvalidNonce:
                 if synced:
@@ -218,6 +286,10 @@ class ParadexAuth:
             except ExchangeError as e:
                 if getattr(e, "paradex_code", None) != "NOT_ONBOARDED" or onboarded:
                     raise
+                if evm:
+                    onboarded = True
+                    await self._evm_onboarding_once()
+                    continue
                 if not self._has_l1_key():
                     raise AuthenticationError(self.id + " account " + hex(signer.account) + " is not onboarded; onboard it "
                                               "once with its Ethereum key (privateKey + walletAddress) or the Paradex app") from None
@@ -233,6 +305,45 @@ class ParadexAuth:
         self._jwt_own = token
         self._jwt_refresh_at = now + life * JWT_REFRESH_FRACTION
         self.options["expires"] = int((iat + life if iat is not None else now + life) * 1000)
+
+    async def _evm_onboarding_once(self):
+        """POST /v2/onboarding for a login that met NOT_ONBOARDED; an account onboarded meanwhile (another process
+        of the same key) is what was wanted."""
+        try:
+            await self.onboarding()
+        except ExchangeError as e:
+            if getattr(e, "paradex_code", None) != "EVM_ADDRESS_ALREADY_ONBOARDED":
+                raise
+
+    async def _post_evm_auth(self):
+        """POST /v2/auth. The OpenAPI gives it no query: options['authParams'] (token_usage) are for /auth logins,
+        a subkey's among them."""
+        self.auth_requests += 1
+        headers = await self._siwe_headers(siwe.AUTH_STATEMENT, expires=True)
+        return await self.privatePostV2Auth({"__headers": headers})
+
+    async def create_trading_subkey(self, name: str = "ccxt", params: dict = {}) -> dict:
+        """Register a new StarkNet subkey with an EVM-keyed account (POST /account/keys/subkeys, the account's JWT)
+        -> {'privateKey', 'publicKey', 'address', 'name'}: save privateKey, and pass {'privateKey', 'address'} as
+        options['paradexSubkey'] in later sessions. An EVM account has no STARK key to sign orders with; Paradex's
+        SDK trades for it the same way (its create_trading_subkey). Unless ``params['use']`` is False this instance
+        goes on as that subkey at once: it signs orders with it, and its next login is the subkey's
+        (POST /auth/{public key})."""
+        if not self.is_evm:
+            raise NotSupported(self.id + " create_trading_subkey() is for EVM-keyed accounts (options['accountType'] = "
+                               "'evm'); register subkeys of other accounts in the Paradex app")
+        use = self.safe_bool(params, "use", True)
+        params = self.omit(params, "use")
+        _, account = await self.evm_account()
+        private_key = secrets.randbelow(curve.EC_ORDER - 1) + 1
+        public_key = keys.public_key(private_key)
+        await self.privatePostAccountKeysSubkeys(self.extend({"name": name, "public_key": hex(public_key), "state": "active"}, params))
+        subkey = {"privateKey": hex(private_key), "publicKey": hex(public_key), "address": hex(account), "name": name}
+        if use:
+            self.options["paradexSubkey"] = {"privateKey": subkey["privateKey"], "address": subkey["address"]}
+            self._signer = None
+            self.invalidate_jwt()
+        return subkey
 
     async def _post_auth(self, signer, params):
         self.auth_requests += 1

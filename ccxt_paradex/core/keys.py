@@ -1,4 +1,4 @@
-"""Key parsing, Ethereum L1 -> StarkNet L2 key derivation and account addresses.
+"""Key parsing, Ethereum L1 -> StarkNet L2 key derivation and account addresses (StarkNet- and EVM-keyed).
 
 Error messages never contain key material.
 """
@@ -115,6 +115,14 @@ def account_address(public_key: int, proxy_class_hash, account_class_hash) -> in
     """Address of Paradex's Cairo-0 proxy account for a STARK public key."""
     calldata = [_int(account_class_hash), selector("initialize"), 2, public_key, 0]
     return contract_address(_int(proxy_class_hash), calldata, public_key)
+
+
+def evm_account_address(eth_address, evm_account_class_hash) -> int:
+    """Address of the Argent (v0.5.0) account an Ethereum key owns on Paradex (``/system/config``'s
+    ``paraclear_evm_account_hash``): deployed without proxy, salt = the Ethereum address, constructor calldata
+    [3 (the EIP-191 signer variant), the address, 1 (no guardian)]."""
+    eth = parse_hex_key(eth_address, "Ethereum address", 2**160) if isinstance(eth_address, str) else eth_address
+    return contract_address(_int(evm_account_class_hash), [3, eth, 1], eth)
 
 
 def public_key(private_key: int) -> int:

@@ -2,7 +2,8 @@
 
 ccxt's ``verbose`` output and its debug logger print every request's headers and body and every
 response: the JWT (``Authorization: Bearer``, the ``/auth`` answer, the WebSocket ``auth`` request) and
-the STARK signature headers of ``/auth`` and ``/onboarding`` (replayable until they expire) would land
+the STARK signature headers of ``/auth`` and ``/onboarding`` and the EVM (SIWE) signature of ``/v2/auth``
+and ``/v2/onboarding`` (replayable until they expire) would land
 in the user's logs. Private keys never travel, so they cannot leak this way.
 """
 import logging
@@ -10,7 +11,8 @@ import re
 from collections.abc import Mapping
 
 REDACTED = "<redacted>"
-SECRET_HEADERS = frozenset({"authorization", "paradex-starknet-signature", "cookie", "set-cookie"})
+SECRET_HEADERS = frozenset({"authorization", "paradex-starknet-signature", "paradex-evm-signature", "cookie",
+                            "set-cookie"})
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
 

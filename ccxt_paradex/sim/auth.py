@@ -1,17 +1,22 @@
-"""Onboarding, STARK-signed auth requests and the 5-minute JWTs the simulator issues."""
+"""Onboarding, STARK-signed and SIWE (EVM) auth requests, and the 5-minute JWTs the simulator issues."""
 import base64
 import hashlib
 import hmac
 import json
 import os
+import re
 
-from ..core import keys, signing
+from ..core import keys, signing, siwe
 from .errors import ApiError, unauthorized
 
 JWT_TTL_S = 300
 MAX_SIGNATURE_EXPIRATION_S = 7 * 24 * 3600
 DEFAULT_SIGNATURE_EXPIRATION_S = 1800
 TIMESTAMP_TOLERANCE_S = 300
+#: Paradex testnet's Argent v0.5.0 account class (EVM-keyed accounts), as paradex-py's derivation test has it
+EVM_ACCOUNT_CLASS_HASH = "0x073414441639dcd11d1846f287650a00c60c416b9d3ba45d31c651672125b2c2"
+#: the simulator plays testnet: its SIWE messages are for testnet's app
+SIWE_DOMAIN = siwe.DOMAINS["testnet"]
 
 
 def _b64(data: bytes) -> str:
@@ -20,6 +25,21 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _eip191_signer(text: str, signature: str) -> str:
+    """The address that personal_signed ``text``, recovered by eth-account (the reference implementation; the
+    client signs with core/siwe.py, so each checks the other)."""
+    from eth_account import Account
+    from eth_account.messages import encode_defunct
+
+    raw = str(signature)
+    if not re.fullmatch(r"(0x)?[0-9a-fA-F]{130}", raw):
+        raise ApiError("INVALID_EVM_SIGNATURE", "PARADEX-EVM-SIGNATURE must be 65 bytes of hex", 400)
+    try:
+        return Account.recover_message(encode_defunct(text=text), signature=raw)
+    except Exception as e:  # eth-account's errors for an invalid v / r / s
+        raise ApiError("INVALID_EVM_SIGNATURE", f"invalid PARADEX-EVM-SIGNATURE: {e}", 400) from None
 
 
 class Authority:
@@ -31,6 +51,11 @@ class Authority:
         self.jwt_ttl = jwt_ttl
         self._secret = os.urandom(32)
         self.chain_id = config["starknet_chain_id"]
+        # the EVM account class EVM accounts' addresses are derived with (SYSTEM_CONFIG has it; a config without it:
+        # testnet's)
+        config.setdefault("paraclear_evm_account_hash", EVM_ACCOUNT_CLASS_HASH)
+        self.siwe_domain = SIWE_DOMAIN
+        self._siwe_nonces: dict = {}  # nonce -> unix s until which a message carrying it could still be accepted
 
     def address_for(self, public_key: int) -> int:
         return keys.account_address(public_key, self.config["paraclear_account_proxy_hash"],
@@ -55,6 +80,66 @@ class Authority:
         if not signing.verify(public_key, signing.onboarding_hash(self.chain_id, address), sig):
             raise ApiError("STARKNET_SIGNATURE_VERIFICATION_FAILED", "onboarding signature verification failed", 400)
         return hex(address), public_key, eth
+
+    def evm_address_for(self, eth_address: str) -> int:
+        return keys.evm_account_address(eth_address, self.config["paraclear_evm_account_hash"])
+
+    def check_siwe(self, headers, statement: str, auth: bool) -> tuple:
+        """Verify the SIWE headers of ``POST /v2/auth`` (``auth``) or ``/v2/onboarding`` -> (account address hex,
+        EIP-55 Ethereum address). The message must be for this venue (domain, URI, chain, statement), fresh
+        (Issued At within the tolerance, Expiration Time ahead, a nonce not seen in that window), signed
+        (EIP-191, by the address it names) and for the account that address owns."""
+        account_hex = headers.get("PARADEX-STARKNET-ACCOUNT")
+        signature = headers.get("PARADEX-EVM-SIGNATURE")
+        encoded = headers.get("PARADEX-SIWE-MESSAGE")
+        if not account_hex or not signature or not encoded:
+            raise ApiError("INVALID_REQUEST_PARAMETER", "missing PARADEX-STARKNET-ACCOUNT, PARADEX-EVM-SIGNATURE or "
+                           "PARADEX-SIWE-MESSAGE header", 400)
+        try:
+            text = siwe.decode_header(encoded)
+            message = siwe.parse_message(text)
+        except ValueError as e:
+            raise ApiError("INVALID_REQUEST_PARAMETER", f"invalid SIWE message: {e}", 400) from None
+        domain = self.siwe_domain
+        expected = {"domain": domain, "uri": "https://" + domain, "statement": statement,
+                    "chain_id": int(self.config["l1_chain_id"])}
+        for field, value in expected.items():
+            if message[field] != value:
+                raise ApiError("INVALID_REQUEST_PARAMETER", f"SIWE {field} must be {value!r}, not {message[field]!r}", 400)
+        now = self.clock()
+        issued = message["issued_at"]
+        if abs(now - issued) > TIMESTAMP_TOLERANCE_S:
+            raise ApiError("INVALID_TIMESTAMP", f"SIWE Issued At {issued} is too far from server time {int(now)}", 400)
+        expires = message["expiration_time"]
+        if auth and expires is None:
+            raise ApiError("INVALID_REQUEST_PARAMETER", "the SIWE login message needs an Expiration Time", 400)
+        if expires is not None and (expires <= now or expires <= issued or expires - issued > MAX_SIGNATURE_EXPIRATION_S):
+            raise ApiError("INVALID_SIGNATURE_EXPIRATION", f"SIWE Expiration Time {expires} is invalid", 400)
+        if message["not_before"] is not None and message["not_before"] > now:
+            raise ApiError("INVALID_TIMESTAMP", "the SIWE message is not valid yet (Not Before)", 400)
+        signer = _eip191_signer(text, signature)
+        eth = message["address"]
+        if signer.lower() != eth.lower():
+            raise ApiError("EVM_SIGNATURE_VERIFICATION_FAILED", "the EVM signature is not the message address's",
+                           401 if auth else 400)
+        if eth != signer:  # ERC-4361: the address is written in its EIP-55 (checksum) form
+            raise ApiError("INVALID_REQUEST_PARAMETER", "the SIWE address must be EIP-55 checksummed", 400)
+        try:
+            account = int(account_hex, 16)
+        except ValueError:
+            raise ApiError("INVALID_STARKNET_ADDRESS", "malformed PARADEX-STARKNET-ACCOUNT", 400) from None
+        if account != self.evm_address_for(eth):
+            raise ApiError("INVALID_STARKNET_ADDRESS", "PARADEX-STARKNET-ACCOUNT is not the EVM account of the "
+                           "message's address", 400)
+        self._use_nonce(message["nonce"], max(issued + TIMESTAMP_TOLERANCE_S, expires or 0), now, auth)
+        return hex(account), eth
+
+    def _use_nonce(self, nonce, until, now, auth):
+        """A nonce is accepted once while a message carrying it could be: a replayed login or onboarding fails."""
+        self._siwe_nonces = {n: t for n, t in self._siwe_nonces.items() if t >= now}
+        if nonce in self._siwe_nonces:
+            raise ApiError("INVALID_EVM_SIGNATURE", "SIWE nonce already used", 401 if auth else 400)
+        self._siwe_nonces[nonce] = until
 
     def check_auth(self, headers, accounts, path_public_key=None) -> tuple:
         """Verify a POST /auth request -> (account record, signer public key)."""

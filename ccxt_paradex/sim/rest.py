@@ -5,7 +5,7 @@ from decimal import Decimal
 from aiohttp import web
 
 from ..core import contract, signing
-from . import algo, rest_account, rest_venue
+from . import algo, evm, rest_account, rest_venue
 from .errors import ApiError
 from .state import fmt
 
@@ -143,6 +143,7 @@ class RestApi:
         ]
         r += rest_venue.routes(self) + rest_account.routes(self)
         r += algo.routes(self)  # TWAP orders (sim/algo.py)
+        r += evm.routes(self)   # EVM (SIWE) login and onboarding (sim/evm.py)
         # /v2/... (EVM login and onboarding) sit beside the v1 prefix, as on Paradex
         return [web.route(m, p if p.startswith("/v2/") else prefix + p, self._wrap(h, scope, m, p))
                 for m, p, h, scope in r]

@@ -29,7 +29,7 @@ Readings (the spec leaves them open):
   link (the simulator has no QR encoder); an account without a referral code gets INVALID_REFERRAL_CODE.
 - ``GET /rfqs/markets`` is ccxt's, not in the OpenAPI file (no schema): ``{"results": []}`` (a reading beyond the
   spec that takes no parameters, ``core.contract.BEYOND_SPEC``).
-- Unmodelled writes (``UNMODELLED`` below, the terminal token, vault creation, EVM login and onboarding): each
+- Unmodelled writes (``UNMODELLED`` below, the terminal token, vault creation): each
   comment says which code and status it answers, and why.
 """
 import base64
@@ -55,7 +55,6 @@ TOKEN_EXPIRY_S = (60, 365 * 24 * 3600)          # CreateToken.expiry_duration: "
 REFERRAL_LINK = "https://app.paradex.trade/r/"
 FELT_MOD = 2 ** 251
 _TX_TYPES = {"LIQUIDATION": "TRANSACTION_LIQUIDATE", "SETTLE_MARKET": "TRANSACTION_SETTLE_MARKET"}
-_HEX_SIG = re.compile(r"0x[0-9a-fA-F]{130}\Z")  # an EVM signature: 65 bytes
 
 # writes the simulator does not model: (code, HTTP status, why). Each answers as Paradex answers an account
 # without the feature, with a code from the spec's ErrorCode enum and a status the operation lists.
@@ -604,20 +603,6 @@ class AccountRoutes:
         raise ApiError("REQUEST_NOT_ALLOWED", "vault creation is not available to this account (the simulator "
                        "does not model vaults)", 400)
 
-    @staticmethod
-    def _evm_refusal(request, status):
-        """EVM (SIWE) accounts are not modelled: a malformed signature is invalid, any other fails to verify."""
-        if not _HEX_SIG.match(request.headers.get("PARADEX-EVM-SIGNATURE", "")):
-            raise ApiError("INVALID_EVM_SIGNATURE", "PARADEX-EVM-SIGNATURE is not a 65-byte hex signature", 400)
-        raise ApiError("EVM_SIGNATURE_VERIFICATION_FAILED", "EVM signature verification failed (the simulator "
-                       "has no EVM accounts)", status)
-
-    async def evm_auth(self, request):
-        self._evm_refusal(request, 401)  # as a failed STARK /auth: 401
-
-    async def evm_onboarding(self, request):
-        self._evm_refusal(request, 400)  # as a failed STARK /onboarding: 400
-
     # ---- the table ----------------------------------------------------------------------------
     def table(self) -> list:
         r = [
@@ -666,8 +651,6 @@ class AccountRoutes:
             ("POST", "/vaults", self.vault_create),
             ("GET", "/xp/account-balance", self.xp_balance),
             ("GET", "/xp/transfers", self.xp_transfers),
-            ("POST", "/v2/auth", self.evm_auth),
-            ("POST", "/v2/onboarding", self.evm_onboarding),
         ]
         r += [(m, p, self.refuse(m, p)) for m, p in UNMODELLED]
         return [(m, p, h, paradex_api.endpoint(m, p.lstrip("/"))["bucket"]) for m, p, h in r]

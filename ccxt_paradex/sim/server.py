@@ -30,6 +30,8 @@ SYSTEM_CONFIG = {
     "paraclear_decimals": 8,
     "paraclear_account_proxy_hash": "0x3530cc4759d78042f1b543bf797f5f3d647cde0388c33734cf91b7f7b9314a9",
     "paraclear_account_hash": "0x41cb0280ebadaa75f996d8d92c6f265f6d040bb3ba442e5f86a554f1765244e",
+    # the Argent account class EVM-keyed accounts are derived with (testnet's value, as paradex-py's test config has it)
+    "paraclear_evm_account_hash": "0x073414441639dcd11d1846f287650a00c60c416b9d3ba45d31c651672125b2c2",
     "oracle_address": "0x2c6a867917ef858d6b193a0ff9e62b46d0dc760366920d631715d58baeaca1f",
     "bridged_tokens": [{"name": "TEST USDC", "symbol": "USDC", "decimals": 6,
                         "l1_token_address": "0x29A873159D5e14AcBd63913D4A7E2df04570c666",
