@@ -9,7 +9,7 @@ from conftest import ROOT
 
 def _readme_commands():
     text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    block = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    block = text.split("### Set-up\n", 1)[1].split("\n#", 1)[0]  # up to the next heading of any level
     return re.findall(r"```(?:bash|sh)?\n(.+?)\n```", block, re.S)
 
 
@@ -79,7 +79,7 @@ def _check_readme_against_results(readme, results):
     block = readme.split("<!-- bench:start -->", 1)[1].split("<!-- bench:end -->", 1)[0]
     table = [line for line in results.splitlines() if line.startswith("|")]
     assert [line for line in block.splitlines() if line.startswith("|")] == table and len(table) > 10
-    why = readme.split("## Why use it", 1)[1].split("\n## ", 1)[0] + readme.split("## Set-up", 1)[0]
+    why = readme.split("## Why use it", 1)[1].split("\n## ", 1)[0] + readme.split("## Install", 1)[0]
     visible = re.sub(r"<!--.*?-->", "", why)  # the figure markers report.py rewrites are not figures
     figures = re.findall(r"(\d[\d,]*\.?\d*) ?(ms|us|x\b|% of a core|frames/s)", visible)
     assert len(figures) >= 10

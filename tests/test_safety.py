@@ -380,3 +380,10 @@ async def test_ws_market_orders_send_price_zero_and_verify():
         assert len(calls) == 3
     finally:
         await ex.close()
+
+
+def test_fetch_order_book_limit_is_sent_as_depth(rec):
+    """ccxt's built-in drops ``limit``; Paradex's GET /orderbook/{market} takes it as ``depth``."""
+    ex, sent = rec
+    ex.fetch_order_book(S, 5)
+    assert sent[-1][1].endswith("/orderbook/BTC-USD-PERP?depth=5")
