@@ -316,23 +316,34 @@ class ParadexTrading:
             return self._fetch_algo_order(id, symbol, params)
         client_id, params = self._client_order_id(params, "fetchOrder")
         self._no_target_override(params, "fetchOrder")
+        market_id, params = self._market_param(symbol, params, "fetchOrder")
+        self._only_known_params(params, "fetchOrder")  # (the GETs take no query: ccxt's trigger/stop are dropped)
         if client_id is None and id is None:
             raise ArgumentsRequired(self.id + " fetchOrder() requires an id or params['clientOrderId']")
+        if client_id is not None and id is not None:  # one rule with cancelOrder: which order was meant cannot be told
+            raise BadRequest(f"{self.id} fetchOrder() got both an id ({id!r}) and a clientOrderId ({client_id!r}): pass "
+                             f"one (id=None to fetch by clientOrderId)")
         self.load_markets()
         try:
             if client_id is not None:
-                response = self.privateGetOrdersByClientIdClientId(self.extend({"client_id": client_id}, params))
+                response = self.privateGetOrdersByClientIdClientId({"client_id": client_id})
             else:
-                response = self.privateGetOrdersOrderId(self.extend({"order_id": str(id)}, params))
+                response = self.privateGetOrdersOrderId({"order_id": str(id)})
             return self.parse_order(response)
         except (OrderNotFound, InvalidOrder):
             pass
-        request = {"client_id": client_id} if client_id is not None else {}
-        if symbol is not None:
-            request["market"] = self.market_id(symbol)
 
         def match(row):
             return (client_id is not None and row.get("client_id") == client_id) or row.get("id") == str(id)
+        # the venue's GET answers OPEN/NEW orders only (OpenAPI): an untriggered stop is among the open orders, which
+        # one request reads (a stop-loss polled every few seconds must not walk the history each time)
+        listed = self.privateGetOrders({"market": market_id} if market_id is not None else {})
+        for row in self.safe_list(listed, "results", []):
+            if match(row):
+                return self.parse_order(row)
+        request = {"client_id": client_id} if client_id is not None else {}
+        if market_id is not None:
+            request["market"] = market_id
         # the whole history, newest first, until the order is found (bounded: options['historyMaxRequests'])
         for row in self._walk("fetchOrder", self.privateGetOrdersHistory, request, None, 1, True, keep=match):
             return self.parse_order(row)

@@ -23,6 +23,13 @@ def test_a_dated_future_keeps_its_own_symbol_and_the_perp_keeps_its_orders():
     assert (f["id"], f["type"], f["future"], f["swap"], f["expiry"]) == ("BTC-USD-27MAR26-F", "future", True, False, EXPIRY)
 
 
+def test_a_dated_future_without_its_date_is_left_out_not_given_the_perps_symbol():
+    for expiry in (None, 0, "0"):
+        future = dict(PERP, symbol="BTC-USD-XXX-F", asset_kind="FUTURE", expiry_at=expiry)
+        ex = _exchange([future])
+        assert ex.market("BTC/USD:USDC")["id"] == "BTC-USD-PERP" and "BTC-USD-XXX-F" not in ex.markets_by_id
+
+
 def test_a_spot_pair_is_a_spot_market_and_a_contract_without_a_settlement_currency_is_left_out():
     spot = dict(PERP, symbol="ETH-USDC", asset_kind="SPOT", base_currency="ETH", quote_currency="USDC")
     spot.pop("settlement_currency", None)

@@ -6,6 +6,8 @@ in-process simulator, whose JSON-RPC requests are recorded as it receives them.
 import json
 
 import pytest
+
+import ccxt_paradex
 from ccxt.base.errors import (ArgumentsRequired, BadRequest, DuplicateOrderId, InvalidOrder, NotSupported,
                               OrderNotFound, RequestTimeout)
 
@@ -13,6 +15,7 @@ from ccxt_paradex.core import keys
 from ccxt_paradex.core.batch import in_request_order
 from ccxt_paradex.pro import paradex as pro_paradex
 from ccxt_paradex.sim import Simulator
+from ccxt_paradex.sim.thread import SimulatorThread
 from conftest import far_bid, record_rpc, within
 
 S, M, ETH = "BTC/USD:USDC", "BTC-USD-PERP", "ETH/USD:USDC"
@@ -272,3 +275,33 @@ def test_edit_order_refuses_a_trigger_price_the_modify_would_drop(rec):
     with pytest.raises(InvalidOrder, match="no trigger price"):
         ex.edit_order("123", S, None, None, None, 60000, {"triggerPrice": 59000})
     assert [m for m, _, _ in sent] == ["GET"]  # the live order was read; nothing was modified
+
+
+def test_fetch_order_takes_one_rule_with_cancel_and_sends_no_query(rec):
+    ex, sent = rec
+    with pytest.raises(BadRequest, match="both an id"):
+        ex.fetch_order("5", S, {"clientOrderId": "a1"})
+    with pytest.raises(BadRequest, match="does not know"):
+        ex.fetch_order("5", S, {"foo": 1})
+    assert sent == []
+    ex.fetch_order("5", S, {"trigger": True, "stop": True})  # ccxt's generic flags: dropped, not sent as a query
+    assert sent == [("GET", "https://api.prod.paradex.trade/v1/orders/5", None)]
+
+
+def test_fetching_an_untriggered_stop_reads_the_open_orders_before_any_history():
+    """The venue's GET /orders/{id} answers OPEN/NEW orders only: a stop-loss polled every few seconds is found among
+    the open orders with one request, not by walking /orders-history."""
+    with SimulatorThread(seed=4, liquidity=False, tick_interval=0) as sim:
+        ex = ccxt_paradex.paradex({"privateKey": "0x" + "4e" * 32, "urls": sim.ccxt_urls()})
+        ex.load_markets()
+        stop = ex.create_order(S, "limit", "buy", 0.001, 70000, {"triggerPrice": 70000})
+        paths = []
+        fetch = ex.fetch
+
+        def counting(url, method="GET", headers=None, body=None):
+            paths.append(url.split("/v1/", 1)[1])
+            return fetch(url, method, headers, body)
+        ex.fetch = counting
+        got = ex.fetch_order(stop["id"], S)
+        assert got["id"] == stop["id"] and got["info"]["status"] == "UNTRIGGERED"
+        assert paths == ["orders/" + stop["id"], "orders?market=BTC-USD-PERP"]

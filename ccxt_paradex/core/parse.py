@@ -36,6 +36,8 @@ class ParadexParsers:
         settle_id = None if is_spot else self.safe_string(market, "settlement_currency")
         if base_id is None or quote_id is None or (settle_id is None and not is_spot):
             return None  # (a contract market must name its settlement currency)
+        if is_future and not self.safe_integer(market, "expiry_at"):
+            return None  # a dated future without its date would take the perpetual's symbol (and its orders)
         base, quote = self.safe_currency_code(base_id), self.safe_currency_code(quote_id)
         settle = None if is_spot else self.safe_currency_code(settle_id)
         symbol = base + "/" + quote + ("" if is_spot else ":" + settle)
