@@ -1,8 +1,8 @@
 """Order entry over the WebSocket (mixin of the pro class): ``order.*`` JSON-RPC methods (Paradex's OpenRPC spec).
 
 Every method takes the arguments of its REST twin, validates and signs through the same
-helpers (``async_support/paradex_trading.py`` -> ``core/orders.py``) and parses with the
-same parsers, so a ``*_ws`` call raises, sends and returns what the REST call would.
+helpers (``async_support/paradex_orders.py`` -> ``core/orders.py``, imported below) and parses with
+the same parsers, so a ``*_ws`` call raises, sends and returns what the REST call would.
 
 Requests are matched to responses by JSON-RPC id. A request is settled by exactly one of:
 its answer, ``options['wsOrderTimeout']`` seconds passing (RequestTimeout), the loss of
@@ -22,6 +22,7 @@ close a connection that subscribes to nothing (close code 4031).
 from ccxt.base.types import Num, OrderRequest, OrderSide, OrderType, Str
 from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, InvalidOrder, NotSupported
 
+from ..async_support.paradex_orders import ParadexOrderRequests
 from ..core import errors as paradex_errors
 from ..core.orders import check_ws_order
 from .session import AUTH_HASH
@@ -30,7 +31,7 @@ from .session import AUTH_HASH
 NO_RESULT = {"error": "NO_RESULT", "message": "the venue returned no result for this order"}
 
 
-class ParadexWsTrading:
+class ParadexWsTrading(ParadexOrderRequests):
     # ---- unified methods --------------------------------------------------------------------------
     async def create_order_ws(self, symbol: str, type: OrderType, side: OrderSide, amount: float, price: Num = None, params: dict = {}):
         await self.load_markets()
