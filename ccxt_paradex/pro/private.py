@@ -575,11 +575,11 @@ class ParadexPrivateStreams:
         bust_streams = [s for s in ("myTrades", "tradeBusts") if self._watching(s)]
         if bust_streams:  # first: a fill busted in the gap is known busted before /fills is read
             rows = await self._gap_rows(self.privateGetTradebusts, min(start(s) for s in bust_streams))
-            for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+            for row in self._oldest_first(rows, "created_at"):
                 self._on_trade_bust(client, row)
         if self._watching("myTrades"):
             rows = await self._gap_rows(self.privateGetFills, start("myTrades"))
-            for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+            for row in self._oldest_first(rows, "created_at"):
                 self._on_fill(client, row)
         if self._watching("orders"):
             await self._reconcile_orders(client, start("orders"), self._stream_start("orders") - margin)
@@ -593,7 +593,7 @@ class ParadexPrivateStreams:
             await self._reconcile_funding_payments(client, start("fundingPayments"), positions)
         if self._watching("transfers"):
             rows = await self._gap_rows(self.privateGetTransfers, start("transfers"))
-            for row in sorted(rows, key=lambda r: self.safe_integer(r, "last_updated_at", 0)):
+            for row in self._oldest_first(rows, "last_updated_at"):
                 self._on_transfer(client, row)
         if self._watching("balance"):
             account = await self.privateGetAccount()
@@ -617,7 +617,7 @@ class ParadexPrivateStreams:
         rows = []
         for market in sorted(m for m in markets if m):
             rows += await self._gap_rows(lambda request, m=market: self.privateGetFundingPayments(self.extend(request, {"market": m})), start)
-        for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+        for row in self._oldest_first(rows, "created_at"):
             self._on_funding_payment(client, row)
 
     async def _reconcile_orders(self, client, start, floor):
@@ -681,6 +681,11 @@ class ParadexPrivateStreams:
             request = self.extend(request, {"cursor": cursor})
         raise ExchangeError(f"{self.id} reconciliation: more than {GAP_PAGES * GAP_PAGE_SIZE} rows since {start}; "
                             "the gap is kept and read again on the next private watch")
+
+    def _oldest_first(self, rows, key):
+        """Gap rows (pages newest first) oldest first; rows of one millisecond keep the venue's order (reversed
+        before the stable sort), so two fills of one order arrive as the stream delivered them."""
+        return sorted(reversed(rows), key=lambda r: self.safe_integer(r, key, 0))
 
     def _known_order(self, row):
         cache = getattr(self, "orders", None)
