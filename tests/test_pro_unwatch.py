@@ -113,7 +113,8 @@ async def test_un_watch_orders_and_my_trades_release_their_own_channels_and_star
         await ex.un_watch_my_trades(S)
         await _unsubscribed(every)
         await _unsubscribed(fills)
-        assert _sent(rpc, "unsubscribe", account) == ["orders." + M, "orders.ALL", "fills." + M]
+        # (tradebusts came with the my-trades watch: released with it)
+        assert _sent(rpc, "unsubscribe", account) == ["orders." + M, "orders.ALL", "fills." + M, "tradebusts"]
         assert not {c for c in _held(sim, account) if c.startswith(("orders.", "fills."))}
         assert ex.orders is None and ex.myTrades is None and not ex._unread
 
@@ -140,7 +141,7 @@ async def test_un_watch_positions_unsubscribes_only_when_no_positions_watch_is_l
         every = await _park(ex, sim, account, ex.watch_positions(), "positions", "positions")
         await ex.un_watch_positions()
         await _unsubscribed(every)
-        assert _sent(rpc, "unsubscribe", account) == ["positions"] and "positions" not in _held(sim, account)
+        assert _sent(rpc, "unsubscribe", account) == ["positions", "tradebusts"] and "positions" not in _held(sim, account)
         assert ex.positions is None
 
         again = await _park(ex, sim, account, ex.watch_positions([S]), "positions", "positions:" + S)
@@ -159,19 +160,19 @@ async def test_un_watch_balance_keeps_the_keep_alive_of_an_order_entry_socket(si
         assert not parked.done()
         await ex.un_watch_balance()
         await _unsubscribed(parked)
-        # its only subscription: kept, or Paradex would close the socket (and cancel-on-disconnect fire)
-        assert _sent(rpc, "unsubscribe", account) == [] and "account" in _held(sim, account)
+        # its only subscription left: kept, or Paradex would close the socket (and cancel-on-disconnect fire)
+        assert _sent(rpc, "unsubscribe", account) == ["tradebusts"] and _held(sim, account) == {"account"}
         assert ex.balance == {}
 
         trades = await _park(ex, sim, account, ex.watch_my_trades(), "fills.ALL", "fills:ALL")
         parked = await _park(ex, sim, account, ex.watch_balance(), "account", "balance")
         await ex.un_watch_balance()  # another channel keeps the socket alive now
         await _unsubscribed(parked)
-        assert _sent(rpc, "unsubscribe", account) == ["account"] and "account" not in _held(sim, account)
+        assert _sent(rpc, "unsubscribe", account) == ["tradebusts", "account"] and "account" not in _held(sim, account)
         await ex.un_watch_my_trades()  # the last one: the keep-alive channel is subscribed before it goes
         await _unsubscribed(trades)
         await eventually(lambda: _held(sim, account) == {"account"}, what=lambda: _held(sim, account))
-        assert _sent(rpc, "unsubscribe", account) == ["account", "fills.ALL"]
+        assert _sent(rpc, "unsubscribe", account) == ["tradebusts", "account", "fills.ALL", "tradebusts"]
         assert _sent(rpc, "subscribe", account).count("account") == 2
     finally:
         await ex.close()

@@ -3,7 +3,7 @@ from ccxt.base.types import Balances, FundingHistory, Int, Leverage, Liquidation
 from ccxt.base.errors import ArgumentsRequired, BadRequest
 from ccxt.base.precise import Precise
 
-from ..core import history
+from ..core import history, validate
 
 # OpenAPI responses.TransferKind -> what fetchDeposits / fetchWithdrawals list (an AUTO_WITHDRAWAL is a withdrawal)
 TRANSFER_KINDS = {"DEPOSIT": ("DEPOSIT",), "WITHDRAWAL": ("WITHDRAWAL", "AUTO_WITHDRAWAL")}
@@ -49,9 +49,30 @@ class ParadexAccount:
         return positions[0] if positions else self.safe_position({"symbol": self.market(symbol)["symbol"], "contracts": 0, "info": {}})
 
     async def fetch_my_trades(self, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}) -> list[Trade]:
+        """The account's fills as the venue lists them (/fills keeps busted fills: fetch_trade_busts names them);
+        ``params['excludeBusted']`` leaves the busted ones out (one more paged read, of /tradebusts from ``since``),
+        and ``limit`` then counts the fills kept."""
+        exclude = validate.flag(self.safe_value(params, "excludeBusted"), "excludeBusted", self.id)
+        params = self.omit(params, "excludeBusted")
+        busted = await self._busted_ids("fetchMyTrades", since) if exclude else set()
+        keep = (lambda row: self.safe_string(row, "id") not in busted) if exclude else None
         rows, market = await self._history("fetchMyTrades", self.privateGetFills, symbol, since, limit, params,
-                                           annotate=history.cursor_on_every_row)
+                                           keep=keep, annotate=history.cursor_on_every_row)
         return self.parse_trades(rows, market, since, limit)
+
+    async def fetch_trade_busts(self, since: Int = None, limit: Int = None, params: dict = {}):
+        """Extra (ccxt has no such name): the account's trade busts, GET /tradebusts - fills the venue voided
+        because they failed to settle on chain (their position and balance changes are reverted; the /fills row
+        stays). Oldest first, walked as every history read (``since``, ``until``, ``limit``, ``paginate``);
+        each ``{info, id (the busted fill id), timestamp, datetime, account}``."""
+        rows, _ = await self._history("fetchTradeBusts", self.privateGetTradebusts, None, since, limit, params)
+        return self.filter_by_since_limit([self.parse_trade_bust(r) for r in rows], since, limit)
+
+    async def _busted_ids(self, method, since):
+        """Ids of the fills busted from ``since`` on: every bust of a fill from ``since`` (a bust follows its fill),
+        in one paged read of /tradebusts (not bounded by ``until``: a fill before it may be busted after it)."""
+        rows, _ = await self._history(method, self.privateGetTradebusts, None, since, None, {"paginate": True})
+        return {self.safe_string(r, "busted_fill_id") for r in rows}
 
     async def fetch_order_trades(self, id: str, symbol: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
         """The fills of one order. /fills cannot filter by order, so the account's fills on the order's market
@@ -95,12 +116,15 @@ class ParadexAccount:
     async def fetch_ledger(self, code: Str = None, since: Int = None, limit: Int = None, params: dict = {}):
         """The settlement currency's history, rebuilt from transfers and fills (fee, realized PnL, realized
         funding); ``before``/``after`` are walked back from the current balance, so every event up to now
-        is fetched (``until`` only filters the answer)."""
+        is fetched (``until`` only filters the answer). A busted fill's fee and PnL are not in that balance
+        (the venue moved them back): /tradebusts over the same window names those fills and they have no
+        entries; the funding such a fill settled (accrued before it) stays, as the simulator reads busts."""
         await self.load_markets()
         until = self.safe_integer(params, "until")
         params = self.omit(params, ["until", "paginate"])
         transfers = await self._transfers(since, None, self.extend({"paginate": True}, params))
         fills, _ = await self._history("fetchLedger", self.privateGetFills, None, since, None, {"paginate": True})
+        busted = await self._busted_ids("fetchLedger", since)
         rows = self.safe_list(await self.privateGetBalance(), "results", [])
         # the settlement token's row (USDC), wherever the venue lists it among other holdings
         balance = next((r for r in rows if self.safe_string(r, "token") == "USDC"), self.safe_dict(rows, 0, {}))
@@ -109,7 +133,7 @@ class ParadexAccount:
         if code is not None and self.safe_currency_code(code) != currency:
             return []
         events = [e for t in transfers for e in self._transfer_ledger_events(t)]
-        events += [e for f in fills for e in self._fill_ledger_events(f)]
+        events += [e for f in fills for e in self._fill_ledger_events(f, self.safe_string(f, "id") in busted)]
         events.sort(key=lambda e: (e[1], e[0]))
         running = self.safe_string(balance, "size", "0")
         currency_info = self.safe_currency(settle)
@@ -139,13 +163,16 @@ class ParadexAccount:
         return [(self.safe_string(transfer, "id"), self.safe_integer(transfer, "created_at"), "transaction", signed,
                  self.safe_string(transfer, "txn_hash"), transfer)]
 
-    def _fill_ledger_events(self, fill):
-        """A fill moves the balance three ways: its fee (negative = rebate), realized PnL, realized funding."""
+    def _fill_ledger_events(self, fill, busted=False):
+        """A fill moves the balance three ways: its fee (negative = rebate), realized PnL, realized funding; a
+        busted one only by the funding it settled."""
         fill_id, timestamp = self.safe_string(fill, "id"), self.safe_integer(fill, "created_at")
         out = []
         for suffix, kind, signed in (("fee", "fee", Precise.string_neg(self.safe_string(fill, "fee", "0"))),
                                      ("pnl", "trade", self.safe_string(fill, "realized_pnl", "0")),
                                      ("funding", "fee", self.safe_string(fill, "realized_funding", "0"))):
+            if busted and suffix != "funding":
+                continue
             if signed and not Precise.string_eq(signed, "0"):
                 out.append((fill_id + ":" + suffix, timestamp, kind, signed, fill_id, fill))
         return out

@@ -381,6 +381,13 @@ class ParadexParsers:
             "price": None, "side": None, "baseValue": None, "quoteValue": None, "timestamp": timestamp,
             "datetime": self.iso8601(timestamp)})
 
+    def parse_trade_bust(self, bust):
+        """A /tradebusts row or ``tradebusts`` channel payload -> {info, id (the busted fill's id: a trade of
+        fetchMyTrades / watchMyTrades), timestamp (when the venue voided it), datetime, account}."""
+        timestamp = self.safe_integer(bust, "created_at")
+        return {"info": bust, "id": self.safe_string(bust, "busted_fill_id"), "timestamp": timestamp,
+                "datetime": self.iso8601(timestamp), "account": self.safe_string(bust, "account")}
+
     def parse_leverage(self, config, market=None):
         market = self.safe_market(self.safe_string(config, "market"), market)
         mode = self.safe_string_lower(config, "margin_type")

@@ -19,6 +19,7 @@ _JSON_ROUTES = {
     "trades": "_on_trade", "markets_summary": "_on_summary", "bbo": "_on_bbo", "funding_data": "_on_funding",
     "orders": "_on_order", "fills": "_on_fill", "positions": "_on_position", "account": "_on_account",
     "funding_payments": "_on_funding_payment", "transfers": "_on_transfer", "balance_events": "_on_balance_event",
+    "tradebusts": "_on_trade_bust",
 }
 
 
@@ -42,9 +43,10 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
                 "cancelOrdersWs": True, "cancelAllOrdersWs": True,
                 "unWatchOrders": True, "unWatchMyTrades": True, "unWatchPositions": True, "unWatchFundingRate": True,
                 "unWatchFundingRates": True,
-                # extras (ccxt has no such unified names): un_watch_balance and three more private channels
+                # extras (ccxt has no such unified names): un_watch_balance and four more private channels
                 "unWatchBalance": True, "watchFundingPayments": True, "unWatchFundingPayments": True,
                 "watchTransfers": True, "unWatchTransfers": True, "watchBalanceEvents": True, "unWatchBalanceEvents": True,
+                "watchTradeBusts": True, "unWatchTradeBusts": True,
             },
             "options": {
                 "sbe": True,                 # public channels are SBE-only on Paradex since 2026-09-21
@@ -70,6 +72,7 @@ class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, Paradex
 
     def _after_subscribe(self, session, private):
         if private:
+            self._subscribe_busts(session)
             self._maybe_reconcile(session)
 
     def _still_watched(self, hashes):

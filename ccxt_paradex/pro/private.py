@@ -1,5 +1,5 @@
 """Private streams of the pro class (mixin): orders, fills, positions, balance, funding payments, transfers,
-balance events, their un-watching, and the reconciliation that makes a reconnect lossless.
+balance events, trade busts, their un-watching, and the reconciliation that makes a reconnect lossless.
 
 After a dropped connection the venue does not replay what was published while we were
 away, so the first private watch on the new connection - once its subscriptions are acknowledged,
@@ -10,6 +10,12 @@ caches have not seen through the same handlers. Fills, funding payments and tran
 de-duplicated by id and orders by state, so each reaches its watcher exactly once; changed positions
 and the balance are delivered to watchPositions / watchBalance. Balance events have no REST
 counterpart: what the venue published while the socket was down is not replayed.
+
+Trade busts (fills the venue voided because they failed to settle on chain): while watch_my_trades,
+watch_positions or watch_balance is active the connection is subscribed to ``tradebusts`` too. A bust takes its fill
+out of the my-trades cache (no later watch_my_trades result holds it, and neither a late frame nor a
+reconciliation adds it back: a reconnect reads /tradebusts for the gap before /fills) and is delivered to
+watch_trade_busts; positions and the balance follow the venue's own position and account updates.
 
 Every watch registers its message hashes, each with the channel it needs, until an un_watch releases them
 (``_watched``). An un_watch rejects the watchers parked on its hashes with ccxt's UnsubscribeError, sends the
@@ -28,12 +34,41 @@ from ccxt.base.types import Balances, Int, Order, Position, Str, Strings, Trade
 
 from .session import AUTH_HASH
 
-PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "funding_payments", "transfers", "balance_events")
+PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "funding_payments", "transfers", "balance_events",
+                    "tradebusts")
 # the private streams (named after their caches): one of them registered keeps the reconnect machinery going
-PRIVATE_STREAMS = ("orders", "myTrades", "positions", "balance", "fundingPayments", "transfers", "balanceEvents")
+PRIVATE_STREAMS = ("orders", "myTrades", "positions", "balance", "fundingPayments", "transfers", "balanceEvents",
+                   "tradeBusts")
+BUSTS_CHANNEL = "tradebusts"
+# the streams a bust concerns: while one of them is watched, the connection is subscribed to the busts too
+BUST_AWARE_STREAMS = ("myTrades", "positions", "balance", "tradeBusts")
 # balance_events ``type`` -> ccxt ledger entry type (Paradex's transaction types)
 BALANCE_EVENT_TYPES = {"TRANSACTION_FILL": "trade", "TRANSACTION_LIQUIDATE": "liquidation",
                        "TRANSACTION_SETTLE_MARKET": "settlement"}
+
+
+def _forget(cache, symbol, item_id):
+    """Take one row out of an ArrayCacheBySymbolById (ccxt's has no removal: this mirrors its eviction of the
+    oldest row, so the new-update counts of both poll scopes stay right)."""
+    by_id = cache.hashmap.get(symbol, {})
+    if item_id not in by_id:
+        return
+    index = cache._index.index((symbol, item_id))
+    del cache._deque[index]
+    del cache._index[index]
+    del by_id[item_id]
+    if not by_id:
+        del cache.hashmap[symbol]
+    for seen_map, scope in ((cache._seen_updates_by_symbol, "symbol"), (cache._seen_updates_all, "all")):
+        seen = seen_map.get(symbol)
+        if seen is not None and item_id in seen:
+            seen.discard(item_id)
+            if scope == "symbol":
+                cache._new_updates_by_symbol[symbol] -= 1
+            else:
+                cache._all_new_updates -= 1
+            if not seen:
+                del seen_map[symbol]
 
 
 def _is_private_channel(channel) -> bool:
@@ -74,6 +109,7 @@ class ParadexPrivateStreams:
         self._released = set()           # message hashes an un_watch released (and no watch registered since)
         self._idle = set()               # streams an un_watch emptied: their late frames are ignored
         self._stream_since = {}          # stream -> ms its watching (re)started: older history is not "missed"
+        self._busted_fills = OrderedDict()  # fill ids the venue busted, bounded: never (again) a trade of myTrades
 
     def _cache(self, name, factory):
         cache = getattr(self, name, None)
@@ -101,6 +137,8 @@ class ParadexPrivateStreams:
         return not all(h in self._released for h in hashes)
 
     def _channel_needed(self, channel) -> bool:
+        if channel == BUSTS_CHANNEL and any(self._watching(s) for s in BUST_AWARE_STREAMS):
+            return True
         return any(channel in held.values() for held in self._watched.values())
 
     def _publish_stream(self, client, stream, value, hashes):
@@ -166,6 +204,20 @@ class ParadexPrivateStreams:
         ``referenceId`` the fill id. Not replayed after a reconnect (the venue has no REST read of them)."""
         return await self._watch_account_stream("balanceEvents", "balance_events", code, since, limit)
 
+    async def watch_trade_busts(self, since: Int = None, limit: Int = None, params: dict = {}):
+        """Extra (ccxt has no such name): the account's trade busts - fills the venue voided because they failed
+        to settle on chain - from the ``tradebusts`` channel, parsed as fetch_trade_busts parses them: ``{info,
+        id (the busted fill id), timestamp (of the bust), datetime, account}``. The busted fill leaves the
+        watch_my_trades cache; positions and the balance follow the venue's own updates. After a reconnect the
+        busts of the gap are read from /tradebusts."""
+        await self.load_markets()
+        self._private_started()
+        self._register("tradeBusts", [BUSTS_CHANNEL], ["tradeBusts"])
+        cache = await self._watch_channels([BUSTS_CHANNEL], ["tradeBusts"], private=True)
+        if self.newUpdates:
+            limit = cache.getLimit(None, limit)
+        return self.filter_by_since_limit(cache, since, limit, "timestamp", True)
+
     async def _watch_account_stream(self, stream, channel, code, since, limit):
         await self.load_markets()
         self._private_started()
@@ -179,6 +231,12 @@ class ParadexPrivateStreams:
         """The first private watch: what happens from now on must survive a reconnect (reconciliation)."""
         if self._private_since_ms is None:
             self._private_since_ms = self.milliseconds()
+
+    def _subscribe_busts(self, session):
+        """A private watch went out on ``session``: a my-trades, positions or balance stream being watched keeps
+        the connection subscribed to ``tradebusts`` (no watcher of its own; released with the last of them)."""
+        if BUSTS_CHANNEL not in session.client.subscriptions and any(self._watching(s) for s in BUST_AWARE_STREAMS):
+            session.subscribe_in_background(BUSTS_CHANNEL)
 
     def _private_channel(self, stream, kind, symbol):
         self._private_started()
@@ -231,11 +289,18 @@ class ParadexPrivateStreams:
         """Extra: stops watch_balance_events."""
         return await self._unwatch("balanceEvents", ["balanceEvents"])
 
+    async def un_watch_trade_busts(self, params: dict = {}):
+        """Extra: stops watch_trade_busts. ``tradebusts`` stays subscribed while a my-trades, positions or balance
+        watch is active (a bust still takes its fill out of the my-trades cache)."""
+        return await self._unwatch("tradeBusts", ["tradeBusts"])
+
     async def _unwatch(self, stream, hashes):
         """Release ``hashes`` of ``stream``: parked watchers get UnsubscribeError, the channels no registered hash
         needs any more are unsubscribed (the answer awaited), and the stream's cache goes with its last hash."""
         held = self._watched.get(stream, {})
         channels = {held.pop(h) for h in hashes if h in held}
+        if stream in BUST_AWARE_STREAMS:
+            channels.add(BUSTS_CHANNEL)  # (subscribed for this stream too: released once no such stream is left)
         self._released.update(hashes)
         client = (self.clients or {}).get(self.get_ws_url())
         for h in hashes:
@@ -310,7 +375,7 @@ class ParadexPrivateStreams:
         fill_id = self.safe_string(data, "id")
         # OpenAPI FillResult.id: "Unique string ID of fill per FillType" (FILL, LIQUIDATION, UNWIND_TRANSFER)
         key = (self.safe_string(data, "fill_type", "FILL"), fill_id)
-        if fill_id is None or key in self._fill_ids:
+        if fill_id is None or key in self._fill_ids or fill_id in self._busted_fills:
             return False
         self._fill_ids[key] = None
         if len(self._fill_ids) > self.safe_integer(self.options, "fillIdMemory", 20000):
@@ -320,6 +385,25 @@ class ParadexPrivateStreams:
         cache.append(trade)
         self._publish_stream(client, "myTrades", cache, ("fills:" + self.safe_string(data, "market", ""), "fills:ALL"))
         return True
+
+    def _on_trade_bust(self, client, data):
+        """A fill the venue voided: out of the my-trades cache for good (a reconciliation or a late frame does not
+        add it back), and to watch_trade_busts when that stream is watched."""
+        fill_id = self.safe_string(data, "busted_fill_id")
+        if fill_id is None or not self._first_time(("bust", fill_id)):
+            return
+        self._busted_fills[fill_id] = None
+        if len(self._busted_fills) > self.safe_integer(self.options, "fillIdMemory", 20000):
+            self._busted_fills.popitem(last=False)
+        trades = getattr(self, "myTrades", None)
+        if trades:
+            for symbol in [s for s, by_id in trades.hashmap.items() if fill_id in by_id]:
+                _forget(trades, symbol, fill_id)
+        if not self._watching("tradeBusts"):
+            return  # (subscribed for the other streams only)
+        cache = self._cache("tradeBusts", lambda: ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000)))
+        cache.append(self.parse_trade_bust(data))
+        self._publish_stream(client, "tradeBusts", cache, ("tradeBusts",))
 
     def _first_time(self, key) -> bool:
         """Funding payments and transfer states: each delivered once (a reconciliation re-reads the gap's edge)."""
@@ -488,9 +572,14 @@ class ParadexPrivateStreams:
 
         def start(stream):  # from the gap, or from when the stream's watching started if later
             return max(self._stream_start(stream), gap) - margin
+        bust_streams = [s for s in ("myTrades", "tradeBusts") if self._watching(s)]
+        if bust_streams:  # first: a fill busted in the gap is known busted before /fills is read
+            rows = await self._gap_rows(self.privateGetTradebusts, min(start(s) for s in bust_streams))
+            for row in self._oldest_first(rows, "created_at"):
+                self._on_trade_bust(client, row)
         if self._watching("myTrades"):
             rows = await self._gap_rows(self.privateGetFills, start("myTrades"))
-            for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+            for row in self._oldest_first(rows, "created_at"):
                 self._on_fill(client, row)
         if self._watching("orders"):
             await self._reconcile_orders(client, start("orders"), self._stream_start("orders") - margin)
@@ -504,7 +593,7 @@ class ParadexPrivateStreams:
             await self._reconcile_funding_payments(client, start("fundingPayments"), positions)
         if self._watching("transfers"):
             rows = await self._gap_rows(self.privateGetTransfers, start("transfers"))
-            for row in sorted(rows, key=lambda r: self.safe_integer(r, "last_updated_at", 0)):
+            for row in self._oldest_first(rows, "last_updated_at"):
                 self._on_transfer(client, row)
         if self._watching("balance"):
             account = await self.privateGetAccount()
@@ -528,7 +617,7 @@ class ParadexPrivateStreams:
         rows = []
         for market in sorted(m for m in markets if m):
             rows += await self._gap_rows(lambda request, m=market: self.privateGetFundingPayments(self.extend(request, {"market": m})), start)
-        for row in sorted(rows, key=lambda r: self.safe_integer(r, "created_at", 0)):
+        for row in self._oldest_first(rows, "created_at"):
             self._on_funding_payment(client, row)
 
     async def _reconcile_orders(self, client, start, floor):
@@ -592,6 +681,11 @@ class ParadexPrivateStreams:
             request = self.extend(request, {"cursor": cursor})
         raise ExchangeError(f"{self.id} reconciliation: more than {GAP_PAGES * GAP_PAGE_SIZE} rows since {start}; "
                             "the gap is kept and read again on the next private watch")
+
+    def _oldest_first(self, rows, key):
+        """Gap rows (pages newest first) oldest first; rows of one millisecond keep the venue's order (reversed
+        before the stable sort), so two fills of one order arrive as the stream delivered them."""
+        return sorted(reversed(rows), key=lambda r: self.safe_integer(r, key, 0))
 
     def _known_order(self, row):
         cache = getattr(self, "orders", None)

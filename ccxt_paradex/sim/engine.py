@@ -6,7 +6,7 @@ change; every book mutation bumps the market's ``seq_no``, which trades, BBO
 and fills share.
 """
 import itertools
-from collections import deque
+from collections import OrderedDict, deque
 from decimal import Decimal, InvalidOperation
 
 from . import funding
@@ -22,6 +22,11 @@ STP_MODES = ("EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH")
 FLAGS = ("REDUCE_ONLY", "STOP_CONDITION_BELOW_TRIGGER", "STOP_CONDITION_ABOVE_TRIGGER", "INTERACTIVE")
 TPSL = ("TAKE_PROFIT_LIMIT", "TAKE_PROFIT_MARKET", "STOP_LOSS_LIMIT", "STOP_LOSS_MARKET")
 DEFAULT_RECV_WINDOW = 300_000
+SYNTHETIC_FILLS_KEPT = 40_000  # fills of synthetic accounts bust() can still void (they keep no /fills history)
+
+
+# what a fill changes in a position beyond its funding (recomputed when one of the account's fills is busted)
+_FILL_STATE = ("size", "avg_entry", "realized_pnl", "avg_exit", "avg_exit_size")
 
 
 def _validation(message):
@@ -61,6 +66,8 @@ class Engine:
         self.initial_leverage = initial_leverage
         self._ids = itertools.count(1)
         self.status = "ok"
+        self.busted = set()       # trade ids bust() voided
+        self._synthetic_fills = OrderedDict()  # fill id -> settlement of a synthetic account's side (bounded)
 
     # ---- ids / events -------------------------------------------------------------------------
     def new_id(self) -> str:
@@ -369,7 +376,12 @@ class Engine:
         pos.closed_at = now if pos.size == 0 else 0
         pos.last_fill_id = fill_id
         if acct.address in self.ephemeral:
-            return  # a synthetic account keeps no history, and no one can subscribe to its private channels
+            # a synthetic account keeps no history, and no one can subscribe to its private channels; what a
+            # bust() of this trade needs to undo its side is kept for the latest SYNTHETIC_FILLS_KEPT fills
+            self._synthetic_fills[fill_id] = (acct.address, order.market, order.side, size, price, realized - fee)
+            if len(self._synthetic_fills) > SYNTHETIC_FILLS_KEPT:
+                self._synthetic_fills.popitem(last=False)
+            return
         fill = {
             "id": fill_id, "account": acct.address, "market": order.market, "order_id": order.id,
             "client_id": order.client_id or "", "side": order.side, "liquidity": role, "fill_type": "FILL",
@@ -382,7 +394,7 @@ class Engine:
         # the fills channel's SBE FillEvent carries the trade id (var-data tradeId); its JSON form drops it
         self.emit("fill", order.market, {**fill, "trade_id": trade_id})
         self.emit("position", order.market, self.position_json(acct, order.market))
-        self._trim_reduce_only(acct, order)
+        self._trim_reduce_only(acct, order.market, order)
         self.emit("account", order.market, self.account_summary(acct))
 
     def _emit_order(self, order):
@@ -408,13 +420,13 @@ class Engine:
             self.orders.pop(order.id, None)
         self._touch(order)
 
-    def _trim_reduce_only(self, acct, filled):
+    def _trim_reduce_only(self, acct, market, filled=None):
         """The position moved: a resting reduce-only order bigger than what is left of it, or on the side that
         would now increase it, is cancelled (paradex-api 4.3: "reduce-only orders bigger than the remaining
         position are cancelled when the position shrinks"). Conditional ones are checked when they trigger."""
-        pos = acct.positions.get(filled.market)
+        pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
-        for order in list(self.open_by_market.get((acct.address, filled.market), {}).values()):
+        for order in list(self.open_by_market.get((acct.address, market), {}).values()):
             if order is filled or not order.reduce_only or order.status == "UNTRIGGERED" or order.type in TPSL:
                 continue
             reduces = held != 0 and (held > 0) != (order.side == "BUY")
@@ -429,6 +441,99 @@ class Engine:
             self._bump(order.market, [(order.side, order.price, side.level_size(order.price, False),
                                        side.level_size(order.price, True))])
         self._close(order, reason)
+
+    # ---- trade busts (a test / operator hook) --------------------------------------------------
+    def bust(self, fill_id) -> list:
+        """Void the trade of ``fill_id`` (either side's fill id) as Paradex does when a fill fails to settle on
+        chain. For each side: the position becomes what the account's other fills make it (size, average entry
+        and exit, realized PnL recomputed without the busted ones), the balance moves back by the fill's realized
+        PnL net of its fee, the account gets a /tradebusts row ``{account, busted_fill_id, created_at}``, and the
+        ``tradebusts``, ``positions`` and ``account`` channels publish, in that order. The /fills and
+        /transactions rows stay (the venue keeps history; /tradebusts says which are void), as do the order's
+        filled size, the public trade and the mark price.
+
+        Readings (the spec is silent): the funding the fill settled was accrued on the position held before it,
+        so it stays settled (with its /funding/payments row); later fills keep the PnL they reported. A synthetic
+        account's side (no /fills history to recompute from) gets its size and balance back, its average entry
+        kept; after ``SYNTHETIC_FILLS_KEPT`` newer synthetic fills that side is left as it is.
+
+        -> the /tradebusts rows written (one per real account of the trade). ``ApiError`` (NOT_FOUND) for a fill
+        no account holds, (VALIDATION_ERROR) for a trade already busted."""
+        fill_id = str(fill_id)
+        trade_id = fill_id[:-1] + "0"
+        if trade_id in self.busted:
+            raise _validation(f"fill {fill_id} is already busted")
+        sides = []
+        for fid in (trade_id[:-1] + "1", trade_id[:-1] + "2"):  # the taker's and the maker's fill of the trade
+            fill = self._real_fill(fid)
+            if fill is not None:
+                sides.append((fid, fill))
+            elif fid in self._synthetic_fills:
+                sides.append((fid, None))
+        if not fill_id.isdigit() or not sides:
+            raise ApiError("NOT_FOUND", f"fill {fill_id} not found", 404)
+        self.busted.add(trade_id)
+        now = self.clock()
+        rows, published = [], []
+        for fid, fill in sides:
+            if fill is None:
+                acct, market = self._unsettle_synthetic(fid)
+            else:
+                acct, market = self.accounts[fill["account"]], fill["market"]
+                row = {"account": acct.address, "busted_fill_id": fid, "created_at": now}
+                acct.tradebusts.append(row)
+                self._replay_position(acct, market)
+                acct.balance -= Decimal(fill["realized_pnl"]) - Decimal(fill["fee"])
+                rows.append(row)
+                published.append((acct, market, row))
+            pos = acct.positions[market]
+            acct.seq_no += 1
+            pos.seq_no += 1
+            pos.last_updated_at = now
+            pos.closed_at = now if pos.size == 0 else 0
+        for acct, market, row in published:  # both sides settled back before anything is published
+            self.emit("tradebust", market, row)
+            self.emit("position", market, self.position_json(acct, market))
+            self._trim_reduce_only(acct, market)
+            self.emit("account", market, self.account_summary(acct))
+        return rows
+
+    def _real_fill(self, fill_id):
+        """The /fills row of ``fill_id`` in a real account, or None (newest first: busts void recent fills)."""
+        for address, acct in self.accounts.items():
+            if address in self.ephemeral:
+                continue
+            for fill in reversed(acct.fills):
+                if fill["id"] == fill_id:
+                    return fill
+        return None
+
+    def _replay_position(self, acct, market):
+        """The account's position on ``market`` as its fills not busted make it (funding left as it is)."""
+        busted = {b["busted_fill_id"] for b in acct.tradebusts}
+        pos = acct.positions[market]
+        replayed = Position(acct.address, market, pos.created_at)
+        last = ""
+        for fill in acct.fills:
+            if fill["market"] == market and fill["id"] not in busted:
+                replayed.apply_fill(fill["side"], Decimal(fill["size"]), Decimal(fill["price"]))
+                last = fill["id"]
+        for name in _FILL_STATE:
+            setattr(pos, name, getattr(replayed, name))
+        if pos.last_fill_id in busted:
+            pos.last_fill_id = last
+
+    def _unsettle_synthetic(self, fill_id):
+        address, market, side, size, price, moved = self._synthetic_fills.pop(fill_id)
+        acct = self.accounts[address]
+        pos = acct.positions[market]
+        pos.size -= size if side == "BUY" else -size
+        if pos.size == 0:
+            pos.avg_entry = ZERO
+        elif pos.avg_entry == 0:  # (the fill had closed it: the entry it closed is not kept)
+            pos.avg_entry = price
+        acct.balance -= moved
+        return acct, market
 
     # ---- triggers and marks -------------------------------------------------------------------
     def _triggered(self, order, mark) -> bool:

@@ -25,11 +25,12 @@ SUPPORTED_SBE = {sbe_encode.SCHEMA_ID: sbe_encode.VERSIONS}
 SBE_ONLY_KEYS = {"trades": ("seq_no",), "fills": ("trade_id",)}
 BOOK_DEPTH = 15
 PUBLIC_KINDS = {"trades", "bbo", "order_book", "markets_summary", "funding_data"}
-PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events", "funding_payments", "transfers"}
+PRIVATE_KINDS = {"orders", "fills", "positions", "account", "balance_events", "funding_payments", "transfers", "tradebusts"}
 SBE_PRIVATE_KINDS = {"orders", "fills", "positions", "account"}  # templates 20-23
 # engine event -> the private channel kind it is published on (to the event's account)
 PRIVATE_EVENTS = {"order": "orders", "fill": "fills", "position": "positions", "account": "account",
-                  "funding_payment": "funding_payments", "transfer": "transfers"}
+                  "funding_payment": "funding_payments", "transfer": "transfers",
+                  "tradebust": "tradebusts"}  # engine.bust(): {account, busted_fill_id, created_at}
 JSONRPC_INVALID, JSONRPC_METHOD, JSONRPC_PARAMS = -32600, -32601, -32602
 ERR_MALFORMED_TOKEN, ERR_INVALID_TOKEN, ERR_AUTH_REQUIRED = 40110, 40111, 40300
 CLOSE_IDLE = 4031     # a connection without any subscription, closed after ``idle_close`` s (reported by a client library)
@@ -53,7 +54,7 @@ def parse_channel(name: str, markets) -> dict:
     if kind not in PUBLIC_KINDS | PRIVATE_KINDS:
         raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", "invalid channel")
     market = parts[1] if len(parts) > 1 else "ALL"
-    if kind in ("positions", "account", "balance_events", "transfers") or (kind in ("markets_summary", "funding_data") and len(parts) == 1):
+    if kind in ("positions", "account", "balance_events", "transfers", "tradebusts") or (kind in ("markets_summary", "funding_data") and len(parts) == 1):
         market = "ALL"
     if market != "ALL" and market not in markets:
         raise ChannelError(JSONRPC_INVALID, "invalid subscribe request", f"unknown market {market}")
