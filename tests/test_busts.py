@@ -126,6 +126,11 @@ async def test_a_bust_moves_both_sides_back_and_is_listed_by_the_venue(sim):
         assert (await a.private_get_tradebusts())["results"] == [rows[1]]
         assert (await b.private_get_tradebusts({"start_at": at, "end_at": at}))["results"] == [rows[0]]
         assert made["id"] in {f["id"] for f in (await a.private_get_fills())["results"]}  # the venue keeps history
+        # its transaction is reverted, and the account's value history moves as the balance did: not at all
+        states = {t["id"]: t["state"] for t in (await b.private_get_transactions())["results"]}
+        assert states[took["id"]] == "REVERTED"
+        value = await b.private_get_account_history({"type": "value"})
+        assert took["created_at"] not in value["timestamps"] and value["data"][-1] == pytest.approx(float(before_b[1]))
         assert (await a.fetch_position(S))["contracts"] == float(before_a[0][0])
         assert (await b.fetch_positions([S])) == []  # B's short was the busted fill only
         assert (await b.fetch_balance())["USDC"]["total"] == float(before_b[1])

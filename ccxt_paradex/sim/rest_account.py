@@ -8,7 +8,8 @@ per-market max slippage, notifications, share rates), the settings (trading valu
 API tokens (create, list, allowed CIDRs, revoke), subkey names and allowed CIDRs, and the activation of a pending
 subkey. Derived from trading: /account/history, /account/summary, /transactions, /referrals/summary.
 What the simulator has none of answers as for an account with none: empty lists and pages, zero balances, and a
-not-found error for an id (block trades, RFQs, staking, vaults, XP, trade busts).
+not-found error for an id (block trades, RFQs, staking, vaults, XP). Trade busts (``engine.bust``) are listed by
+/tradebusts; a busted fill counts in no /account/history series and its /transactions row is REVERTED.
 
 Readings (the spec leaves them open):
 
@@ -348,7 +349,10 @@ class AccountRoutes:
             if t.get("status") in ("COMPLETED", "AVAILABLE"):
                 amount = Decimal(t["amount"])
                 events.append((t["created_at"], amount if t.get("direction") == "IN" else -amount, ZERO, ZERO))
+        busted = {b["busted_fill_id"] for b in acct.tradebusts}  # a busted fill moved nothing (engine.bust reversed it)
         for f in acct.fills:  # the fill's realized funding is also a funding payment row: counted there
+            if f["id"] in busted:
+                continue
             pnl = Decimal(f["realized_pnl"]) - Decimal(f["fee"])
             events.append((f["created_at"], pnl, pnl, Decimal(f["size"]) * Decimal(f["price"])))
         for p in acct.funding_payments:
@@ -379,7 +383,9 @@ class AccountRoutes:
 
     async def transactions(self, request):
         acct = self.acct(request)
-        rows = [{"id": f["id"], "type": _TX_TYPES.get(f["fill_type"], "TRANSACTION_FILL"), "state": "ACCEPTED_ON_L2",
+        busted = {b["busted_fill_id"] for b in acct.tradebusts}  # a busted trade's transaction was reverted
+        rows = [{"id": f["id"], "type": _TX_TYPES.get(f["fill_type"], "TRANSACTION_FILL"),
+                 "state": "REVERTED" if f["id"] in busted else "ACCEPTED_ON_L2",
                  "hash": _felt_hash("trade:" + f["id"][:-1]), "created_at": f["created_at"],
                  "completed_at": f["created_at"]} for f in reversed(acct.fills)]
         return 200, self.page(request, rows)
