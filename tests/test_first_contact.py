@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from packaging.requirements import Requirement
 
 from ccxt_paradex.core import backend
@@ -62,3 +63,46 @@ def test_the_doctors_wheel_table_is_setup_cfgs_marker():
         env = {"platform_python_implementation": impl, "platform_system": system, "platform_machine": machine,
                "python_version": f"3.{minor}"}
         assert backend.native_wheel_exists(impl, system, machine, (3, minor)) == marker.evaluate(env), env
+
+
+# ---- the simulator ------------------------------------------------------------------------------
+def test_auto_onboard_takes_only_the_key_the_address_derives_from():
+    """The /auth hook recovers the signer's key from the signature: the address's own key onboards it (with that
+    key); another key's signature, or no hook (Paradex's behaviour), leaves it NOT_ONBOARDED."""
+    from ccxt_paradex.core import curve, signing
+    from ccxt_paradex.sim.auth import Authority, recover_public_keys
+    from ccxt_paradex.sim.errors import ApiError
+    from ccxt_paradex.sim.server import SYSTEM_CONFIG
+    now = 1_700_000_000
+    authority = Authority(dict(SYSTEM_CONFIG), lambda: now)
+    key, other = 0x51DE5, 0x0BAD
+    address = authority.address_for(curve.public_key(key))
+
+    def headers(signing_key):
+        sig = signing.StarkSigner(hex(signing_key), hex(address), authority.chain_id).sign_auth(now, now + 60)
+        return {"PARADEX-STARKNET-ACCOUNT": hex(address), "PARADEX-STARKNET-SIGNATURE": sig,
+                "PARADEX-TIMESTAMP": str(now), "PARADEX-SIGNATURE-EXPIRATION": str(now + 60)}
+
+    digest = signing.auth_hash(authority.chain_id, address, now, now + 60)
+    assert curve.public_key(key) in recover_public_keys(digest, headers(key)["PARADEX-STARKNET-SIGNATURE"])
+    accounts, onboarded = {}, []
+
+    class Record:
+        def __init__(self, address, public_key):
+            self.address, self.public_key, self.subkeys = address, public_key, {}
+
+    def onboard(addr, public_key):
+        onboarded.append((addr, public_key))
+        return accounts.setdefault(addr, Record(addr, public_key))
+    for hook in (None, onboard):
+        authority.auto_onboard = hook
+        with pytest.raises(ApiError) as e:
+            authority.check_auth(headers(other), accounts)
+        assert e.value.code == "NOT_ONBOARDED" and onboarded == [] and accounts == {}
+    with pytest.raises(ApiError):
+        authority.auto_onboard = None
+        authority.check_auth(headers(key), accounts)
+    authority.auto_onboard = onboard
+    acct, signer = authority.check_auth(headers(key), accounts)
+    assert onboarded == [(hex(address), curve.public_key(key))] and signer == curve.public_key(key)
+    assert authority.check_auth(headers(key), accounts)[0] is acct and len(onboarded) == 1  # once
