@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from packaging.requirements import Requirement
@@ -65,7 +66,187 @@ def test_the_doctors_wheel_table_is_setup_cfgs_marker():
         assert backend.native_wheel_exists(impl, system, machine, (3, minor)) == marker.evaluate(env), env
 
 
-# ---- the simulator ------------------------------------------------------------------------------
+# ---- the simulator's command line -----------------------------------------------------------------
+SIM = ("-m", "ccxt_paradex.sim")
+
+
+def _listening_socket():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    return s
+
+
+def _closed_port():
+    s = _listening_socket()
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _one_error_line(out, code, *fragments):
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == code, (out.returncode, out.stderr)
+    assert len(lines) == 1 and "Traceback" not in out.stderr, out.stderr
+    assert lines[0].startswith("python -m ccxt_paradex.sim: error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["--port", "-5"], ["--port", "between 0 and 65535", "-5"]),
+    (["--replay", "/nonexistent.gz"], ["--replay", "no such file", "/nonexistent.gz"]),
+    (["--faults", "dup=0.1,gap=abc"], ["fault gap", "'abc' is not a number"]),
+])
+def test_a_bad_argument_is_one_line_and_exit_code_2(args, fragments):
+    _one_error_line(_run(*SIM, *args), 2, *fragments)
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["--port", "http"], ["--port", "not a port number"]),
+    (["--faults", "gapp=0.1"], ["unknown fault 'gapp=0.1'"]),
+    (["--faults", "reorder=1.5"], ["reorder=1.5", "0..1"]),
+    (["--faults", "disconnect=-3"], ["fault disconnect", "positive"]),
+    (["--speed", "-1"], ["--speed", "at least 0"]),
+    (["--initial-balance", "lots"], ["--initial-balance", "not an amount"]),
+    (["--markets", "BTC-USD-PERP"], ["--markets", "only with --mirror or --replay"]),
+    (["--markets", "0"], ["--markets", "at least 1"]),
+    (["--mirror", "ftp://example"], ["--mirror", "mainnet, testnet or an http(s)/ws(s) URL"]),
+    (["--mirror", "mainnet", "--replay", "sample"], ["exclude each other"]),
+    (["--record", "x.jsonl"], ["--record needs --mirror"]),
+    (["--mirror", "mainnet", "--record", "/nonexistent/dir/x.jsonl"], ["--record: no such directory"]),
+])
+def test_more_bad_arguments_in_process(args, fragments, capsys):
+    from ccxt_paradex.sim.__main__ import main
+    try:
+        code = main(args)
+    except SystemExit as e:
+        code = e.code
+    out = capsys.readouterr()
+    _one_error_line(subprocess.CompletedProcess(args, code, out.out, out.err), 2, *fragments)
+
+
+def test_a_file_that_is_not_a_recording_is_one_line(tmp_path):
+    bad = tmp_path / "notes.jsonl.gz"
+    bad.write_text("not gzip at all\n", encoding="utf-8")
+    _one_error_line(_run(*SIM, "--replay", str(bad)), 2, "not a mirror recording", str(bad))
+    _one_error_line(_run(*SIM, "--replay", "sample", "--markets", "ETH-USD-PERP"), 2,
+                    "the recording has no market ETH-USD-PERP (it has BTC-USD-PERP)")
+
+
+def test_a_port_in_use_is_one_line_and_exit_code_1():
+    holder = _listening_socket()
+    try:
+        port = holder.getsockname()[1]
+        _one_error_line(_run(*SIM, "--port", str(port)), 1, f"127.0.0.1:{port}", "in use", "--port 0")
+    finally:
+        holder.close()
+
+
+def test_an_unreachable_mirror_source_fails_fast_in_one_line():
+    port = _closed_port()  # 'no network': nothing listens there
+    t = time.monotonic()
+    out = _run(*SIM, "--mirror", f"http://127.0.0.1:{port}")
+    _one_error_line(out, 1, "cannot reach the mirror source", f"127.0.0.1:{port}/v1")
+    assert time.monotonic() - t < 10
+
+
+def test_mirror_mainnet_without_network_is_one_line():
+    import socket
+    try:
+        socket.getaddrinfo("api.prod.paradex.trade", 443)
+        pytest.skip("this machine resolves Paradex's hosts: not the no-network case")
+    except OSError:
+        pass
+    _one_error_line(_run(*SIM, "--mirror", "mainnet"), 1, "cannot reach the mirror source mainnet",
+                    "https://api.prod.paradex.trade/v1")
+
+
+def test_help_shows_the_defaults():
+    out = _run(*SIM, "--help")
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    for default in ("(default: 127.0.0.1)", "(default: 8080)", "(default: 100000)", "(default: trade)",
+                    "(default: 1.0)", "(default: 10.0)"):
+        assert default in text, default
+    assert "(default: None)" not in text and "(default: False)" not in text
+    assert "--auto-onboard" in text and "'sample'" in text
+
+
+class _Lines:
+    """A child's stdout, read on a thread, with a deadline per line awaited."""
+
+    def __init__(self, proc):
+        import queue
+        import threading
+        self.proc, self.queue, self.seen = proc, queue.Queue(), []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.queue.put(line.rstrip("\n"))
+        self.queue.put(None)
+
+    def until(self, prefix, seconds=20):
+        import queue
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                line = self.queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line starting {prefix!r} in {seconds} s; got {self.seen}") from None
+            if line is None:
+                raise AssertionError(f"the simulator ended before {prefix!r}: {self.seen}; {self.proc.stderr.read()}")
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+
+
+def test_the_sample_replays_prints_its_urls_and_ccxts_own_class_trades_with_auto_onboard():
+    """--replay sample --auto-onboard: the printed urls dict is Python, a replay says when it ends, and ccxt's
+    built-in paradex (unchanged: no onboarding() call) authenticates, reads its balance and trades."""
+    import signal
+
+    import ccxt
+
+    from ccxt_paradex.core import keys
+    from ccxt_paradex.sim import mirror
+    proc = subprocess.Popen([sys.executable, *SIM, "--port", "0", "--replay", "sample", "--speed", "0",
+                             "--auto-onboard", "--initial-balance", "2500"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        lines = _Lines(proc)
+        assert lines.until("paradex simulator ready: ") == "paradex simulator ready: 1 market (BTC-USD-PERP)"
+        rest = lines.until("  REST").split()[-1]
+        ws = lines.until("  WebSocket").split()[-1]
+        namespace = {}
+        exec(lines.until("urls = "), namespace)  # copy-pasteable: a Python statement
+        urls = namespace["urls"]
+        assert urls == {"api": {"v1": rest, "v2": rest[:-3] + "/v2", "ws": ws}}
+        assert "ccxt_paradex.paradex({\"urls\": urls" in lines.until("exchange = ")
+        ended = lines.until("replay ended: ")
+        states = sum(1 for _, seq, _, _ in mirror.book_states(mirror.SAMPLE_RECORDING) if seq is not None)
+        assert ended.startswith(f"replay ended: {states} book states of btc_sim_source.jsonl.gz")
+
+        key = "0x" + "3c" * 32
+        ex = ccxt.paradex({"urls": urls, "privateKey": key, "walletAddress": keys.eth_address(key),
+                           "enableRateLimit": False})
+        assert ex.fetch_balance()["USDC"]["total"] == 2500  # /auth onboarded the account: no NOT_ONBOARDED
+        book = ex.fetch_order_book("BTC/USD:USDC")  # the replay's last state
+        order = ex.create_order("BTC/USD:USDC", "limit", "buy", 0.001, round(book["bids"][-1][0] * 0.95, 1))
+        assert [o["id"] for o in ex.fetch_open_orders("BTC/USD:USDC")] == [order["id"]]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+        err = proc.stderr.read()
+        assert "Traceback" not in err and "onboarded 0x" in err and "paradex simulator stopped" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_auto_onboard_takes_only_the_key_the_address_derives_from():
     """The /auth hook recovers the signer's key from the signature: the address's own key onboards it (with that
     key); another key's signature, or no hook (Paradex's behaviour), leaves it NOT_ONBOARDED."""
@@ -106,3 +287,11 @@ def test_auto_onboard_takes_only_the_key_the_address_derives_from():
     acct, signer = authority.check_auth(headers(key), accounts)
     assert onboarded == [(hex(address), curve.public_key(key))] and signer == curve.public_key(key)
     assert authority.check_auth(headers(key), accounts)[0] is acct and len(onboarded) == 1  # once
+
+
+def test_an_install_carries_the_sample_recording(tmp_path):
+    out = _run("-c", "import setuptools; setuptools.setup()", "-q", "build_py", "--build-lib", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    from ccxt_paradex.sim import mirror
+    shipped = tmp_path / "ccxt_paradex" / "sim" / "data" / os.path.basename(mirror.SAMPLE_RECORDING)
+    assert shipped.read_bytes() == open(mirror.SAMPLE_RECORDING, "rb").read()
