@@ -295,3 +295,89 @@ def test_an_install_carries_the_sample_recording(tmp_path):
     from ccxt_paradex.sim import mirror
     shipped = tmp_path / "ccxt_paradex" / "sim" / "data" / os.path.basename(mirror.SAMPLE_RECORDING)
     assert shipped.read_bytes() == open(mirror.SAMPLE_RECORDING, "rb").read()
+
+
+# ---- the freqtrade recipe ---------------------------------------------------------------------------
+def _new_config(tmp_path, *args):
+    return _run("-m", "ccxt_paradex.freqtrade", "new-config", "--config", str(tmp_path / "config.json"),
+                "--userdir", str(tmp_path / "user_data"), *args)
+
+
+def test_new_config_writes_a_config_and_user_data_for_a_simulator(tmp_path, capsys):
+    import json
+
+    from ccxt_paradex.core import keys
+    from ccxt_paradex.freqtrade import USER_DATA_DIRS
+    out = _new_config(tmp_path, "--sim", "http://127.0.0.1:8080", "--pairs", "ETH/USD:USDC")
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert "next: python -m ccxt_paradex.freqtrade trade --config" in out.stdout
+    path = tmp_path / "config.json"
+    assert path.stat().st_mode & 0o077 == 0  # it holds a private key
+    config = json.loads(path.read_text(encoding="utf-8"))
+    exchange = config["exchange"]
+    assert exchange["wallet_address"] == keys.eth_address(exchange["private_key"])
+    assert exchange["pair_whitelist"] == ["ETH/USD:USDC"]
+    assert exchange["ccxt_config"]["urls"] == {"api": {"v1": "http://127.0.0.1:8080/v1", "v2": "http://127.0.0.1:8080/v2",
+                                                       "ws": "ws://127.0.0.1:8080/v1"}}
+    # what the README's hand-written config lacked: dry_run (freqtrade's KeyError) and a user_data directory
+    assert config["dry_run"] is False and config["trading_mode"] == "futures" and config["margin_mode"] == "cross"
+    assert all((tmp_path / "user_data" / sub).is_dir() for sub in USER_DATA_DIRS)
+    from ccxt_paradex.freqtrade import main
+
+    def in_process(*args):
+        argv = ["new-config", "--config", str(path), "--userdir", str(tmp_path / "user_data"), *args]
+        try:
+            return main(argv)
+        except SystemExit as e:
+            return e.code
+    assert in_process("--sim", "http://127.0.0.1:8080") == 2
+    assert "exists (--force overwrites it)" in capsys.readouterr().err
+    assert json.loads(path.read_text(encoding="utf-8")) == config  # untouched
+    assert in_process("--force") == 0  # the real venue: dry-run, no key written
+    config = json.loads(path.read_text(encoding="utf-8"))
+    assert config["dry_run"] is True and config["exchange"]["private_key"] == ""
+    assert "ccxt_config" not in config["exchange"]
+    assert in_process("--sim", "mainnet", "--force") == 2
+    assert "--sim: a simulator's URL" in capsys.readouterr().err
+
+
+def test_freqtrade_commands_without_freqtrade_are_one_line():
+    try:
+        import freqtrade  # noqa: F401
+        pytest.skip("freqtrade is installed here")
+    except ImportError:
+        pass
+    out = _run("-m", "ccxt_paradex.freqtrade", "trade", "--config", "config.json")
+    assert out.returncode == 1 and out.stderr.count("\n") == 1 and "pip install 'ccxt_paradex[freqtrade]'" in out.stderr
+
+
+def test_the_new_config_passes_freqtrades_own_loading_and_trades_on_the_simulator(tmp_path):
+    """freqtrade's own configuration path (its schema, user_data_dir, the strategy's settings, the consistency
+    checks), then its exchange layer on a simulator: where the README's old config stopped."""
+    pytest.importorskip("freqtrade", reason="freqtrade is not installed (pip install -e '.[freqtrade]'; tox -e freqtrade)")
+    import json
+
+    from freqtrade.configuration import Configuration
+    from freqtrade.configuration.config_validation import validate_config_consistency
+    from freqtrade.enums import RunMode
+    from freqtrade.resolvers import StrategyResolver
+    from freqtrade.resolvers.exchange_resolver import ExchangeResolver
+
+    import ccxt_paradex.freqtrade as integration
+    from ccxt_paradex.sim.thread import SimulatorThread
+    with SimulatorThread(seed=5, tick_interval=0.05, summary_interval=0, funding_interval=0) as sim:
+        assert _new_config(tmp_path, "--sim", sim.base_url).returncode == 0
+        assert (tmp_path / "user_data" / "strategies" / "sample_strategy.py").is_file()
+        integration.install()
+        try:
+            config = Configuration({"config": [str(tmp_path / "config.json")], "strategy": "SampleStrategy"},
+                                   RunMode.LIVE).get_config()
+            StrategyResolver.load_strategy(config)
+            validate_config_consistency(config)
+            assert config["timeframe"] and config["dry_run"] is False
+            ex = ExchangeResolver.load_exchange(config)
+            assert type(ex).__name__ == "Paradex" and ex.get_balances()["USD"]["free"] == pytest.approx(100_000)
+            assert ex.fetch_ticker("BTC/USD:USDC")["bid"] > 0
+        finally:
+            integration.uninstall()
+    assert json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))["exchange"]["name"] == "paradex"
