@@ -381,3 +381,23 @@ def test_the_new_config_passes_freqtrades_own_loading_and_trades_on_the_simulato
         finally:
             integration.uninstall()
     assert json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))["exchange"]["name"] == "paradex"
+
+
+# ---- examples/ --------------------------------------------------------------------------------------
+EXAMPLES = os.path.join(ROOT, "examples")
+BRIEF = {"arbitrage.py": ["--max-updates", "20", "--trade", "--threshold-bp", "-100"], "multi_exchange.py": ["--updates", "3"]}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in os.listdir(EXAMPLES) if n.endswith(".py")))
+def test_every_example_runs_offline_with_sim_and_is_quiet(name):
+    """``--sim`` starts embedded simulators (no network); the output is a summary, not a line per update."""
+    out = _run(os.path.join(EXAMPLES, name), "--sim", *BRIEF.get(name, []))
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert 1 <= len(lines) <= 3 and lines[-1].startswith("summary"), out.stdout
+    if name == "arbitrage.py":
+        assert re.search(r": 2\d book updates, \d+ edges seen, \d+ over -100 bp", lines[-1]), lines[-1]
+        assert re.search(r", [1-9]\d* pairs placed \(0 failed legs\)", lines[-1]), lines[-1]
+    if name == "multi_exchange.py":
+        bid, ask = map(float, re.search(r"^paradex .* bid (\S+) ask (\S+)$", lines[0]).groups())
+        assert 0 < bid < ask
