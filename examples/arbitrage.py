@@ -4,7 +4,8 @@ Both venues' order books are watched concurrently (``watch_order_book``); on eve
 edge is computed (buy one venue's ask, sell the other's bid) net of both venues' taker fees, and when it clears
 the threshold both legs are sent together (market orders, one pair in flight at a time). A summary at the end:
 updates, edges seen, edges over the threshold, pairs placed, and the latency from the book's frame time (its
-``timestamp``, the venue's clock) to the decision.
+``timestamp``, the venue's clock) to the decision. Quiet by default (the summary only); ``--verbose`` prints a line
+per edge over the threshold.
 
 Venues are picked by id from ccxt's own namespace (``getattr(ccxt.pro, id)``); ``--impl ccxt_paradex`` turns on
 ccxt_paradex's namespace switch, so the same code runs on ccxt's built-in class or on ours:
@@ -48,8 +49,8 @@ def percentile(values, q):
 
 class Arbitrage:
     def __init__(self, venue_a, venue_b, symbol_a, symbol_b, threshold_bp=5.0, amount=0.001, trade=False, out=print,
-                 onboard=False):
-        self.venues, self.symbols, self.onboard = (venue_a, venue_b), (symbol_a, symbol_b), onboard
+                 onboard=False, verbose=False):
+        self.venues, self.symbols, self.onboard, self.verbose = (venue_a, venue_b), (symbol_a, symbol_b), onboard, verbose
         self.threshold_bp, self.amount, self.trade, self.out = threshold_bp, amount, trade, out
         self.books = [None, None]
         self.fee_bp = 0.0
@@ -104,7 +105,8 @@ class Arbitrage:
         if net_bp < self.threshold_bp:
             return
         self.over_threshold += 1
-        self.out(f"{self.updates:5d}  {direction:<15} net edge {net_bp:+8.2f} bp  size {size:g}")
+        if self.verbose:
+            self.out(f"{self.updates:5d}  {direction:<15} net edge {net_bp:+8.2f} bp  size {size:g}")
         if self.trade and self._in_flight is None:
             self._in_flight = asyncio.ensure_future(self._place(direction))
 
@@ -127,6 +129,17 @@ class Arbitrage:
                 "pairs_placed": len(self.pairs), "failed_legs": len(self.failed_legs), "fee_bp": self.fee_bp,
                 "frame_to_decision_ms_p50": percentile(self.latencies_ms, 0.5),
                 "frame_to_decision_ms_p99": percentile(self.latencies_ms, 0.99)}
+
+
+def describe(summary, threshold_bp) -> str:
+    """The summary as one line."""
+    def ms(value):
+        return "-" if value is None else f"{value:.0f} ms"
+    return (f"summary ({summary['seconds']:.1f} s, {summary['classes'][0]}): {summary['updates']} book updates, "
+            f"{summary['edges_seen']} edges seen, {summary['over_threshold']} over {threshold_bp:+g} bp net of "
+            f"{summary['fee_bp']:.1f} bp fees, {summary['pairs_placed']} pairs placed ({summary['failed_legs']} failed "
+            f"legs), frame to decision p50 {ms(summary['frame_to_decision_ms_p50'])} / p99 "
+            f"{ms(summary['frame_to_decision_ms_p99'])}")
 
 
 @contextlib.contextmanager
@@ -162,11 +175,12 @@ async def _run(ids, configs, symbols, args, out):
     venues = [getattr(ccxt.pro, i)(c) for i, c in zip(ids, configs)]
     try:
         arb = Arbitrage(*venues, *symbols, threshold_bp=args.threshold_bp, amount=args.amount, trade=args.trade, out=out,
-                        onboard=args.sim)
+                        onboard=args.sim, verbose=getattr(args, "verbose", False))
         t = time.perf_counter()
         summary = await arb.run(seconds=args.seconds, max_updates=args.max_updates)
         summary["classes"] = [type(v).__module__ + "." + type(v).__name__ for v in venues]
-        out("summary (%.1f s): %s" % (time.perf_counter() - t, summary))
+        summary["seconds"] = round(time.perf_counter() - t, 3)
+        out(describe(summary, args.threshold_bp))
         return summary
     finally:
         await asyncio.gather(*(v.close() for v in venues))
@@ -186,6 +200,7 @@ def main(argv=None):
     ap.add_argument("--trade", action="store_true", help="place both legs when the net edge clears the threshold")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--max-updates", type=int, default=None, help="stop after this many book updates")
+    ap.add_argument("--verbose", "-v", action="store_true", help="a line per edge over the threshold")
     args = ap.parse_args(argv)
     if not (args.sim or args.live):
         args.sim = True

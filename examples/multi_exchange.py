@@ -1,15 +1,22 @@
 """Multi-exchange code as it is usually written: venues picked by id from ccxt's own namespace.
 
-Nothing below names ccxt_paradex. Run it with ccxt's classes, or with ours for Paradex through the opt-in
-namespace switch (``ccxt_paradex.install()``), unchanged:
+``best_quotes`` names nothing of ccxt_paradex. Run it with ccxt's classes, or with ours for Paradex through the
+opt-in namespace switch (``ccxt_paradex.install()``), unchanged:
 
+    python examples/multi_exchange.py --sim                      # Paradex played by an embedded simulator (offline)
+    python examples/multi_exchange.py --sim --ccxt-paradex       # the same through the namespace switch
     python examples/multi_exchange.py paradex=BTC/USD:USDC binance=BTC/USDT
     python examples/multi_exchange.py --ccxt-paradex paradex=BTC/USD:USDC binance=BTC/USDT
 
-(It needs the network for real venues; ``tests/test_namespace.py`` runs ``best_quotes`` against the simulator.)
+It prints one line per venue (its class and best bid / ask after ``--updates`` book updates) and a summary.
+(Real venues need the network; ``tests/test_namespace.py`` runs ``best_quotes`` against the simulator,
+``tests/test_first_contact.py`` runs ``--sim``.)
 """
+import argparse
 import asyncio
+import contextlib
 import sys
+import time
 
 import ccxt.pro
 
@@ -31,13 +38,44 @@ async def best_quotes(symbols, configs=None, updates=1):
         await asyncio.gather(*(e.close() for e in exchanges.values()))
 
 
-def main(argv):
-    if "--ccxt-paradex" in argv:
+@contextlib.contextmanager
+def simulated_paradex():
+    """An embedded simulator playing Paradex -> the config that points ccxt's paradex classes at it."""
+    from ccxt_paradex.sim.thread import SimulatorThread
+    with SimulatorThread(seed=7, tick_interval=0.05, summary_interval=0, funding_interval=0) as sim:
+        yield {"urls": sim.ccxt_urls(), "enableRateLimit": False}
+
+
+def _venue(text):
+    exchange_id, sep, symbol = text.partition("=")
+    if not sep or not exchange_id or not symbol:
+        raise argparse.ArgumentTypeError(f"expected id=SYMBOL (e.g. paradex=BTC/USD:USDC), got {text!r}")
+    return exchange_id, symbol
+
+
+def main(argv=None, out=print):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("venues", nargs="*", type=_venue, metavar="id=SYMBOL",
+                    help="ccxt.pro exchange ids and a symbol each (default with --sim: paradex=BTC/USD:USDC)")
+    ap.add_argument("--sim", action="store_true", help="Paradex is an embedded simulator (offline)")
+    ap.add_argument("--ccxt-paradex", action="store_true", help="ccxt_paradex.install(): ccxt.pro.paradex is ours")
+    ap.add_argument("--updates", type=int, default=1, help="order-book updates to wait for on each venue")
+    args = ap.parse_args(argv)
+    symbols = dict(args.venues) or ({"paradex": "BTC/USD:USDC"} if args.sim else {})
+    if not symbols:
+        ap.error("name at least one venue (id=SYMBOL), or run with --sim")
+    if args.ccxt_paradex:
         import ccxt_paradex
         ccxt_paradex.install()
-    symbols = dict(a.split("=", 1) for a in argv if "=" in a)
-    for exchange_id, cls, bid, ask in asyncio.run(best_quotes(symbols)):
-        print("%-10s %-40s bid %s ask %s" % (exchange_id, cls.__module__ + "." + cls.__name__, bid, ask))
+    with simulated_paradex() if args.sim else contextlib.nullcontext() as sim_config:
+        configs = {"paradex": sim_config} if sim_config else {}
+        t = time.perf_counter()
+        quotes = asyncio.run(best_quotes(symbols, configs, args.updates))
+    for exchange_id, cls, bid, ask in quotes:
+        out("%-10s %-40s bid %s ask %s" % (exchange_id, cls.__module__ + "." + cls.__name__, bid, ask))
+    out("summary: %d venue(s), %d book update(s) each, %.1f s%s" % (
+        len(quotes), args.updates, time.perf_counter() - t, " (paradex: embedded simulator)" if args.sim else ""))
+    return quotes
 
 
 if __name__ == "__main__":

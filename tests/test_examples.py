@@ -26,7 +26,7 @@ async def test_arbitrage_streams_both_venues_and_places_both_legs_on_either_clas
     builtin = ccxt.pro.paradex
     args = arbitrage.argparse.Namespace(impl=impl, sim=True, live=False, other=None, symbol="BTC/USD:USDC",
                                         other_symbol=None, threshold_bp=-100.0, amount=0.001, trade=True,
-                                        seconds=30.0, max_updates=30)
+                                        seconds=30.0, max_updates=30, verbose=True)
     lines = []
     summary = await arbitrage.run(args, out=lines.append)
     expected = "ccxt_paradex.pro.paradex.paradex" if impl == "ccxt_paradex" else "ccxt.pro.paradex.paradex"

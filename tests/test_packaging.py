@@ -122,17 +122,31 @@ def test_every_runtime_import_is_declared_and_starknet_py_is_not_one():
     assert {"starknet-py", "pytest-timeout", "hypothesis", "ruff"} <= test_extra
 
 
+# fast-stark-crypto 0.5.0's wheels as PyPI lists them (pip download --no-deps --only-binary=:all: --platform TAG
+# --python-version V): cp310-cp313 for manylinux_2_17/musllinux_1_2 x86_64, macosx_11_0_arm64 and win_amd64, plus
+# musllinux_1_2_aarch64 (a marker cannot tell musl from glibc, whose aarch64 has none: left to the portable path).
+# Its sdist needs a Rust toolchain, so the marker must not select it anywhere else.
+NATIVE_WHEELS = {("Linux", "x86_64"), ("Darwin", "arm64"), ("Windows", "AMD64")}
+NATIVE_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
+
+
 def test_native_wheel_and_portable_fallback_markers_are_exact_complements():
     reqs = {canonicalize_name(r.name): r for r in _requirements(_setup_cfg()["options"]["install_requires"])}
     native, portable = reqs["fast-stark-crypto"].marker, reqs["crypto-cpp-py"].marker
     assert isinstance(native, Marker) and isinstance(portable, Marker)
-    machines, systems = ("x86_64", "aarch64", "arm64", "AMD64"), ("Linux", "Darwin", "Windows")
-    versions = ("3.10", "3.11", "3.12", "3.13", "3.14")
-    for machine, system, version in itertools.product(machines, systems, versions):
-        env = {"platform_machine": machine, "platform_system": system, "python_version": version}
+    machines, systems = ("x86_64", "aarch64", "arm64", "AMD64", "ARM64", "x86", "i686"), ("Linux", "Darwin", "Windows")
+    versions = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+    selected = set()
+    for impl, machine, system, version in itertools.product(("CPython", "PyPy"), machines, systems, versions):
+        env = {"platform_python_implementation": impl, "platform_machine": machine, "platform_system": system,
+               "python_version": version}
         assert native.evaluate(env) != portable.evaluate(env), env
-        if (machine, system) == ("x86_64", "Linux") and version in ("3.11", "3.12", "3.13"):
-            assert native.evaluate(env), env  # no sympy / crypto-cpp-py in the runtime install there
+        if native.evaluate(env):
+            selected.add((impl, system, machine, version))
+    # the native wheel exactly where one exists (no sympy / crypto-cpp-py in the runtime install there), and
+    # nowhere pip would have to build it from source
+    assert selected == {("CPython", system, machine, version) for system, machine in NATIVE_WHEELS
+                        for version in NATIVE_VERSIONS}
 
 
 def test_every_test_has_a_timeout(request):

@@ -6,7 +6,6 @@ from the source's markets, without makers, and its engine is fed by a Mirror.
 import asyncio
 import contextlib
 import json
-import os
 import time
 from decimal import Decimal
 
@@ -17,13 +16,13 @@ from ccxt_paradex.sim import mirror as M
 from ccxt_paradex.sim.makers import MM_ACCOUNT
 from ccxt_paradex.sim.state import fmt
 
-from conftest import DATA, eventually
+from conftest import eventually
 
 MARKET = "BTC-USD-PERP"
 USER = "0x" + "77" * 31
 QUIET = {"summary_interval": 0, "funding_interval": 0}
 FAST = {"wsBackoffBase": 0.02, "wsBackoffMax": 0.1}  # the mirror's client reconnects quickly in tests
-SHIPPED = os.path.join(DATA, "mirror", "btc_sim_source.jsonl.gz")
+SHIPPED = M.SAMPLE_RECORDING  # package data (ccxt_paradex/sim/data/)
 
 
 def levels(sim, market=MARKET):

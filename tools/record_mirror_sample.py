@@ -1,4 +1,4 @@
-"""Record the shipped mirror sample: tests/data/mirror/btc_sim_source.jsonl.gz (no network).
+"""Record the shipped mirror sample: ccxt_paradex/sim/data/btc_sim_source.jsonl.gz (no network).
 
 A source simulator (seed 16, synthetic makers and takers every 20 ms) plays the venue; a second simulator mirrors
 its BTC-USD-PERP book and trades for SECONDS (150 for the shipped file) with ``--record``. The file is therefore simulator data, not
@@ -13,8 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from ccxt_paradex.sim import Simulator  # noqa: E402
 from ccxt_paradex.sim import mirror  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "data", "mirror",
-                   "btc_sim_source.jsonl.gz")
+OUT = mirror.SAMPLE_RECORDING  # package data: python -m ccxt_paradex.sim --replay sample plays it
 MARKET = "BTC-USD-PERP"
 
 

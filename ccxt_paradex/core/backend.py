@@ -12,11 +12,13 @@ cross-check in the tests).
 ``PARADEX_CRYPTO_BACKEND=portable`` forces the wheel-free path (used by tests).
 """
 import os
+import platform
+import sys
 from typing import Any
 
 from . import curve
 
-try:  # native Rust wheel (x86_64 CPython 3.11-3.13)
+try:  # native Rust wheel (CPython 3.10-3.13 on Linux x86_64, macOS arm64, Windows AMD64: setup.cfg's marker)
     from fast_stark_crypto.fast_stark_crypto import (
         rs_compute_pedersen_hash as _rs_pedersen,
         rs_get_public_key as _rs_get_public_key,
@@ -27,7 +29,8 @@ except ImportError:  # pragma: no cover - depends on the platform
     _rs_pedersen = _rs_sign = _rs_verify = None
 
 NATIVE_AVAILABLE = _rs_pedersen is not None
-_native = NATIVE_AVAILABLE and os.environ.get("PARADEX_CRYPTO_BACKEND", "").lower() != "portable"
+_FORCED_PORTABLE = os.environ.get("PARADEX_CRYPTO_BACKEND", "").lower() == "portable"
+_native = NATIVE_AVAILABLE and not _FORCED_PORTABLE
 
 _cpp_pedersen: Any = None
 if not _native:  # starknet-py's C++ Pedersen; imported only when needed (crypto_cpp_py pulls in sympy, ~0.5 s)
@@ -51,6 +54,49 @@ else:  # pragma: no cover
         raise ImportError("no Pedersen implementation: install crypto-cpp-py or fast-stark-crypto")
 
 BACKEND_NAME = "native" if _native else "portable"
+
+
+# where fast-stark-crypto 0.5.0 publishes a wheel (CPython 3.10-3.13), as setup.cfg's marker selects it
+NATIVE_WHEEL_PLATFORMS = frozenset({("Linux", "x86_64"), ("Darwin", "arm64"), ("Windows", "AMD64")})
+NATIVE_WHEEL_PYTHONS = ((3, 10), (3, 13))
+
+
+def native_wheel_exists(implementation=None, system=None, machine=None, version=None) -> bool:
+    """Whether setup.cfg installs the native wheel on this interpreter (or on the one described: ``version`` a
+    (major, minor) tuple)."""
+    implementation = implementation or platform.python_implementation()
+    version = tuple(version or sys.version_info[:2])
+    low, high = NATIVE_WHEEL_PYTHONS
+    return (implementation == "CPython" and low <= version <= high
+            and (system or platform.system(), machine or platform.machine()) in NATIVE_WHEEL_PLATFORMS)
+
+
+def describe() -> dict:
+    """Which backend signs and hashes here, and why -> {"name", "reason", "pedersen", "signer"}
+    (``python -m ccxt_paradex doctor`` prints it)."""
+    if _native:
+        reason = f"fast-stark-crypto {_dist_version('fast-stark-crypto')} is installed"
+        return {"name": "native", "reason": reason, "pedersen": "fast-stark-crypto", "signer": "fast-stark-crypto"}
+    if NATIVE_AVAILABLE:
+        reason = "PARADEX_CRYPTO_BACKEND=portable is set (fast-stark-crypto is installed but not used)"
+    elif native_wheel_exists():
+        reason = ("fast-stark-crypto is not installed, though a wheel exists for this platform: "
+                  "pip install fast-stark-crypto==0.5.0")
+    else:
+        reason = (f"no fast-stark-crypto wheel for {platform.python_implementation()} "
+                  f"{sys.version_info[0]}.{sys.version_info[1]} on {platform.system()} {platform.machine()} "
+                  "(wheels: CPython 3.10-3.13 on Linux x86_64, macOS arm64, Windows AMD64)")
+    pedersen_impl = f"crypto-cpp-py {_dist_version('crypto-cpp-py')}" if _cpp_pedersen is not None else \
+        "missing (install crypto-cpp-py)"
+    return {"name": "portable", "reason": reason, "pedersen": pedersen_impl, "signer": "core/curve.py (pure Python)"}
+
+
+def _dist_version(name: str) -> str:
+    from importlib import metadata
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "(version unknown)"
 # fast_stark_crypto's calls release the GIL (measured: two threads hash and sign two halves of a batch in half the
 # wall time, same CPU; tests/test_signing_parallel.py checks the signatures, bench/orders.py the time); the portable
 # signer is pure Python and holds it, so a thread pool would only add overhead there.

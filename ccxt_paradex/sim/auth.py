@@ -5,8 +5,9 @@ import hmac
 import json
 import os
 import re
+from typing import Any, Callable, Optional
 
-from ..core import keys, signing, siwe
+from ..core import curve, keys, signing, siwe
 from .errors import ApiError, unauthorized
 
 JWT_TTL_S = 300
@@ -42,8 +43,35 @@ def _eip191_signer(text: str, signature: str) -> str:
         raise ApiError("INVALID_EVM_SIGNATURE", f"invalid PARADEX-EVM-SIGNATURE: {e}", 400) from None
 
 
+def recover_public_keys(msg_hash: int, signature) -> list:
+    """The (x-only) public keys a STARK signature of ``msg_hash`` could come from: Q = r^-1 (s R - z G) for both
+    points R with x = r. Used only to onboard an unknown account on its first /auth (``auto_onboard``): the caller
+    keeps a candidate only if the account address derives from it, so a forged signature onboards nothing."""
+    try:
+        r, s = signing.parse_signature(signature)
+    except (ValueError, TypeError):
+        return []
+    y = curve.y_from_x(r)
+    if y is None or not 1 <= r < curve.ECDSA_BOUND or not 1 <= s < curve.EC_ORDER:
+        return []
+    r_inv = pow(r, -1, curve.EC_ORDER)
+    minus_zg = curve._to_affine(curve._point_mul_jac((-msg_hash) % curve.EC_ORDER, curve.GEN))
+    out = []
+    for point in ((r, y), (r, (-y) % curve.FIELD_PRIME)):
+        total = curve._jac_add_affine(curve._point_mul_jac(s, point), minus_zg)
+        q = curve._to_affine(curve._point_mul_jac(r_inv, curve._to_affine(total))) if total is not None else None
+        if q is not None:
+            out.append(q[0])
+    return out
+
+
 class Authority:
     """Registers accounts' keys and issues / checks JWTs. ``clock`` returns unix seconds (float)."""
+
+    #: None (Paradex: /auth of an account never onboarded answers NOT_ONBOARDED), or a callable
+    #: (address hex, public key) -> account record that onboards it on its first STARK-signed /auth
+    #: (``python -m ccxt_paradex.sim --auto-onboard``: ccxt's built-in class trades without calling onboarding())
+    auto_onboard: Optional[Callable[[str, int], Any]] = None
 
     def __init__(self, config: dict, clock, jwt_ttl=JWT_TTL_S):
         self.config = config
@@ -156,6 +184,8 @@ class Authority:
         except ValueError:
             raise ApiError("INVALID_REQUEST_PARAMETER", "malformed auth headers", 400) from None
         acct = accounts.get(hex(address))
+        if acct is None and path_public_key is None:
+            acct = self._onboard_on_auth(address, ts, exp, sig)
         if acct is None:
             raise ApiError("NOT_ONBOARDED", "User has never called /onboarding endpoint", 400)
         now = self.clock()
@@ -177,6 +207,18 @@ class Authority:
         if not signing.verify(signer_key, digest, sig):
             raise unauthorized("auth signature verification failed", "STARKNET_SIGNATURE_VERIFICATION_FAILED")
         return acct, signer_key
+
+    def _onboard_on_auth(self, address: int, ts: int, exp: int, sig):
+        """The account of a valid first /auth, onboarded (auto_onboard), or None: the key that signed it must be
+        the one the address derives from (and the signature verify), as onboarding itself would check."""
+        onboard = self.auto_onboard
+        if onboard is None:
+            return None
+        digest = signing.auth_hash(self.chain_id, address, ts, exp)
+        for public_key in recover_public_keys(digest, sig):
+            if self.address_for(public_key) == address and signing.verify(public_key, digest, sig):
+                return onboard(hex(address), public_key)
+        return None
 
     def issue_jwt(self, account: str, signer_key: int, interactive=False) -> str:
         now = int(self.clock())

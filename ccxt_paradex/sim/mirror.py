@@ -48,6 +48,9 @@ VENUES = {
     "testnet": {"v1": "https://api.testnet.paradex.trade/v1", "ws": "wss://ws.api.testnet.paradex.trade/v1"},
 }
 SCALE = Decimal(100_000_000)
+#: the recording shipped with the package (``--replay sample``): 150 s of BTC-USD-PERP mirrored from a simulator
+#: source, not from Paradex (tools/record_mirror_sample.py writes it)
+SAMPLE_RECORDING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "btc_sim_source.jsonl.gz")
 
 
 def source_urls(source) -> dict:
