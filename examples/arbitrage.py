@@ -16,7 +16,7 @@ ccxt_paradex's namespace switch, so the same code runs on ccxt's built-in class 
     python examples/arbitrage.py --live --other binanceusdm --other-symbol BTC/USDT:USDT    # read-only
     python examples/arbitrage.py --live --trade ...             # real orders: credentials in the config
 
-(``--live`` needs the network; ``tests/test_examples.py`` runs ``--sim`` on both classes.)
+(``--live`` needs the network; ``tests/project/test_examples.py`` runs ``--sim`` on both classes.)
 """
 import argparse
 import asyncio

@@ -9,8 +9,8 @@ opt-in namespace switch (``ccxt_paradex.install()``), unchanged:
     python examples/multi_exchange.py --ccxt-paradex paradex=BTC/USD:USDC binance=BTC/USDT
 
 It prints one line per venue (its class and best bid / ask after ``--updates`` book updates) and a summary.
-(Real venues need the network; ``tests/test_namespace.py`` runs ``best_quotes`` against the simulator,
-``tests/test_first_contact.py`` runs ``--sim``.)
+(Real venues need the network; ``tests/project/test_namespace.py`` runs ``best_quotes`` against the simulator,
+``tests/project/test_first_contact.py`` runs ``--sim``.)
 """
 import argparse
 import asyncio

@@ -1,12 +1,33 @@
+"""Shared by every test folder (core/, rest/, pro/, sim/, project/): paths, the ``sim`` marker, fixtures.
+
+Tests import their helpers by module name (``from conftest import ROOT``, ``from recorder import offline``): this
+file puts tests/ and tests/support/ on sys.path (pytest runs in importlib mode, so test files in different
+folders may share a name).
+"""
 import os
 import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "tests", "data")  # fixtures and third-party data files shipped with the repo
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
+DATA = os.path.join(TESTS, "data")  # fixtures and third-party data files shipped with the repo
+for _path in (os.path.join(TESTS, "support"), TESTS, ROOT):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+
+def pytest_collection_modifyitems(config, items):
+    """``sim``: every test of a module that starts a simulator (``pytest -m "not sim"`` is the fast loop)."""
+    uses_sim: dict = {}
+    for item in items:
+        path = str(item.fspath)
+        if path not in uses_sim:
+            with open(path, encoding="utf-8") as f:
+                source = f.read()
+            uses_sim[path] = "Simulator" in source or "ccxt_paradex.sim" in source or "simclient" in source
+        if uses_sim[path] or "sim" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.sim)
 
 # paradex-py's key-derivation unit test (tradeparadex/paradex-py tests/api/test_account.py, testnet mock config);
 # the L2 values were recomputed locally with ccxt's bundled starknet libraries
@@ -23,9 +44,29 @@ VECTOR = {
 }
 
 
+@pytest.fixture(scope="module")
+def sim(request):
+    """A simulator on a background thread for a module's synchronous tests, started once per module with the
+    module's ``SIM_OPTIONS`` (a module that needs another kind of simulator defines its own ``sim``)."""
+    from ccxt_paradex.sim.thread import SimulatorThread
+    with SimulatorThread(**getattr(request.module, "SIM_OPTIONS", {})) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def ex(sim, request):
+    """The sync exchange of the module's ``L1_KEY`` on that simulator, markets loaded."""
+    import ccxt_paradex
+    from ccxt_paradex.core import keys
+    key = request.module.L1_KEY
+    ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls()})
+    ex.load_markets()
+    return ex
+
+
 @pytest.fixture
 def rec():
-    """A warmed offline sync exchange (tests/recorder.py) and the list of requests it sends, empty."""
+    """A warmed offline sync exchange (tests/support/recorder.py) and the list of requests it sends, empty."""
     from recorder import offline, warm
     ex, sent = offline("sync")
     warm(ex)

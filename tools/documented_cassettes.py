@@ -12,7 +12,7 @@ they have one (klines, summary, orderbook, trades).
     python tools/documented_cassettes.py          # (re)write cassettes/documented/*.yaml
     python tools/documented_cassettes.py --check  # exit 1 when the files on disk are stale
 
-A test replays them (tests/test_cassettes_documented.py) and compares the simulator's payloads for the
+A test replays them (tests/rest/test_cassettes_documented.py) and compares the simulator's payloads for the
 same requests field by field, so a simulator that drifts from Paradex fails a test.
 """
 import json

@@ -1,7 +1,7 @@
 """Generate ``ccxt_paradex/core/api_table.py``: every Paradex REST operation as a ccxt implicit-API method.
 
     python tools/gen_api.py           write the table
-    python tools/gen_api.py --check   exit 1 if the committed table is stale (tests/test_implicit_api.py runs this)
+    python tools/gen_api.py --check   exit 1 if the committed table is stale (tests/rest/test_implicit_api.py runs this)
 
 Input: the contract generated from Paradex's official OpenAPI file (``ccxt_paradex/core/paradex_contract.json``,
 ``tools/gen_contract.py``), so this runs with nothing beside the repository. Every operation becomes one endpoint

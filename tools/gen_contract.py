@@ -8,7 +8,7 @@ Inputs (not part of this repository; Paradex's public repository tradeparadex/pa
 
     python tools/gen_contract.py [--spec-dir ../shared/spec] [--check]
 
-``--check`` regenerates in memory and exits 1 if the committed file differs (tests/test_contract.py runs the
+``--check`` regenerates in memory and exits 1 if the committed file differs (tests/core/test_contract.py runs the
 same comparison where the spec directory is present). Descriptions, examples and other prose are dropped:
 only what a validator needs is kept. Each input's version and sha256 are recorded in the output.
 """

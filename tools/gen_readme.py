@@ -1,7 +1,7 @@
 """Write README.md's generated parts from the code, so they cannot drift from it.
 
     python tools/gen_readme.py           rewrite the parts between their markers
-    python tools/gen_readme.py --check   exit 1 if README.md is stale (tests/test_readme.py runs this)
+    python tools/gen_readme.py --check   exit 1 if README.md is stale (tests/project/test_readme.py runs this)
 
 Parts: the unified-method table (``<!-- methods:start -->`` ... ``<!-- methods:end -->``): every ``has`` flag
 that ccxt 4.5.90's ``ccxt.pro.paradex`` or ours (``ccxt_paradex.pro.paradex``, which includes the REST methods)

@@ -98,7 +98,7 @@ def _dist_version(name: str) -> str:
     except metadata.PackageNotFoundError:
         return "(version unknown)"
 # fast_stark_crypto's calls release the GIL (measured: two threads hash and sign two halves of a batch in half the
-# wall time, same CPU; tests/test_signing_parallel.py checks the signatures, bench/orders.py the time); the portable
+# wall time, same CPU; tests/core/signing/test_parallel.py checks the signatures, bench/orders.py the time); the portable
 # signer is pure Python and holds it, so a thread pool would only add overhead there.
 RELEASES_GIL = _native
 

@@ -2,7 +2,7 @@
 
 Frameworks read it to size requests and choose order types (freqtrade sizes candle downloads from
 fetchOHLCV.limit, checks stop-loss support from createOrder). Every value is checked against the class's
-behaviour on the simulator by tests/test_bots.py. ``limit`` of a history method is what ONE request
+behaviour on the simulator by tests/project/test_bots.py. ``limit`` of a history method is what ONE request
 returns (Paradex's largest page); a larger ``limit``, or ``since``, walks pages (core/history.py).
 daysBack/untilDays: Paradex documents no retention window and accepts ``until``, so they are as open as
 ccxt's built-in declares (100000). Perp options are not declared: which order features Paradex accepts on

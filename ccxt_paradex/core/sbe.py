@@ -1,7 +1,7 @@
 """Paradex SBE frames (schema id 1, versions 1:0 to 1:3) -> the dicts Paradex sends as JSON.
 
 Pure and I/O-free; the layouts below transcribe ``paradex_1_2.xml`` (plus ccxt's 1:3
-``settlementTwapEstimate``) and are checked against it by tests/test_sbe_decode.py.
+``settlementTwapEstimate``) and are checked against it by tests/core/test_sbe_decode.py.
 
 Public API
 ----------

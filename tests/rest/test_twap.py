@@ -16,7 +16,6 @@ from ccxt_paradex import paradex_algo
 from ccxt_paradex.core import contract, curve, keys, signing
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.server import SYSTEM_CONFIG
-from ccxt_paradex.sim.thread import SimulatorThread
 
 from recorder import L2_KEY, offline
 from simclient import RawClient
@@ -26,17 +25,7 @@ ETH, BTC = "ETH/USD:USDC", "BTC/USD:USDC"
 QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0, "algo_interval": 0, "check_responses": True}
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with SimulatorThread(seed=21, **QUIET) as sim:
-        yield sim
-
-
-@pytest.fixture(scope="module")
-def ex(sim):
-    ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
-    ex.load_markets()
-    return ex
+SIM_OPTIONS = dict(seed=21, **QUIET)  # (the sim and ex fixtures: tests/conftest.py)
 
 
 def advance(sim, ex, seconds):

@@ -5,25 +5,13 @@ import pytest
 from ccxt.base.errors import BadSymbol
 
 import ccxt_paradex
-from ccxt_paradex.core import keys
-from ccxt_paradex.sim.thread import SimulatorThread
 
 L1_KEY = "0x" + "7c" * 32
 SKIP = {}
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with SimulatorThread(seed=5, tick_interval=0, summary_interval=0, funding_interval=0, option_markets=True,
-                         initial_balance="50000") as sim:
-        yield sim
-
-
-@pytest.fixture(scope="module")
-def ex(sim):
-    ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
-    ex.load_markets()
-    return ex
+SIM_OPTIONS = dict(seed=5, tick_interval=0, summary_interval=0, funding_interval=0, option_markets=True,
+                   initial_balance="50000")  # (the sim and ex fixtures: tests/conftest.py)
 
 
 def test_a_closed_position_is_in_the_history_with_its_exit_and_pnl(ex, sim):

@@ -3,7 +3,7 @@
 ccxt runs these with ``--requestTests`` / ``--responseTests``: every case of
 ``ts/src/test/static/request/paradex.json`` (the URL and body each unified call sends) and
 ``ts/src/test/static/response/paradex.json`` (the unified structure each call returns for a recorded
-Paradex payload). ``tests/ccxt_harness.py`` runs ccxt's harness code from the installed wheel
+Paradex payload). ``tests/support/ccxt_harness.py`` runs ccxt's harness code from the installed wheel
 (``ccxt/test/tests_sync.py`` and ``tests_async.py``) on copies of those fixtures (``tests/data/ccxt_static``),
 with our class, or ccxt's built-in ``paradex``, where the harness builds the exchange.
 
@@ -30,7 +30,7 @@ import pytest
 import ccxt_paradex
 import ccxt_paradex.async_support
 from ccxt_harness import Harness, cases, fixture
-from test_parse_differential import DELIBERATE_DIFFERENCES
+from differences import DELIBERATE_DIFFERENCES
 
 FLAVOURS = {
     "sync": (ccxt_paradex.paradex, ccxt.paradex),
@@ -38,7 +38,7 @@ FLAVOURS = {
 }
 # Request tests. ccxt's harness passes privateKey with the placeholder walletAddress='wallet': not an Ethereum
 # address, so it names no account to compare with the key's (ours refuses it only where it would be sent, the
-# onboarding header: tests/test_exchange_auth.py); a real address that is not the key's is refused.
+# onboarding header: tests/rest/test_exchange_auth.py); a real address that is not the key's is refused.
 REQUEST_ALLOWED: dict = {}
 # Market-family orders send price "0": Paradex's OpenAPI OrderRequest (and OpenRPC order.create) list price as
 # required, "0" for market orders (signed at 0 either way); ccxt's built-in omits it (README "Conformance with
@@ -48,7 +48,7 @@ for _case in MARKET_PRICE_CASES:
     REQUEST_ALLOWED[_case] = {"body": ("price", "0")}
 
 # Response tests: {case: {path into the unified result: ours' value}}; the one-line reasons are those of
-# tests/test_parse_differential.py DELIBERATE_DIFFERENCES (test_allow_list_is_justified checks that each
+# tests/core/test_parse_differential.py DELIBERATE_DIFFERENCES (test_allow_list_is_justified checks that each
 # field has one there).
 RESPONSE_ALLOWED = {
     ("fetchMarkets", 0): {
@@ -248,7 +248,7 @@ def _fixture_parsed(method, index):
 # The allow-list itself, and the counts
 # ---------------------------------------------------------------------------------------------------------------
 def test_allow_list_is_justified():
-    """Every allow-listed response field is a deliberate difference tests/test_parse_differential.py justifies."""
+    """Every allow-listed response field is a deliberate difference tests/core/test_parse_differential.py justifies."""
     for (method, _index), fields in RESPONSE_ALLOWED.items():
         reasons = DELIBERATE_DIFFERENCES[STRUCTURE[method]]
         for path in fields:

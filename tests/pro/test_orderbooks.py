@@ -4,9 +4,10 @@ import os
 
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.pro.public import LiveOrderBooks
+from conftest import DATA
 
 BTC, BTC_ID = "BTC/USD:USDC", "BTC-USD-PERP"
-MARKETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "ccxt_static", "markets", "paradex.json")
+MARKETS = os.path.join(DATA, "ccxt_static", "markets", "paradex.json")
 
 
 class FakeClient:

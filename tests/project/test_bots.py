@@ -3,24 +3,12 @@ import ccxt
 import pytest
 
 import ccxt_paradex
-from ccxt_paradex.core import keys
-from ccxt_paradex.sim.thread import SimulatorThread
 
 L1_KEY = "0x" + "4d" * 32
 SYMBOL = "ETH/USD:USDC"
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with SimulatorThread(seed=23, tick_interval=0.05, initial_balance="50000", funding_interval=0) as sim:
-        yield sim
-
-
-@pytest.fixture(scope="module")
-def ex(sim):
-    ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
-    ex.load_markets()
-    return ex
+SIM_OPTIONS = dict(seed=23, tick_interval=0.05, initial_balance="50000", funding_interval=0)  # (sim, ex: conftest.py)
 
 
 class Sent:

@@ -60,7 +60,7 @@ async def session():
 
 
 async def _raw(sim, session, seed):
-    """Another onboarded, authenticated account, spoken to over raw HTTP (tests/simclient.py)."""
+    """Another onboarded, authenticated account, spoken to over raw HTTP (tests/support/simclient.py)."""
     c = RawClient(sim, session, _stark_key(seed))
     assert (await c.onboard())[0] == 200
     assert (await c.authenticate())[0] == 200
@@ -287,7 +287,7 @@ async def test_subkeys_are_read_renamed_restricted_and_a_pending_one_activated(e
 
 
 async def test_what_the_simulator_has_none_of_reads_empty_or_not_found(ex, sim):
-    # (algo orders: sim/algo.py, tests/test_twap.py)
+    # (algo orders: sim/algo.py, tests/rest/test_twap.py)
     assert (await ex.private_get_block_trades()) == {"next": None, "prev": None, "results": []}
     for call in (ex.private_get_block_trades_block_trade_id({"block_trade_id": "7"}),
                  ex.private_get_block_trades_block_trade_id_offers({"block_trade_id": "7"}),

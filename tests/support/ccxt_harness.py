@@ -34,7 +34,7 @@ import ccxt
 from ccxt.base.errors import (AuthenticationError, ExchangeNotAvailable, InvalidProxySettings, NotSupported,
                               OnMaintenance, OperationFailed)
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "ccxt_static")
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "ccxt_static")
 ROOT_MARK = "<ccxt-root>/"
 CCXT_TEST_DIR = os.path.join(os.path.dirname(ccxt.__file__), "test")
 LOG_CHARS_LENGTH = 10000

@@ -1,6 +1,6 @@
 """Order safety and input hygiene (issue 10): never touch the wrong order, never send what should be refused.
 
-Request-level checks run on the offline recorder (tests/recorder.py: exactly what would be sent, nothing
+Request-level checks run on the offline recorder (tests/support/recorder.py: exactly what would be sent, nothing
 leaves the process); the order-lifecycle checks run on the simulator, sync and async.
 """
 import asyncio
@@ -279,7 +279,7 @@ def test_market_limits_are_checked_before_sending(rec):
     assert len(sent) == 1
 
 
-# ---- 7. (rate limits: tests/test_errors_and_limits.py) and single-flight load_markets ---------------------------
+# ---- 7. (rate limits: tests/core/test_errors_and_limits.py) and single-flight load_markets ---------------------------
 def test_fifty_threads_on_a_cold_sync_client_load_markets_once():
     ex, sent = offline("sync")
     barrier = threading.Barrier(50)

@@ -12,10 +12,11 @@ import ccxt_paradex
 import ccxt_paradex.async_support
 import ccxt_paradex.pro
 from ccxt_paradex.sim import Simulator
+from conftest import ROOT
 
 BUILTIN = {"ccxt": ccxt.paradex, "async": ccxt.async_support.paradex, "pro": ccxt.pro.paradex}
 OURS = {"ccxt": ccxt_paradex.paradex, "async": ccxt_paradex.async_support.paradex, "pro": ccxt_paradex.pro.paradex}
-EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "multi_exchange.py")
+EXAMPLE = os.path.join(ROOT, "examples", "multi_exchange.py")
 
 
 def _current():

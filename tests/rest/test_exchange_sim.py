@@ -3,25 +3,12 @@ import ccxt
 import pytest
 import ccxt.test.exchange.base as v
 
-import ccxt_paradex
-from ccxt_paradex.core import keys
-from ccxt_paradex.sim.thread import SimulatorThread
 
 L1_KEY = "0x" + "6b" * 32
 SKIP = {}
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with SimulatorThread(seed=11, tick_interval=0.05, initial_balance="50000") as sim:
-        yield sim
-
-
-@pytest.fixture(scope="module")
-def ex(sim):
-    ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(L1_KEY), "privateKey": L1_KEY, "urls": sim.ccxt_urls()})
-    ex.load_markets()
-    return ex
+SIM_OPTIONS = dict(seed=11, tick_interval=0.05, initial_balance="50000")  # (the sim and ex fixtures: conftest.py)
 
 
 def _now(ex):
