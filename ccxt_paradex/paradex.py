@@ -21,7 +21,7 @@ from .core import history
 from .core.history import MAX_PAGE
 from .core import api as paradex_api
 from .core.api_table import ImplicitAPI
-from .core.parse import ParadexParsers
+from .adapters.parse import ParadexParsers
 from .core.ratelimit import BucketLimiter
 from .paradex_account import ParadexAccount
 from .paradex_algo import ParadexAlgo

@@ -6,7 +6,7 @@ ccxt's order methods.
   30. Params: ``frequency`` (seconds between child orders; the venue's default is 30), ``recvWindow``,
   ``onBehalfOfAccount`` (as createOrder reads them) and ``dimeDiscount``; any other param is refused before
   anything is signed (the algo endpoint has no reduce-only, client order id, price or time-in-force field).
-  The request is signed as a MARKET order of the whole size at price 0 (``core/orders.py``).
+  The request is signed as a MARKET order of the whole size at price 0 (``adapters/orders.py``).
 - ``params={'algo': True}`` routes fetchOpenOrders, fetchOrders, fetchClosedOrders, fetchCanceledOrders,
   fetchOrder and cancelOrder to the algo endpoints (``GET /algo/orders``, ``/algo/orders-history``,
   ``GET`` / ``DELETE /algo/orders/{algo_id}``); fetchOrder and cancelOrder route there by themselves for the ids
@@ -23,7 +23,7 @@ from ccxt.base.precise import Precise
 from ccxt.base.types import Int, Order, OrderSide, Str
 
 from ..core import history, validate
-from ..core.orders import CONSUMED, NOT_SUPPORTED, build_order, check_side, sign_order
+from ..adapters.orders import CONSUMED, NOT_SUPPORTED, build_order, check_side, sign_order
 
 #: createTwapOrder params the algo endpoint has a field for (ccxt's and Paradex's spellings)
 TWAP_PARAMS = frozenset({"frequency", "recvWindow", "recv_window", "onBehalfOfAccount", "on_behalf_of_account",

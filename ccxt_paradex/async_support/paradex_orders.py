@@ -4,7 +4,7 @@ classes; both trading mixins import it explicitly, so whoever changes a helper h
 from ccxt.base.errors import ArgumentsRequired, BadRequest, DuplicateOrderId, InvalidOrder, OrderNotFound
 
 from ..core import validate
-from ..core.orders import (ANY_TRIGGER_KEYS, CLIENT_ID_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params,
+from ..adapters.orders import (ANY_TRIGGER_KEYS, CLIENT_ID_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params,
                            check_side, check_type, conditional_type, precise, sign_order, sign_orders)
 
 MAX_BATCH = 10  # orders per POST /orders/batch (OpenAPI) and per order.create_batch (the same limit server-side)

@@ -6,7 +6,7 @@ unmatched request with the same client id (none and "" are the same: no id), mar
 and trigger price (compared as numbers: the venue may write "0.0100" for "0.01"); the requests left over take
 the errors in order. Requests that cannot be told apart are interchangeable, so any pairing among them is
 right; a request that carries a client id is never paired with an order that carries another one, or none
-(a batch's client ids are unique: ``core/orders.sign_orders`` refuses repeats before anything is signed).
+(a batch's client ids are unique: ``adapters/orders.sign_orders`` refuses repeats before anything is signed).
 """
 from decimal import Decimal, InvalidOperation
 

@@ -1,7 +1,7 @@
 """Order entry over the WebSocket (mixin of the pro class): ``order.*`` JSON-RPC methods (Paradex's OpenRPC spec).
 
 Every method takes the arguments of its REST twin, validates and signs through the same
-helpers (``async_support/paradex_orders.py`` -> ``core/orders.py``, imported below) and parses with
+helpers (``async_support/paradex_orders.py`` -> ``adapters/orders.py``, imported below) and parses with
 the same parsers, so a ``*_ws`` call raises, sends and returns what the REST call would.
 
 Requests are matched to responses by JSON-RPC id. A request is settled by exactly one of:
@@ -24,7 +24,7 @@ from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest,
 
 from ..async_support.paradex_orders import ParadexOrderRequests
 from ..core import errors as paradex_errors
-from ..core.orders import check_ws_order
+from ..adapters.orders import check_ws_order
 from .session import AUTH_HASH
 
 # a batch entry the venue's answer lacks (as createOrders over REST reports one: core/batch.in_request_order)

@@ -48,7 +48,7 @@ for _case in MARKET_PRICE_CASES:
     REQUEST_ALLOWED[_case] = {"body": ("price", "0")}
 
 # Response tests: {case: {path into the unified result: ours' value}}; the one-line reasons are those of
-# tests/core/test_parse_differential.py DELIBERATE_DIFFERENCES (test_allow_list_is_justified checks that each
+# tests/adapters/test_parse_differential.py DELIBERATE_DIFFERENCES (test_allow_list_is_justified checks that each
 # field has one there).
 RESPONSE_ALLOWED = {
     ("fetchMarkets", 0): {
@@ -248,7 +248,7 @@ def _fixture_parsed(method, index):
 # The allow-list itself, and the counts
 # ---------------------------------------------------------------------------------------------------------------
 def test_allow_list_is_justified():
-    """Every allow-listed response field is a deliberate difference tests/core/test_parse_differential.py justifies."""
+    """Every allow-listed response field is a deliberate difference tests/adapters/test_parse_differential.py justifies."""
     for (method, _index), fields in RESPONSE_ALLOWED.items():
         reasons = DELIBERATE_DIFFERENCES[STRUCTURE[method]]
         for path in fields:

@@ -1,5 +1,5 @@
 """Every field where our parsers deliberately differ from ccxt 4.5.90's built-in, with the reason: the one list that
-tests/core/test_parse_differential.py (parser against parser) and tests/rest/test_ccxt_static.py (ccxt's own static
+tests/adapters/test_parse_differential.py (parser against parser) and tests/rest/test_ccxt_static.py (ccxt's own static
 fixtures) both hold us to.
 
 Keys are dotted paths into the unified structure ("limits.leverage.max"); "info" and "fee" are compared whole. A

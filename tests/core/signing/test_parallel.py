@@ -6,7 +6,8 @@ import threading
 import pytest
 from ccxt.base.errors import InvalidOrder
 
-from ccxt_paradex.core import backend, orders, signing, typed_data
+from ccxt_paradex.adapters import orders
+from ccxt_paradex.core import backend, signing, typed_data
 
 ACCOUNT = "0x129c135ed63df9353885e292be4426b8ed6122b13c6c0e1bb787288a1f5adfa"
 CHAIN = "PRIVATE_SN_POTC_SEPOLIA"

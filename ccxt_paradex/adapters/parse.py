@@ -2,7 +2,7 @@
 
 Shared by REST and WebSocket paths. Money stays in strings until ``safe_*``
 structures convert, as ccxt does. Differences from ccxt's built-in parsers are
-deliberate and listed in tests/core/test_parse_differential.py.
+deliberate and listed in tests/adapters/test_parse_differential.py.
 """
 from ccxt.base.precise import Precise
 

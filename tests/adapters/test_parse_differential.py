@@ -1,4 +1,4 @@
-"""Differential parsing: our parsers (ccxt_paradex.core.parse) against ccxt's built-in ``paradex`` parsers.
+"""Differential parsing: our parsers (ccxt_paradex.adapters.parse) against ccxt's built-in ``paradex`` parsers.
 
 Both exchanges get the SAME markets and the SAME raw Paradex item; the unified structures they return are
 compared field by field. Every field on which we deliberately differ from ccxt is listed, with the reason, in

@@ -19,7 +19,7 @@ from ccxt.base.decimal_to_precision import DECIMAL_PLACES, NO_PADDING, PAD_WITH_
 from ccxt.base.errors import InvalidOrder
 from ccxt.base.exchange import Exchange
 
-from ccxt_paradex.core import orders
+from ccxt_paradex.adapters import orders
 from recorder import _jwt
 
 S = "BTC/USD:USDC"

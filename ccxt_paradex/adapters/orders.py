@@ -8,8 +8,8 @@ from decimal import Decimal
 from ccxt.base.decimal_to_precision import NO_PADDING, TICK_SIZE
 from ccxt.base.errors import BadRequest, InvalidOrder, NotSupported
 
-from . import contract, validate
-from .signing import ORDER_TYPES, order_felts
+from ..core import contract, validate
+from ..core.signing import ORDER_TYPES, order_felts
 
 TIME_IN_FORCE = {"GTC": "GTC", "IOC": "IOC", "PO": "POST_ONLY", "POST_ONLY": "POST_ONLY", "RPI": "RPI"}
 STP = {"EXPIRE_MAKER", "EXPIRE_TAKER", "EXPIRE_BOTH"}
