@@ -98,6 +98,16 @@ def _imported_modules():
     return found
 
 
+def _providers_by_files(mod):
+    """The distributions whose files hold package ``mod`` (Python 3.10's packages_distributions() reads only
+    top_level.txt, which wheels built by newer tools, rich's among them, no longer ship)."""
+    out = set()
+    for dist in importlib.metadata.distributions():
+        if any(str(f).split("/", 1)[0] in (mod, mod + ".py") for f in (dist.files or ())):
+            out.add(canonicalize_name(dist.metadata["Name"]))
+    return out
+
+
 def test_every_runtime_import_is_declared_and_starknet_py_is_not_one():
     declared = {canonicalize_name(r.name) for r in _requirements(_setup_cfg()["options"]["install_requires"])}
     third_party = {mod: where for mod, where in _imported_modules().items()
@@ -114,7 +124,7 @@ def test_every_runtime_import_is_declared_and_starknet_py_is_not_one():
         if canonicalize_name(mod) in optional:
             assert where == f"ccxt_paradex/{mod}.py", f"{mod} (an optional extra) imported in {where}"
             continue
-        providers = {canonicalize_name(d) for d in dists.get(mod, ())}
+        providers = {canonicalize_name(d) for d in dists.get(mod, ())} or _providers_by_files(mod)
         assert providers, f"{mod} (imported in {where}) is not installed here"
         assert providers & declared, f"{mod} (imported in {where}) comes from {providers}, not declared in setup.cfg"
     assert "starknet-py" not in declared
