@@ -259,9 +259,11 @@ class Engine:
 
     @staticmethod
     def _closes_position(acct, market, side, size) -> bool:
+        """An order of ``side`` and ``size`` against the position, at least its size: reduce-only, it closes the
+        whole position (``_fit_reduce_only`` trims it to the position's size), so it is exempt from min notional."""
         pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
-        return held != 0 and (held > 0) != (side == "BUY") and abs(held) == size
+        return held != 0 and (held > 0) != (side == "BUY") and size >= abs(held)
 
     def _margin_short(self, acct, order) -> bool:
         """The account's initial margin requirement with ``order`` exceeds its value. margin() counts an open order
