@@ -633,7 +633,9 @@ class ParadexPrivateStreams:
         for oid, row in self._open_at_start.items():
             if oid not in open_ids and self._known_order(row) is None:
                 vanished[oid] = (self.safe_string(row, "market"), self.safe_integer(row, "created_at"))
-        history = await self._gap_rows(self.privateGetOrdersHistory, start) + await self._final_rows(vanished)
+        history = await self._gap_rows(self.privateGetOrdersHistory, start)
+        scanned = {self.safe_string(r, "id") for r in history}  # (their final states are read already)
+        history += await self._final_rows({k: v for k, v in vanished.items() if k not in scanned})
         self._open_at_start = {k: v for k, v in self._open_at_start.items() if k in open_ids}
         rows = {}
         for row in history + open_rows:
@@ -648,16 +650,24 @@ class ParadexPrivateStreams:
 
     async def _final_rows(self, orders):
         """{id: (market id, created_at ms)} -> their /orders-history rows (current state), each read in a window
-        of its own creation millisecond on its market: a few rows, however long ago it was placed (a scan from
+        around its own creation millisecond on its market: a few rows, however long ago it was placed (a scan from
         its creation would read every order placed since). /orders-history's start_at / end_at bound the
-        creation time (as the simulator reads them)."""
+        creation time; whether inclusively is not written down, so the window is widened by 1 ms on each side
+        (it holds the creation millisecond either way), the rows are filtered by id, and the cursor is followed
+        until the order is found (a burst of orders in those 3 ms may not fit one page)."""
         rows = []
         for oid, (market, created) in orders.items():
             if market is None or created is None:
                 continue
-            response = await self.privateGetOrdersHistory({"market": market, "start_at": created, "end_at": created,
-                                                           "page_size": 100})
-            rows += [r for r in self.safe_list(response, "results", []) if self.safe_string(r, "id") == oid]
+            request = {"market": market, "start_at": created - 1, "end_at": created + 1, "page_size": 100}
+            for _ in range(GAP_PAGES):
+                response = await self.privateGetOrdersHistory(request)
+                found = [r for r in self.safe_list(response, "results", []) if self.safe_string(r, "id") == oid]
+                cursor = self.safe_string(response, "next")
+                if found or not cursor:
+                    rows += found
+                    break
+                request = self.extend(request, {"cursor": cursor})
         return rows
 
     async def _snapshot_open_orders(self):
