@@ -229,6 +229,10 @@ class ParadexConnection:
                     url = self.get_ws_url()
                     session = await self._live_session() if private else self.current_session()
                     client = session.client
+                    if client.rejections:  # the venue refused a channel subscribed again for this watcher while
+                        for h in hashes:   # it was busy: its refusal, not a second subscribe
+                            if h in client.rejections:
+                                raise client.rejections.pop(h)
                     for channel, message_hash in zip(channels, hashes):
                         if channel not in client.subscriptions:
                             self.watch(url, message_hash, session.rpc("subscribe", {"channel": channel}, SUBSCRIBE,

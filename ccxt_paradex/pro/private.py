@@ -141,6 +141,10 @@ class ParadexPrivateStreams:
             return True
         return any(channel in held.values() for held in self._watched.values())
 
+    def _channel_hashes(self, channel):
+        """The message hashes registered watches need ``channel`` for (whom a refusal of it must reach)."""
+        return tuple(h for held in self._watched.values() for h, c in held.items() if c == channel)
+
     def _publish_stream(self, client, stream, value, hashes):
         """To the hashes of ``stream`` some watch registered (all of them before any watch did: handlers driven
         directly), so nothing is parked for a hash no watcher will read."""
@@ -236,7 +240,7 @@ class ParadexPrivateStreams:
         """A private watch went out on ``session``: a my-trades, positions or balance stream being watched keeps
         the connection subscribed to ``tradebusts`` (no watcher of its own; released with the last of them)."""
         if BUSTS_CHANNEL not in session.client.subscriptions and any(self._watching(s) for s in BUST_AWARE_STREAMS):
-            session.subscribe_in_background(BUSTS_CHANNEL)
+            session.subscribe_in_background(BUSTS_CHANNEL, self._channel_hashes(BUSTS_CHANNEL))
 
     def _private_channel(self, stream, kind, symbol):
         self._private_started()
@@ -306,6 +310,8 @@ class ParadexPrivateStreams:
         for h in hashes:
             if client is not None and h in client.futures:  # (a rejection without a waiter would be kept for the next)
                 client.reject(UnsubscribeError(self.id + " " + h), h)
+            if client is not None:  # a refusal kept for a watcher that un-watched instead of calling again
+                client.rejections.pop(h, None)
             self._unread.pop(h, None)
         if not held and stream in PRIVATE_STREAMS:
             self._drop_stream_cache(stream)
@@ -536,8 +542,8 @@ class ParadexPrivateStreams:
             # (not taken yet, or its connection dropped or its request failed: taken on this connection)
             self._open_snapshot = session.spawn(self._snapshot_open_orders())
         for channel in sorted(self._lost_private_channels):
-            if channel not in client.subscriptions:
-                session.subscribe_in_background(channel)
+            if channel not in client.subscriptions:  # (a refusal reaches the watchers of the channel)
+                session.subscribe_in_background(channel, self._channel_hashes(channel))
         self._lost_private_channels.clear()
         if self._private_gap_since is None or (self._reconciliation is not None and not self._reconciliation.done()):
             return

@@ -209,10 +209,12 @@ class Session:
         self._settled = []
 
     # ---- background tasks ---------------------------------------------------------------------------
-    def subscribe_in_background(self, channel):
-        """Subscribe ``channel`` with no watcher of its own (marked subscribed at once; the send is owned here)."""
+    def subscribe_in_background(self, channel, hashes=()):
+        """Subscribe ``channel`` without waiting for it (marked subscribed at once; the send is owned here). A
+        refusal rejects ``hashes``: the watchers the channel was subscribed for (a resubscription after a
+        reconnect), as a watch's own subscribe does."""
         self.client.subscriptions[channel] = True
-        self.spawn(self.client.send(self.rpc("subscribe", {"channel": channel}, SUBSCRIBE, (), channel)))
+        self.spawn(self.client.send(self.rpc("subscribe", {"channel": channel}, SUBSCRIBE, hashes, channel)))
 
     def spawn(self, coro):
         """Run ``coro`` for this session; cancelled when the session ends. None (and not run) once it has."""

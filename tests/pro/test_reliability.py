@@ -1,14 +1,25 @@
 """Reliability residuals of issue 29 in the pro class: a reconnect's order lookups read on any reading of
-/orders-history's time bounds and only for what the gap scan did not return.
+/orders-history's time bounds and only for what the gap scan did not return; a venue refusal of a channel
+subscribed again after a reconnect reaches that channel's watchers.
 
-The reconciliation is driven directly on a stand-in venue (a REST double of /orders and /orders-history).
+The reconciliation is driven directly on a stand-in venue (a REST double of /orders and /orders-history); the
+rest runs against the simulator.
 """
+import asyncio
+
+import ccxt
 import pytest
 
+from ccxt_paradex.core import keys
 from ccxt_paradex.pro import paradex
+from ccxt_paradex.sim import Simulator
+from ccxt_paradex.sim.ws import ChannelError
+from conftest import eventually, held_channels, subscribed
 from recorder import MARKETS
 
 S, M = "BTC/USD:USDC", "BTC-USD-PERP"
+L1 = "0x" + "5c" * 32
+QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
 
 
 class StandInClient:
@@ -108,3 +119,57 @@ async def test_a_lookup_follows_the_cursor_until_it_finds_its_order(stand_in):
     lookups = venue.history_requests[1:]
     assert [r.get("cursor") for r in lookups] == [None, "100"]  # found on page 2, and no further page read
     assert list(ex.orders.hashmap[S]) == ["old"]  # (the lookup keeps only its own order's row)
+
+
+async def test_a_refused_resubscription_reaches_the_watchers_of_its_channel():
+    """A watcher busy with its last batch when the socket drops has its channel subscribed again by the first
+    private watch on the new connection. The venue refuses that subscription (40112): the refusal reaches the
+    busy watcher's next call as ccxt's PermissionDenied. Before, the background resubscription carried no
+    message hash: the refusal was dropped, the next call subscribed again and waited on a channel it had lost."""
+    async with Simulator(seed=91, **QUIET) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
+                      "options": {"wsBackoffBase": 0.01}})
+        refuse, subscribes, rpc_subscribe = [], [], sim.feed.rpc_subscribe
+
+        def refusing(conn, params):
+            subscribes.append(params.get("channel"))
+            if params.get("channel") in refuse:
+                refuse.remove(params["channel"])
+                raise ChannelError(40112, "channel not permitted")
+            return rpc_subscribe(conn, params)
+        sim.feed.rpc_subscribe = refusing
+        batches, outcome, release = [], [], asyncio.Event()
+
+        async def fills():  # a bot that holds each batch until released
+            while True:
+                try:
+                    batches.append(await ex.watch_my_trades())
+                except Exception as e:
+                    outcome.append(e)
+                    return
+                await release.wait()
+                release.clear()
+
+        async def orders():
+            while True:
+                await ex.watch_orders()
+        tasks = []
+        try:
+            await ex.load_markets()
+            tasks = [asyncio.ensure_future(orders()), asyncio.ensure_future(fills())]
+            await subscribed(sim, "orders.ALL", "fills.ALL")
+            await ex.create_order(S, "market", "buy", 0.001)
+            await eventually(lambda: batches)  # the fills watcher is busy now
+            refuse.append("fills.ALL")
+            await sim.feed.disconnect_all()
+            await eventually(lambda: not refuse and "orders.ALL" in held_channels(sim))  # resubscribed, refused
+            release.set()
+            await eventually(lambda: outcome, 3, "the refusal reached no watcher")
+            assert isinstance(outcome[0], ccxt.PermissionDenied) and outcome[0].ws_code == 40112
+            assert subscribes.count("fills.ALL") == 2  # the first one and the refused one: no third
+            assert "fills.ALL" not in held_channels(sim) and "fills.ALL" not in ex.current_session().client.subscriptions
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await ex.close()
