@@ -169,7 +169,7 @@ class ParadexConnection:
                 if session.live:  # another caller authenticated it while we fetched the token
                     return session.auth_result
                 if AUTH_HASH not in client.subscriptions:
-                    session.auth_sent(_jwt_times(token))
+                    session.auth_sent(_jwt_times(token), token)
                     self.watch(url, AUTH_HASH, session.rpc("auth", {"bearer": token}, AUTH), AUTH_HASH)
             return await future
         raise NetworkError(self.id + " the connection kept closing while authenticating")
@@ -184,7 +184,7 @@ class ParadexConnection:
             session = self.current_session()
             if session.live and self._renew_in_place() and not session.renewal_refused \
                     and session.expiring(self.ws_clock.now(), self.safe_number(self.options, "wsSessionMargin", 20)):
-                self.invalidate_jwt()
+                self.invalidate_jwt(session.token)  # (a token fetched since this socket's auth is fresh enough)
                 session.renew()  # renewal in place: a second auth on this socket, with a fresh JWT
             await self.authenticate()
             session = self.current_session()

@@ -1,6 +1,7 @@
 """Reliability residuals of issue 29 in the pro class: a reconnect's order lookups read on any reading of
 /orders-history's time bounds and only for what the gap scan did not return; a venue refusal of a channel
-subscribed again after a reconnect reaches that channel's watchers.
+subscribed again after a reconnect reaches that channel's watchers; a WebSocket token refusal discards only the
+token it refused.
 
 The reconciliation is driven directly on a stand-in venue (a REST double of /orders and /orders-history); the
 rest runs against the simulator.
@@ -173,3 +174,98 @@ async def test_a_refused_resubscription_reaches_the_watchers_of_its_channel():
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await ex.close()
+
+
+def _venue_clock_moves(sim, ex, seconds):
+    """The venue's clock and the exchange's view of it move on together: JWTs age without any sleep."""
+    sim.clock.advance(seconds)
+    ex.options["timeDifference"] = (ex.options.get("timeDifference") or 0) - int(seconds * 1000)
+
+
+async def test_a_socket_token_refusal_does_not_discard_a_fresher_token():
+    """The socket authenticated with T1; a REST request meanwhile met T1's refusal and logged in again (T2). When
+    the venue then refuses T1 on the socket (40111: expired), only T1 is invalid: the reconnect authenticates with
+    T2, and no third login is made. Before, the socket's refusal discarded whichever token was current (T2)."""
+    async with Simulator(seed=92, **QUIET) as sim:
+        ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
+                      "options": {"wsBackoffBase": 0.01}})
+        bearers, rpc_auth = [], sim.feed.rpc_auth
+
+        def recording(conn, params):
+            bearers.append(params.get("bearer"))
+            return rpc_auth(conn, params)
+        sim.feed.rpc_auth = recording
+        tasks = []
+        try:
+            await ex.load_markets()
+            tasks.append(asyncio.ensure_future(ex.watch_my_trades(S)))
+            await subscribed(sim, "fills." + M)
+            first, logins = ex.options["authToken"], ex.auth_requests  # (onboarding took a second POST /auth)
+            assert bearers == [first]
+            _venue_clock_moves(sim, ex, 290)
+            ex.invalidate_jwt(first)  # a REST request refused for T1 ...
+            await ex.fetch_balance()  # ... and the next one logs in again
+            second = ex.options["authToken"]
+            assert second != first and ex.auth_requests == logins + 1
+            _venue_clock_moves(sim, ex, 15)  # T1 has expired on the venue's clock, T2 has not
+            tasks.append(asyncio.ensure_future(ex.watch_orders(S)))  # refused 40111 on the old socket
+            await subscribed(sim, "orders." + M, "fills." + M)
+            assert ex.reconnects == 1 and bearers == [first, second]  # the reconnect used T2 ...
+            assert ex.auth_requests == logins + 1 and ex.options["authToken"] == second  # ... and logged in no more
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await ex.close()
+
+
+class StandInSocket:
+    """What a Session touches of ccxt's Client."""
+
+    def __init__(self):
+        self.subscriptions, self.resolved, self.rejected, self.errors = {}, [], [], []
+
+    def resolve(self, value, message_hash):
+        self.resolved.append(message_hash)
+
+    def reject(self, error, message_hash=None):
+        self.rejected.append(message_hash)
+
+    def closed(self):
+        return False
+
+    def on_error(self, error):
+        self.errors.append(error)
+
+
+async def test_an_auth_refusal_and_a_refused_renewal_name_their_own_token(stand_in):
+    """Session.auth_refused discards the token the refused auth carried (not a fresher current one); a renewal
+    in place the venue refused leaves the socket on its first token, and a later refusal on it names that one."""
+    import time
+
+    from ccxt_paradex.pro.session import LIVE, Session
+
+    ex = stand_in
+
+    def current(token):  # a token this class fetched itself, fresh
+        ex.options["authToken"], ex._jwt_own, ex._jwt_refresh_at = token, token, time.time() + 100
+    current("T2")
+    session = Session(ex, StandInSocket())
+    session.auth_sent((None, None), "T1")  # an auth that went out with the older token
+    session.auth_refused(ccxt.AuthenticationError("40111"))
+    assert ex._jwt_fresh() and ex.options["authToken"] == "T2"  # before: T2 discarded
+    session.auth_sent((None, None), "T2")
+    session.auth_refused(ccxt.AuthenticationError("40111"))
+    assert not ex._jwt_fresh()  # the refused token itself is discarded
+
+    current("T3")
+    renewed = Session(ex, StandInSocket())
+    renewed.auth_sent((1, 301), "T3")
+    renewed.auth_acknowledged({})
+    renewed.renew()
+    current("T4")
+    renewed.auth_sent((200, 500), "T4")
+    renewed.auth_refused(ccxt.BadRequest("already authenticated"))  # the venue keeps the first session
+    assert (renewed.state, renewed.token, renewed.jwt_times, renewed.renewal_refused) == (LIVE, "T3", (1, 301), True)
+    renewed.token_refused(False)  # T3 refused on the socket: it is dropped, T4 stays
+    assert ex._jwt_fresh() and len(renewed.client.errors) == 1
