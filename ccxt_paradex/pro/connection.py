@@ -169,7 +169,7 @@ class ParadexConnection:
                 if session.live:  # another caller authenticated it while we fetched the token
                     return session.auth_result
                 if AUTH_HASH not in client.subscriptions:
-                    session.auth_sent(_jwt_times(token))
+                    session.auth_sent(_jwt_times(token), token)
                     self.watch(url, AUTH_HASH, session.rpc("auth", {"bearer": token}, AUTH), AUTH_HASH)
             return await future
         raise NetworkError(self.id + " the connection kept closing while authenticating")
@@ -184,7 +184,7 @@ class ParadexConnection:
             session = self.current_session()
             if session.live and self._renew_in_place() and not session.renewal_refused \
                     and session.expiring(self.ws_clock.now(), self.safe_number(self.options, "wsSessionMargin", 20)):
-                self.invalidate_jwt()
+                self.invalidate_jwt(session.token)  # (a token fetched since this socket's auth is fresh enough)
                 session.renew()  # renewal in place: a second auth on this socket, with a fresh JWT
             await self.authenticate()
             session = self.current_session()
@@ -229,6 +229,10 @@ class ParadexConnection:
                     url = self.get_ws_url()
                     session = await self._live_session() if private else self.current_session()
                     client = session.client
+                    if client.rejections:  # the venue refused a channel subscribed again for this watcher while
+                        for h in hashes:   # it was busy: its refusal, not a second subscribe
+                            if h in client.rejections:
+                                raise client.rejections.pop(h)
                     for channel, message_hash in zip(channels, hashes):
                         if channel not in client.subscriptions:
                             self.watch(url, message_hash, session.rpc("subscribe", {"channel": channel}, SUBSCRIBE,

@@ -141,6 +141,10 @@ class ParadexPrivateStreams:
             return True
         return any(channel in held.values() for held in self._watched.values())
 
+    def _channel_hashes(self, channel):
+        """The message hashes registered watches need ``channel`` for (whom a refusal of it must reach)."""
+        return tuple(h for held in self._watched.values() for h, c in held.items() if c == channel)
+
     def _publish_stream(self, client, stream, value, hashes):
         """To the hashes of ``stream`` some watch registered (all of them before any watch did: handlers driven
         directly), so nothing is parked for a hash no watcher will read."""
@@ -236,7 +240,7 @@ class ParadexPrivateStreams:
         """A private watch went out on ``session``: a my-trades, positions or balance stream being watched keeps
         the connection subscribed to ``tradebusts`` (no watcher of its own; released with the last of them)."""
         if BUSTS_CHANNEL not in session.client.subscriptions and any(self._watching(s) for s in BUST_AWARE_STREAMS):
-            session.subscribe_in_background(BUSTS_CHANNEL)
+            session.subscribe_in_background(BUSTS_CHANNEL, self._channel_hashes(BUSTS_CHANNEL))
 
     def _private_channel(self, stream, kind, symbol):
         self._private_started()
@@ -306,6 +310,8 @@ class ParadexPrivateStreams:
         for h in hashes:
             if client is not None and h in client.futures:  # (a rejection without a waiter would be kept for the next)
                 client.reject(UnsubscribeError(self.id + " " + h), h)
+            if client is not None:  # a refusal kept for a watcher that un-watched instead of calling again
+                client.rejections.pop(h, None)
             self._unread.pop(h, None)
         if not held and stream in PRIVATE_STREAMS:
             self._drop_stream_cache(stream)
@@ -536,8 +542,8 @@ class ParadexPrivateStreams:
             # (not taken yet, or its connection dropped or its request failed: taken on this connection)
             self._open_snapshot = session.spawn(self._snapshot_open_orders())
         for channel in sorted(self._lost_private_channels):
-            if channel not in client.subscriptions:
-                session.subscribe_in_background(channel)
+            if channel not in client.subscriptions:  # (a refusal reaches the watchers of the channel)
+                session.subscribe_in_background(channel, self._channel_hashes(channel))
         self._lost_private_channels.clear()
         if self._private_gap_since is None or (self._reconciliation is not None and not self._reconciliation.done()):
             return
@@ -633,7 +639,9 @@ class ParadexPrivateStreams:
         for oid, row in self._open_at_start.items():
             if oid not in open_ids and self._known_order(row) is None:
                 vanished[oid] = (self.safe_string(row, "market"), self.safe_integer(row, "created_at"))
-        history = await self._gap_rows(self.privateGetOrdersHistory, start) + await self._final_rows(vanished)
+        history = await self._gap_rows(self.privateGetOrdersHistory, start)
+        scanned = {self.safe_string(r, "id") for r in history}  # (their final states are read already)
+        history += await self._final_rows({k: v for k, v in vanished.items() if k not in scanned})
         self._open_at_start = {k: v for k, v in self._open_at_start.items() if k in open_ids}
         rows = {}
         for row in history + open_rows:
@@ -648,16 +656,24 @@ class ParadexPrivateStreams:
 
     async def _final_rows(self, orders):
         """{id: (market id, created_at ms)} -> their /orders-history rows (current state), each read in a window
-        of its own creation millisecond on its market: a few rows, however long ago it was placed (a scan from
+        around its own creation millisecond on its market: a few rows, however long ago it was placed (a scan from
         its creation would read every order placed since). /orders-history's start_at / end_at bound the
-        creation time (as the simulator reads them)."""
+        creation time; whether inclusively is not written down, so the window is widened by 1 ms on each side
+        (it holds the creation millisecond either way), the rows are filtered by id, and the cursor is followed
+        until the order is found (a burst of orders in those 3 ms may not fit one page)."""
         rows = []
         for oid, (market, created) in orders.items():
             if market is None or created is None:
                 continue
-            response = await self.privateGetOrdersHistory({"market": market, "start_at": created, "end_at": created,
-                                                           "page_size": 100})
-            rows += [r for r in self.safe_list(response, "results", []) if self.safe_string(r, "id") == oid]
+            request = {"market": market, "start_at": created - 1, "end_at": created + 1, "page_size": 100}
+            for _ in range(GAP_PAGES):
+                response = await self.privateGetOrdersHistory(request)
+                found = [r for r in self.safe_list(response, "results", []) if self.safe_string(r, "id") == oid]
+                cursor = self.safe_string(response, "next")
+                if found or not cursor:
+                    rows += found
+                    break
+                request = self.extend(request, {"cursor": cursor})
         return rows
 
     async def _snapshot_open_orders(self):

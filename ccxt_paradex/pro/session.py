@@ -40,16 +40,19 @@ def _retrieve(task):
 
 
 class Session:
-    __slots__ = ("owner", "client", "state", "auth_result", "jwt_times", "previous", "renewal_refused",
-                 "pending", "requests", "tasks", "cod", "lost_at", "trading", "_unacked", "_settled")
+    __slots__ = ("owner", "client", "state", "auth_result", "token", "jwt_times", "previous", "previous_token",
+                 "renewal_refused", "pending", "requests", "tasks", "cod", "lost_at", "trading", "_unacked",
+                 "_settled")
 
     def __init__(self, owner, client):
         self.owner = owner              # the pro exchange: ids, options, throttling, the JWT
         self.client = client
         self.state = CONNECTING
         self.auth_result = None
-        self.jwt_times = (None, None)   # (iat, exp), venue clock, s, of the JWT this session authenticated with
+        self.token = None               # the JWT this session authenticated with (a refusal names it)
+        self.jwt_times = (None, None)   # (iat, exp), venue clock, s, of that JWT
         self.previous = None            # the auth result a renewal in place replaces (kept if it is refused)
+        self.previous_token = None      # (token, jwt_times) of that auth, restored if the renewal is refused
         self.renewal_refused = False    # the venue refused a second auth on this socket: never again
         self.pending = {}               # JSON-RPC id -> (kind, message hashes, channel)
         self.requests = {}              # JSON-RPC id -> (asyncio future, method) of in-flight order.* requests
@@ -125,11 +128,11 @@ class Session:
         await waiter
 
     # ---- events -------------------------------------------------------------------------------------
-    def auth_sent(self, jwt_times):
-        """``auth`` went out (the first, or a renewal in place after renew())."""
+    def auth_sent(self, jwt_times, token=None):
+        """``auth`` went out with ``token`` (the first, or a renewal in place after renew())."""
         self.state = AUTHENTICATING
         self.auth_result = None
-        self.jwt_times = jwt_times
+        self.token, self.jwt_times = token, jwt_times
 
     def auth_acknowledged(self, result):
         if self.ended:
@@ -143,19 +146,21 @@ class Session:
         if self.ended:
             return
         if self.previous is not None:  # a refused renewal: the venue keeps the first session for the socket's life
-            self.state, self.auth_result, self.previous = LIVE, self.previous, None
+            self.token, self.jwt_times = self.previous_token or (self.token, self.jwt_times)
+            self.state, self.auth_result, self.previous, self.previous_token = LIVE, self.previous, None, None
             self.renewal_refused = True
             self.client.resolve(self.auth_result, AUTH_HASH)
             return
-        self.owner.invalidate_jwt()
+        self.owner.invalidate_jwt(self.token)  # (a token fetched since, by REST or another socket, stays)
         self._unauthenticated()
         self.client.reject(exc, AUTH_HASH)
 
     def token_refused(self, renew_in_place):
         """A private request on this session was refused for its token: if its auth itself was refused, it
         authenticates again; with renewal in place it authenticates this live socket again; else the socket is
-        dropped as a lost connection and the reconnect authenticates."""
-        self.owner.invalidate_jwt()
+        dropped as a lost connection and the reconnect authenticates. Only this session's token is discarded: a
+        fresher one (REST logged in again meanwhile) is what the new auth uses."""
+        self.owner.invalidate_jwt(self.token)
         if self.state == CONNECTING:  # the auth itself was refused (auth_refused): this socket has no session yet
             return
         if renew_in_place and not self.renewal_refused and self.state == LIVE:
@@ -168,12 +173,12 @@ class Session:
         """Renewal in place (options['wsRenewAuthInPlace']): the next authenticate() sends a second auth; if the
         venue refuses it, the session keeps its first one."""
         if self.state == LIVE:
-            previous = self.auth_result
+            previous, previous_token = self.auth_result, (self.token, self.jwt_times)
             self._unauthenticated()
-            self.previous = previous
+            self.previous, self.previous_token = previous, previous_token
 
     def _unauthenticated(self):
-        self.state, self.auth_result, self.previous = CONNECTING, None, None
+        self.state, self.auth_result, self.previous, self.previous_token = CONNECTING, None, None, None
         self.client.subscriptions.pop(AUTH_HASH, None)
 
     def connection_lost(self, now_ms):
@@ -209,10 +214,12 @@ class Session:
         self._settled = []
 
     # ---- background tasks ---------------------------------------------------------------------------
-    def subscribe_in_background(self, channel):
-        """Subscribe ``channel`` with no watcher of its own (marked subscribed at once; the send is owned here)."""
+    def subscribe_in_background(self, channel, hashes=()):
+        """Subscribe ``channel`` without waiting for it (marked subscribed at once; the send is owned here). A
+        refusal rejects ``hashes``: the watchers the channel was subscribed for (a resubscription after a
+        reconnect), as a watch's own subscribe does."""
         self.client.subscriptions[channel] = True
-        self.spawn(self.client.send(self.rpc("subscribe", {"channel": channel}, SUBSCRIBE, (), channel)))
+        self.spawn(self.client.send(self.rpc("subscribe", {"channel": channel}, SUBSCRIBE, hashes, channel)))
 
     def spawn(self, coro):
         """Run ``coro`` for this session; cancelled when the session ends. None (and not run) once it has."""

@@ -247,8 +247,7 @@ class Engine:
         # A market-family order is checked at the mark price too (margin() counts it there), unless it only
         # reduces the position it trades against (a close needs no new margin)
         if not order.reduce_only and acct.address not in self.ephemeral and not self._only_reduces(acct, order):
-            value, imr, _ = self.margin(acct)
-            if imr > value:
+            if self._margin_short(acct, order):
                 return self._close(order, "NOT_ENOUGH_MARGIN")
         if order.type not in ("MARKET", "LIMIT"):
             order.status = "UNTRIGGERED"
@@ -260,9 +259,26 @@ class Engine:
 
     @staticmethod
     def _closes_position(acct, market, side, size) -> bool:
+        """An order of ``side`` and ``size`` against the position, at least its size: reduce-only, it closes the
+        whole position (``_fit_reduce_only`` trims it to the position's size), so it is exempt from min notional."""
         pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
-        return held != 0 and (held > 0) != (side == "BUY") and abs(held) == size
+        return held != 0 and (held > 0) != (side == "BUY") and size >= abs(held)
+
+    def _margin_short(self, acct, order) -> bool:
+        """The account's initial margin requirement with ``order`` exceeds its value. margin() counts an open order
+        in full; a market-family order that flips the position closes it first, and that closing part frees the
+        position's margin instead of needing more: only the flipped remainder is new, so the requirement checked
+        is the one after the trade (the position's margin out, the order's whole size out, the remainder in)."""
+        value, imr, _ = self.margin(acct)
+        if "MARKET" in order.type:
+            pos = acct.positions.get(order.market)
+            held = pos.size if pos else ZERO
+            after = held + (order.remaining if order.side == "BUY" else -order.remaining)
+            if held != 0 and after * held < 0:
+                per_unit = self.mark[order.market] / self.leverage(acct, order.market)
+                imr += (abs(after) - abs(held) - order.remaining) * per_unit
+        return imr > value
 
     def _only_reduces(self, acct, order) -> bool:
         if "MARKET" not in order.type:
