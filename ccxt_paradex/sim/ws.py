@@ -16,7 +16,10 @@ from aiohttp import WSMsgType, web
 from . import sbe_encode
 from .contract_gate import ContractRefusal
 from .errors import ApiError
+from .jsonrpc import (ERR_AUTH_REQUIRED, ERR_INVALID_TOKEN, ERR_MALFORMED_TOKEN, JSONRPC_INVALID, JSONRPC_METHOD,
+                      JSONRPC_PARAMS, ChannelError)
 from .state import fmt
+from .ws_orders import WsOrders
 
 log = logging.getLogger("ccxt_paradex.sim")
 # 1:3 is what ccxt 4.5.90 asks for; anything newer is refused with HTTP 400 at the handshake, as Paradex does
@@ -31,20 +34,12 @@ SBE_PRIVATE_KINDS = {"orders", "fills", "positions", "account"}  # templates 20-
 PRIVATE_EVENTS = {"order": "orders", "fill": "fills", "position": "positions", "account": "account",
                   "funding_payment": "funding_payments", "transfer": "transfers",
                   "tradebust": "tradebusts"}  # engine.bust(): {account, busted_fill_id, created_at}
-JSONRPC_INVALID, JSONRPC_METHOD, JSONRPC_PARAMS = -32600, -32601, -32602
-ERR_MALFORMED_TOKEN, ERR_INVALID_TOKEN, ERR_AUTH_REQUIRED = 40110, 40111, 40300
 CLOSE_IDLE = 4031     # a connection without any subscription, closed after ``idle_close`` s (reported by a client library)
 CLOSE_REAUTH = 1008   # ``ws_sessions="close"``: a second auth on a connection closes it
 
 
 def _us():
     return int(time.time() * 1_000_000)
-
-
-class ChannelError(Exception):
-    def __init__(self, code, message, data=None):
-        super().__init__(message)
-        self.code, self.message, self.data = code, message, data
 
 
 def parse_channel(name: str, markets) -> dict:
@@ -149,8 +144,7 @@ class Feed:
         self.published_levels = {m: {} for m in self.engine.specs}  # (side, price, interactive) -> size
         self.engine.listeners.append(self.on_event)
         self._last_bbo = {}
-        from .ws_orders import WsOrders  # order.* methods (imports this module)
-        self.orders = WsOrders(sim)
+        self.orders = WsOrders(sim)  # order.* methods
 
     # ---- handshake and control plane --------------------------------------------------------------
     async def handle(self, request):

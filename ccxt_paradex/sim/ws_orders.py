@@ -14,7 +14,7 @@ enabled it drops, the open orders placed on that connection are cancelled.
 """
 from .errors import ApiError
 from .rest import cancel_batch, create_batch, modify_order, new_order
-from .ws import JSONRPC_PARAMS, ChannelError
+from .jsonrpc import JSONRPC_PARAMS, ChannelError
 
 ERR_METHOD = 100            # "method error": a Paradex rejection, its code in error.data
 ERR_RATE_LIMITED = 42901
