@@ -18,6 +18,8 @@ def _ip(request):
 
 
 class RestApi:
+    claims_key = CLAIMS  # where a private request carries its JWT claims (sim/rest_account.py reads it here)
+
     def __init__(self, sim):
         self.sim = sim
         self.engine = sim.engine
