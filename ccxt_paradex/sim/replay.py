@@ -11,7 +11,8 @@ from .recording import book_states, read_recording
 class Replay:
     """Play a recording back into ``sim`` (which lists its markets: ``Simulator(markets=recording_specs(path))``).
 
-    ``speed``: 1 real time, 10 ten times faster, 0 as fast as possible. The same file always applies the same
+    ``speed``: 1 real time, 10 ten times faster, 0 as fast as possible (paced on the simulator's clock: on a
+    ``ManualClock`` the recording plays as the clock is advanced). The same file always applies the same
     book states in the same order (the timing does not change them). After the last line the books stay as they
     are (frozen): ``done`` is set."""
 
@@ -38,7 +39,7 @@ class Replay:
         last_t = 0
         for ev in self.events:
             if self.speed and ev["t"] > last_t:
-                await asyncio.sleep((ev["t"] - last_t) / 1000 / self.speed)
+                await self.sim.clock.sleep((ev["t"] - last_t) / 1000 / self.speed)  # the venue's time
             last_t = max(last_t, ev["t"])
             market = ev["m"]
             if market not in self.books:
