@@ -19,7 +19,7 @@ from ccxt_paradex.pro.trading import ParadexWsTrading
 from ccxt_paradex.pro.session import CLOSED, LIVE
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.clock import ManualClock
-from conftest import eventually as _eventually, held_channels, subscribed as _subscribed, within as _within
+from conftest import advance as _advance, eventually as _eventually, held_channels, subscribed as _subscribed, within as _within
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4e" * 32
@@ -62,12 +62,6 @@ def test_the_mixins_override_nothing_of_each_other_so_their_order_cannot_matter(
     names = {m: {k for k in vars(m) if not (k.startswith("__") and k.endswith("__"))} for m in mixins}
     for a, b in itertools.combinations(mixins, 2):
         assert not names[a] & names[b], (a.__name__, b.__name__, names[a] & names[b])
-
-
-async def _advance(clock, seconds):
-    """The simulator's clock moves on, and every timer that came due on it (its idle timer) has run."""
-    clock.advance(seconds)
-    await _eventually(lambda: clock.overdue() == 0, what=lambda: clock.timers())
 
 
 async def test_a_socket_used_only_for_order_entry_keeps_one_private_subscription():

@@ -10,17 +10,11 @@ import pytest
 
 from ccxt_paradex.sim import Simulator, SimulatorThread
 from ccxt_paradex.sim.clock import Clock, ManualClock
-from conftest import eventually
+from conftest import advance as _advance, eventually
 
 QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0, "algo_interval": 0}
 SBE = "?sbeSchemaId=1&sbeSchemaVersion=2"
 MARKET = "BTC-USD-PERP"
-
-
-async def _advance(clock, seconds):
-    """Move the clock and wait until every timer it made due has run."""
-    clock.advance(seconds)
-    await eventually(lambda: clock.overdue() == 0, what=lambda: f"{clock.overdue()} timers still due")
 
 
 async def _rpc(ws, method, params=None, rid=1, before=None):
