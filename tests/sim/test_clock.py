@@ -86,6 +86,23 @@ async def test_keepalive_pings_a_silent_client_and_drops_it_without_a_pong():
                 reading.cancel()
 
 
+async def test_a_client_ping_is_answered_and_counts_as_a_sign_of_life():
+    """The simulator answers pings itself (its keepalive takes the frames aiohttp's autoping would swallow):
+    a client's PING gets a PONG with its payload and resets the silence the keepalive measures."""
+    clock = ManualClock()
+    async with Simulator(seed=67, clock=clock, ping_interval=10, **QUIET) as sim:
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(sim.ws_url + SBE, autoping=False) as ws:
+                await eventually(lambda: sim.feed.connections)
+                await _advance(clock, 8)
+                await ws.ping(b"are you there")
+                pong = await ws.receive(timeout=5)
+                assert (pong.type, pong.data) == (aiohttp.WSMsgType.PONG, b"are you there")
+                await _advance(clock, 8)  # 16 s since the connection opened, 8 since the ping: no ping yet
+                (conn,) = sim.feed.connections
+                assert conn.heard == 1 and [round(t, 6) for t in clock.timers()] == [2]
+
+
 async def test_an_unsubscribed_connection_closes_when_the_clock_passes_idle_close():
     clock = ManualClock()
     async with Simulator(seed=62, clock=clock, idle_close=30, **QUIET) as sim:
