@@ -95,6 +95,13 @@ async def eventually(condition, seconds=5.0, what="condition not reached in time
         await asyncio.sleep(0.02)
 
 
+async def advance(clock, seconds):
+    """Move the simulator's ManualClock on and wait until every timer it made due (idle close, pings, periodic
+    steps, injected disconnects) has run."""
+    clock.advance(seconds)
+    await eventually(lambda: clock.overdue() == 0, what=lambda: f"timers still due: {clock.timers()}")
+
+
 def held_channels(sim):
     """Every channel name the simulator's connections are subscribed to."""
     return {name for conn in sim.feed.connections for name in conn.subs}

@@ -25,6 +25,7 @@ import itertools
 from decimal import Decimal
 
 from .errors import ApiError
+from .orders import verify_order_signature
 from .state import ZERO, fmt
 
 DURATION_MIN_S, DURATION_MAX_S, DURATION_STEP_S = 30, 86_400, 30
@@ -104,7 +105,6 @@ class AlgoEngine:
     def create(self, acct, body) -> dict:
         """Validate (as an order, then as a TWAP), verify the signature (a MARKET order of the whole size at
         price 0) -> the NEW algo order's JSON."""
-        from .rest import verify_order_signature  # (rest.py imports this module for its routes)
         if not isinstance(body, dict):
             raise ApiError("BINDING_ERROR", "body must be a JSON object", 400)
         if body.get("algo_type") != "TWAP":

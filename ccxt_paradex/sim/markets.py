@@ -71,3 +71,19 @@ def synthetic_markets(count: int) -> list:
     for i in range(len(specs), count):
         specs.append(MarketSpec(f"SIM{i}-USD-PERP", f"SIM{i}", D("100"), D("0.01"), D("0.1"), D("10")))
     return specs
+
+
+def spec_from_json(m: dict) -> MarketSpec:
+    """A MarketResp (plus an optional "mark") -> the local MarketSpec a mirrored or replayed market trades under."""
+    fees = (m.get("fee_config") or {}).get("api_fee") or {}
+    imf = Decimal(str((m.get("delta1_cross_margin_params") or {}).get("imf_base") or "0.1"))
+
+    def fee(key, default):
+        return Decimal(str((fees.get(key) or {}).get("fee") or default))
+    return MarketSpec(
+        m["symbol"], m.get("base_currency") or m["symbol"].split("-")[0], Decimal(str(m.get("mark") or "1")),
+        Decimal(str(m["price_tick_size"])), Decimal(str(m["order_size_increment"])),
+        Decimal(str(m.get("min_notional") or "10")), Decimal(str(m.get("max_order_size") or "1000000")),
+        Decimal(str(m.get("position_limit") or "10000000")), int(m.get("max_open_orders") or 100),
+        max(1, int((1 / imf).to_integral_value())) if imf > 0 else 10, fee("maker_fee", "0.00003"),
+        fee("taker_fee", "0.0002"), int(m.get("funding_period_hours") or 8), int(m.get("open_at") or 0))

@@ -138,11 +138,10 @@ def _png(text: str, size: int = 29) -> bytes:
 
 class AccountRoutes:
     def __init__(self, api):
-        from .rest import CLAIMS  # (rest.py imports this module)
         self.api = api
         self.sim = api.sim
         self.engine = api.engine
-        self.claims = CLAIMS
+        self.claims = api.claims_key
 
     # ---- helpers ------------------------------------------------------------------------------
     def now(self) -> int:

@@ -1,13 +1,13 @@
 """The simulator process: state, background activity, and the aiohttp server."""
 import asyncio
 import logging
-import time
 from decimal import Decimal
 
 from aiohttp import web
 
 from .algo import AlgoEngine
 from .auth import JWT_TTL_S, Authority
+from .clock import Clock, ManualClock  # noqa: F401 (Clock: importable from here, as it always was)
 from .contract_gate import ContractGate
 from .engine import Engine
 from .faults import Faults
@@ -50,24 +50,13 @@ SYSTEM_CONFIG = {
 }
 
 
-class Clock:
-    """Wall clock plus an adjustable offset (tests move time forward to expire JWTs)."""
-
-    def __init__(self):
-        self.offset = 0.0
-
-    def s(self) -> float:
-        return time.time() + self.offset
-
-    def ms(self) -> int:
-        return int(self.s() * 1000)
-
-    def advance(self, seconds: float):
-        self.offset += seconds
-
-
 class Simulator:
-    """A local Paradex. ``async with Simulator() as sim: sim.rest_url ...``"""
+    """A local Paradex. ``async with Simulator() as sim: sim.rest_url ...``
+
+    ``clock``: the venue's time (``sim/clock.py``), read by everything time-dependent (JWT expiry, funding,
+    TWAPs, timestamps, rate limits) and slept on by every timer (the periodic steps below, the WebSocket
+    timers); default: wall time plus an offset tests move with ``sim.clock.advance(s)``. A ``ManualClock``
+    stands still until advanced, and advancing it fires the timers that came due."""
 
     def __init__(self, host="127.0.0.1", port=0, seed=None, markets=None, initial_balance="100000",
                  faults="", json_public=False, tick_interval=0.2, liquidity=True, jwt_ttl=JWT_TTL_S,
@@ -76,9 +65,9 @@ class Simulator:
                  create_batch_shape="object", ws_sessions="renewable", funding_time_scale=1.0,
                  funding_settlement="trade", contract="strict", closed_order_get="ORDER_ID_NOT_FOUND",
                  tpsl_reduce_only="optional", check_responses=False, idle_close=0.0,
-                 algo_interval=1.0):
+                 algo_interval=1.0, clock=None):
         self.host, self.port = host, port
-        self.clock = Clock()
+        self.clock = clock if clock is not None else Clock()
         specs = markets if isinstance(markets, list) else (
             synthetic_markets(markets) if isinstance(markets, int) else default_markets())
         if option_markets:
@@ -190,7 +179,7 @@ class Simulator:
 
     async def _every(self, seconds, fn):
         while True:
-            await asyncio.sleep(seconds)
+            await self.clock.sleep(seconds)
             try:
                 fn()
             except Exception:  # keep the simulator alive; a bug shows in the log
@@ -202,7 +191,7 @@ class Simulator:
 
     async def _every_async(self, seconds, fn):
         while True:
-            await asyncio.sleep(seconds)
+            await self.clock.sleep(seconds)
             await fn()
 
     async def stop(self):

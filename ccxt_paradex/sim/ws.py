@@ -4,11 +4,14 @@ A Feed listens to the engine and fans events out to Connections. Each
 connection has its own outbound queue drained by a writer task; a client that
 lets more than ``backlog_limit`` messages pile up is disconnected, as Paradex
 does. Faults (gap / dup / reorder) are applied to order-book delta frames.
+
+Every timer of a connection (the ping after ``ping_interval`` s of client silence and the drop when its pong
+does not come within half that, the idle close, the snapshot feeds' cadence) sleeps on the simulator's clock
+(``sim/clock.py``): on a ``ManualClock`` a test fires them by advancing it.
 """
 import asyncio
 import json
 import logging
-import time
 from decimal import Decimal
 
 from aiohttp import WSMsgType, web
@@ -16,7 +19,10 @@ from aiohttp import WSMsgType, web
 from . import sbe_encode
 from .contract_gate import ContractRefusal
 from .errors import ApiError
+from .jsonrpc import (ERR_AUTH_REQUIRED, ERR_INVALID_TOKEN, ERR_MALFORMED_TOKEN, JSONRPC_INVALID, JSONRPC_METHOD,
+                      JSONRPC_PARAMS, ChannelError)
 from .state import fmt
+from .ws_orders import WsOrders
 
 log = logging.getLogger("ccxt_paradex.sim")
 # 1:3 is what ccxt 4.5.90 asks for; anything newer is refused with HTTP 400 at the handshake, as Paradex does
@@ -31,20 +37,8 @@ SBE_PRIVATE_KINDS = {"orders", "fills", "positions", "account"}  # templates 20-
 PRIVATE_EVENTS = {"order": "orders", "fill": "fills", "position": "positions", "account": "account",
                   "funding_payment": "funding_payments", "transfer": "transfers",
                   "tradebust": "tradebusts"}  # engine.bust(): {account, busted_fill_id, created_at}
-JSONRPC_INVALID, JSONRPC_METHOD, JSONRPC_PARAMS = -32600, -32601, -32602
-ERR_MALFORMED_TOKEN, ERR_INVALID_TOKEN, ERR_AUTH_REQUIRED = 40110, 40111, 40300
 CLOSE_IDLE = 4031     # a connection without any subscription, closed after ``idle_close`` s (reported by a client library)
 CLOSE_REAUTH = 1008   # ``ws_sessions="close"``: a second auth on a connection closes it
-
-
-def _us():
-    return int(time.time() * 1_000_000)
-
-
-class ChannelError(Exception):
-    def __init__(self, code, message, data=None):
-        super().__init__(message)
-        self.code, self.message, self.data = code, message, data
 
 
 def parse_channel(name: str, markets) -> dict:
@@ -80,7 +74,7 @@ def parse_channel(name: str, markets) -> dict:
 
 
 class Connection:
-    def __init__(self, feed, ws, sbe_version):
+    def __init__(self, feed, ws, sbe_version, now=0.0):
         self.feed = feed
         self.ws = ws
         self.sbe_version = sbe_version
@@ -90,7 +84,8 @@ class Connection:
         self.queue = asyncio.Queue()
         self.closed = False
         self.held = None  # a delta frame held back by the reorder fault
-        self.idle_since = time.monotonic()  # when it last had no subscription (None while it has one)
+        self.idle_since = now  # when it last had no subscription (None while it has one)
+        self.heard_at, self.heard = now, 0  # when the client last sent a frame (any: pongs too), and how many
 
     def push(self, frame):
         if self.closed:
@@ -149,8 +144,7 @@ class Feed:
         self.published_levels = {m: {} for m in self.engine.specs}  # (side, price, interactive) -> size
         self.engine.listeners.append(self.on_event)
         self._last_bbo = {}
-        from .ws_orders import WsOrders  # order.* methods (imports this module)
-        self.orders = WsOrders(sim)
+        self.orders = WsOrders(sim)  # order.* methods
 
     # ---- handshake and control plane --------------------------------------------------------------
     async def handle(self, request):
@@ -166,41 +160,77 @@ class Feed:
             sbe_version = version
         elif not self.sim.json_public:
             raise web.HTTPBadRequest(text="SBE is required on public channels: add ?sbeSchemaId=1&sbeSchemaVersion=2")
-        ws = web.WebSocketResponse(heartbeat=self.ping_interval, max_msg_size=1 << 20)
+        # pings are ours (_keepalive, on the simulator's clock), so PING / PONG frames come through to this loop
+        ws = web.WebSocketResponse(autoping=False, max_msg_size=1 << 20)
         await ws.prepare(request)
-        conn = Connection(self, ws, sbe_version)
+        conn = Connection(self, ws, sbe_version, self.sim.clock.s())
         self.connections.add(conn)
-        writer = asyncio.ensure_future(conn.writer())
-        idle = asyncio.ensure_future(self._close_when_idle(conn)) if self.sim.idle_close else None
+        timers = [asyncio.ensure_future(conn.writer())]
+        if self.ping_interval:
+            timers.append(asyncio.ensure_future(self._keepalive(conn, request)))
+        if self.sim.idle_close:
+            timers.append(asyncio.ensure_future(self._close_when_idle(conn)))
         try:
             async for msg in ws:
+                conn.heard_at, conn.heard = self.sim.clock.s(), conn.heard + 1
                 if msg.type == WSMsgType.TEXT:
                     reply = self.dispatch(conn, msg.data)
                     if reply is not None:
                         conn.push(json.dumps(reply, separators=(",", ":")))
+                elif msg.type == WSMsgType.PING:
+                    await ws.pong(msg.data)
                 elif msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
                     break
         finally:
             conn.closed = True
             self.connections.discard(conn)
-            writer.cancel()
-            if idle is not None:
-                idle.cancel()
+            for task in timers:
+                task.cancel()
             self.orders.connection_closed(conn)
         return ws
 
+    async def _keepalive(self, conn, request):
+        """A client silent for ``ping_interval`` s is pinged; no frame back within half that: the connection is
+        dropped (no close frame, as a heartbeat failure does)."""
+        interval, clock = self.ping_interval, self.sim.clock
+        while not conn.closed:
+            due = conn.heard_at + interval
+            if clock.s() < due:
+                await clock.sleep_until(min(due, clock.s() + interval))
+                continue
+            heard = conn.heard
+            try:
+                await conn.ws.ping()
+            except (ConnectionError, RuntimeError):  # closing already
+                return
+            await clock.sleep(interval / 2)
+            if conn.heard == heard and not conn.closed:
+                log.info("dropping a connection that did not answer a ping within %.1f s", interval / 2)
+                conn.closed = True
+                if request.transport is not None:
+                    request.transport.close()
+                return
+
     async def _close_when_idle(self, conn):
         """``idle_close`` s without any subscription: the venue closes the connection with code 4031."""
-        limit = self.sim.idle_close
+        limit, clock = self.sim.idle_close, self.sim.clock
         while not conn.closed:
-            await asyncio.sleep(limit / 4)
-            if conn.idle_since is not None and time.monotonic() - conn.idle_since >= limit:
+            if conn.idle_since is None:  # subscribed: looked at again in a while
+                await clock.sleep(limit / 4)
+                continue
+            due = conn.idle_since + limit
+            if clock.s() >= due:
                 log.info("closing a connection without subscriptions (idle %.1f s)", limit)
                 conn.closed = True
                 await conn.ws.close(code=CLOSE_IDLE, message=b"no active subscription")
+                return
+            await clock.sleep_until(min(due, clock.s() + limit))
+
+    def _us(self):
+        return int(self.sim.clock.s() * 1_000_000)
 
     def dispatch(self, conn, text):
-        us_in = _us()
+        us_in = self._us()
         try:
             req = json.loads(text)
         except ValueError:
@@ -224,8 +254,8 @@ class Feed:
             error = {"code": err.code, "message": err.message}
             if err.data is not None:
                 error["data"] = err.data
-            return {"jsonrpc": "2.0", "id": rid, "error": error, "usIn": us_in, "usOut": _us(), "usDiff": _us() - us_in}
-        return {"jsonrpc": "2.0", "id": rid, "result": result, "usIn": us_in, "usOut": _us(), "usDiff": _us() - us_in}
+            return {"jsonrpc": "2.0", "id": rid, "error": error, "usIn": us_in, "usOut": self._us(), "usDiff": self._us() - us_in}
+        return {"jsonrpc": "2.0", "id": rid, "result": result, "usIn": us_in, "usOut": self._us(), "usDiff": self._us() - us_in}
 
     def _conform(self, method, params):
         """The conformance gate (``sim/contract_gate.py``): -32602 for what Paradex's OpenRPC spec refuses."""
@@ -304,7 +334,7 @@ class Feed:
         if sub.get("task"):
             sub["task"].cancel()
         if not conn.subs:
-            conn.idle_since = time.monotonic()
+            conn.idle_since = self.sim.clock.s()
         return {"channel": name}
 
     # ---- order books ------------------------------------------------------------------------------
@@ -320,12 +350,12 @@ class Feed:
                 "inserts": inserts, "updates": [], "deletes": []}
 
     async def _snapshots(self, conn, sub):
-        loop = asyncio.get_running_loop()
+        clock = self.sim.clock
         period = sub["refresh_ms"] / 1000
-        due = loop.time() + period
+        due = clock.s() + period
         while not conn.closed:
-            await asyncio.sleep(max(0.0, due - loop.time()))
-            due = max(due + period, loop.time())  # a fixed cadence (50 ms = 20/s), not 50 ms plus the work
+            await clock.sleep_until(min(due, clock.s() + period))
+            due = max(due + period, clock.s())  # a fixed cadence (50 ms = 20/s), not 50 ms plus the work
             if self.engine.books[sub["market"]].seq_no != sub["last_seq"]:
                 conn.push(conn.publish(sub["name"], "order_book", self.book_snapshot(sub)))
 

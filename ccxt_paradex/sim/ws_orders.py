@@ -1,6 +1,6 @@
 """WebSocket ``order.*`` JSON-RPC methods of the simulator (Paradex's OpenRPC spec).
 
-The same checks as REST (``sim/rest.py``'s shared order operations: engine validation,
+The same checks as REST (``sim/orders.py``, the order operations both share: engine validation,
 STARK signature verification against the main key or an active subkey), the same
 engine, and the same rate-limit bucket (``limiter.take("orders", account)``).
 
@@ -13,8 +13,8 @@ Cancel-on-disconnect is per connection and off by default: when a connection tha
 enabled it drops, the open orders placed on that connection are cancelled.
 """
 from .errors import ApiError
-from .rest import cancel_batch, create_batch, modify_order, new_order
-from .ws import JSONRPC_PARAMS, ChannelError
+from .orders import cancel_batch, create_batch, modify_order, new_order
+from .jsonrpc import JSONRPC_PARAMS, ChannelError
 
 ERR_METHOD = 100            # "method error": a Paradex rejection, its code in error.data
 ERR_RATE_LIMITED = 42901

@@ -18,7 +18,8 @@ from ccxt_paradex.pro.public import ParadexPublicStreams
 from ccxt_paradex.pro.trading import ParadexWsTrading
 from ccxt_paradex.pro.session import CLOSED, LIVE
 from ccxt_paradex.sim import Simulator
-from conftest import eventually as _eventually, held_channels, subscribed as _subscribed, within as _within
+from ccxt_paradex.sim.clock import ManualClock
+from conftest import advance as _advance, eventually as _eventually, held_channels, subscribed as _subscribed, within as _within
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4e" * 32
@@ -65,13 +66,15 @@ def test_the_mixins_override_nothing_of_each_other_so_their_order_cannot_matter(
 
 async def test_a_socket_used_only_for_order_entry_keeps_one_private_subscription():
     """Paradex may close a connection without any subscription (close code 4031): the simulator does so after
-    0.3 s; a socket that only places orders keeps the 'account' channel and is never closed."""
-    async with Simulator(seed=81, idle_close=0.3, **QUIET) as sim:
+    0.3 s of its clock; a socket that only places orders keeps the 'account' channel and is never closed."""
+    clock = ManualClock()  # (its idle timers fire when the test advances it)
+    async with Simulator(seed=81, idle_close=0.3, clock=clock, **QUIET) as sim:
         # the simulator plays the rule: a bare authenticated socket is closed with 4031
         async with aiohttp.ClientSession() as http:
             async with http.ws_connect(sim.ws_url + "?sbeSchemaId=1&sbeSchemaVersion=2") as raw:
                 await raw.send_str(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "order.cancel_all", "params": {}}))
                 assert json.loads((await raw.receive(timeout=5)).data)["error"]["code"] == 40300
+                await _advance(clock, 0.3)
                 closing = await raw.receive(timeout=5)
                 assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 4031
         ex = _exchange(sim)
@@ -80,7 +83,7 @@ async def test_a_socket_used_only_for_order_entry_keeps_one_private_subscription
             low = await _far_bid(ex)
             first = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
             await _subscribed(sim, "account")
-            await asyncio.sleep(0.8)  # the simulator's idle timer (wall clock, on its side) ran out twice over
+            await _advance(clock, 0.8)  # the simulator's idle timer ran out twice over
             second = await _within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 1))
             assert (first["status"], second["status"]) == ("open", "open")
             assert ex.reconnects == 0 and len(sim.feed.connections) == 1 and held_channels(sim) == {"account"}
@@ -88,7 +91,7 @@ async def test_a_socket_used_only_for_order_entry_keeps_one_private_subscription
             assert not [k for k in vars(client) if k.startswith("_paradex")]  # the session holds it all
             assert ex.current_session().client is client and ex.current_session().live
             balance = asyncio.ensure_future(ex.watch_balance())  # a watcher shares the keep-alive channel
-            await asyncio.sleep(0.05)
+            await _subscribed(sim, "account", "tradebusts")
             await _within(ex.create_order_ws(SYMBOL, "market", "buy", 0.001))
             # (a balance watch brings the trade busts along)
             assert (await _within(balance))["USDC"]["total"] > 0 and held_channels(sim) == {"account", "tradebusts"}
@@ -142,8 +145,12 @@ async def test_a_reconnect_delivers_once_what_changed_while_the_socket_was_down(
             await _eventually(lambda: positions_seen and positions_seen[-1].get(SYMBOL) == 0.002, what=lambda: positions_seen)
             await _eventually(lambda: len(balances) > balances_before
                               and balances[-1]["total_collateral"] == venue_collateral, what=lambda: balances[-3:])
-            await asyncio.sleep(0.2)  # and nothing more arrives
-            after = orders_seen[seen_before:]
+            # and nothing more arrives: the reconciliation has finished, and an order placed after it comes
+            # through the same stream behind anything the reconciliation or the venue could still deliver
+            await _eventually(lambda: ex._reconciliation is not None and ex._reconciliation.done())
+            marker = await ex.create_order(SYMBOL, "limit", "buy", 0.01, low - 2)
+            await _eventually(lambda: marker["id"] in {o[0] for o in orders_seen}, what=lambda: orders_seen)
+            after = [o for o in orders_seen[seen_before:] if o[0] != marker["id"]]
             assert sorted(after) == sorted([(canceled["id"], "canceled", 0.0), (filled["id"], "closed", 0.002)]), after
             assert all(o[1] == "open" for o in orders_seen if o[0] == kept["id"])  # unchanged: not re-delivered
             assert ex.reconnects == 1 and ex._private_gap_since is None

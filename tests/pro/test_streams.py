@@ -13,7 +13,8 @@ from ccxt_paradex.core.book import to_mantissa
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.pro.session import Session
 from ccxt_paradex.sim import Simulator
-from conftest import eventually as _eventually, held_channels, within as _within, subscribed as _subscribed
+from ccxt_paradex.sim.clock import ManualClock
+from conftest import advance as _advance, eventually as _eventually, held_channels, within as _within, subscribed as _subscribed
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4b" * 32
@@ -72,7 +73,7 @@ async def test_public_streams_over_sbe():
 
 async def test_book_states_equal_the_venue_at_their_seq_no_under_faults():
     """Gaps, duplicates and reorders injected: every state a watcher sees is the venue's book at that seq_no."""
-    async with Simulator(seed=32, tick_interval=0.01, faults="gap=0.03,dup=0.05,reorder=0.05",
+    async with Simulator(seed=32, tick_interval=0.005, faults="gap=0.03,dup=0.05,reorder=0.05",
                          summary_interval=0, funding_interval=0) as sim:
         truth = _record_true_books(sim)
         ex = paradex({"urls": sim.ccxt_urls()})
@@ -118,46 +119,45 @@ async def test_book_channel_values_outside_the_asyncapi_enums_are_refused_before
 
 
 async def test_reconnects_resume_streams_and_deliver_every_fill_once():
+    """Trades spread over forced disconnects (the fault fires every 1.5 s of the simulator's clock, which the test
+    moves on by 0.25 s after each trade, so the next trade may land while the socket is down): every fill is
+    delivered exactly once, the missed ones by the reconciliation after the reconnect."""
+    clock = ManualClock()
     async with Simulator(seed=34, tick_interval=0.02, faults="disconnect=1.5", summary_interval=0,
-                         funding_interval=0) as sim:
+                         funding_interval=0, clock=clock) as sim:
         ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
                       "options": {"wsBackoffBase": 0.02}})
         rest = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
         delivered, books = [], 0
-        stop = asyncio.Event()
 
         async def fills():
-            while not stop.is_set():
-                try:
-                    trades = await asyncio.wait_for(ex.watch_my_trades(), 0.5)
-                except asyncio.TimeoutError:
-                    continue
-                delivered.extend(t["id"] for t in trades)
+            while True:
+                delivered.extend(t["id"] for t in await ex.watch_my_trades())
 
         async def book_watcher():
             nonlocal books
-            while not stop.is_set():
-                await asyncio.wait_for(ex.watch_order_book(SYMBOL), 5)
+            while True:
+                await ex.watch_order_book(SYMBOL)
                 books += 1
 
+        tasks = [asyncio.ensure_future(fills()), asyncio.ensure_future(book_watcher())]
         try:
             await rest.load_markets()
-            tasks = [asyncio.ensure_future(fills()), asyncio.ensure_future(book_watcher())]
             await _subscribed(sim, "fills.ALL", "order_book." + MARKET + ".deltas")
-            for i in range(24):  # trades spread over several forced disconnects
+            for i in range(24):  # trades spread over four forced disconnects
                 await rest.create_order(SYMBOL, "market", "buy" if i % 2 else "sell", 0.001)
-                await asyncio.sleep(0.2)
+                await _advance(clock, 0.25)  # a liquidity step; every sixth time, a forced disconnect
             account = hex((await rest.stark_signer()).account)
             venue_fills = [f["id"] for f in sim.engine.accounts[account].fills]
             # a fill missed at the last disconnect comes back with that reconnect's reconciliation: wait for it
-            # (a fixed 1 s here was too short for reconnect + auth + subscribe + REST on a loaded machine)
             await _eventually(lambda: set(delivered) >= set(venue_fills), 15, lambda: set(venue_fills) - set(delivered))
-            stop.set()
-            await asyncio.gather(*tasks)
-            assert ex.reconnects >= 2 and books > 20
+            assert not any(t.done() for t in tasks)  # (no watcher gave up)
+            assert ex.reconnects >= 2 and books > 20, (ex.reconnects, books)
             assert sorted(delivered) == sorted(venue_fills) and len(set(delivered)) == len(delivered)
         finally:
-            stop.set()
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await ex.close()
             await rest.close()
 
@@ -198,10 +198,10 @@ async def test_a_fill_between_the_reconciliation_and_the_new_subscription_is_del
             sim.reconnected = True
             await sim.feed.disconnect_all()
             await _eventually(lambda: held)
-            try:  # the old code fetched /fills now; the fixed one waits for the subscription
-                await asyncio.wait_for(fetched.wait(), 0.5)
-            except asyncio.TimeoutError:
-                pass
+            # the old code fetched /fills now; the fixed one waits for the subscription's ack (Session.settled)
+            await _eventually(lambda: any(s._settled for s in ex._sessions.values()),
+                              what="no reconciliation waits for the subscription")
+            assert not fetched.is_set()
             await ex.create_order(SYMBOL, "market", "sell", 0.001)  # in the window
             conn, text = held[0]
             conn.push(json.dumps(dispatch(conn, text)))  # the subscription goes live
@@ -222,8 +222,12 @@ async def test_an_update_for_a_cancelled_watch_waits_for_the_next_call():
         ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
         try:
             await ex.load_markets()
-            with pytest.raises(asyncio.TimeoutError):
-                await asyncio.wait_for(ex.watch_my_trades(), 0.3)
+            watch = asyncio.ensure_future(ex.watch_my_trades())
+            await _subscribed(sim, "fills.ALL")
+            await _eventually(lambda: "fills:ALL" in ex.client(ex.get_ws_url()).futures)  # the watch is waiting
+            watch.cancel()  # what wait_for's timeout does
+            with pytest.raises(asyncio.CancelledError):
+                await watch
             assert ex.client(ex.get_ws_url()).futures["fills:ALL"].cancelled()
             placed = await ex.create_order(SYMBOL, "market", "buy", 0.001)
             await _eventually(lambda: ex.myTrades)  # the fill arrived while no call was waiting
@@ -304,9 +308,8 @@ async def test_unwatch_stops_the_channel_and_rejects_the_waiter():
                 await _within(waiter)
             await ex.un_watch_ticker(SYMBOL)
             await ex.un_watch_order_book(SYMBOL)
-            await asyncio.sleep(0.1)
-            held = held_channels(sim)
-            assert not any(n.startswith(("trades.", "markets_summary.", "order_book.")) for n in held), held
+            await _eventually(lambda: not any(n.startswith(("trades.", "markets_summary.", "order_book."))
+                                              for n in held_channels(sim)), what=lambda: held_channels(sim))
             book = await _within(ex.watch_order_book(SYMBOL))  # and it can come back
             assert book["bids"]
         finally:

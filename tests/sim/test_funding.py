@@ -7,23 +7,17 @@ from ccxt_paradex.sim import funding
 from ccxt_paradex.sim.engine import Engine
 from ccxt_paradex.sim.market_data import MarketData
 from ccxt_paradex.sim.markets import default_markets
-from ccxt_paradex.sim.server import Clock, Simulator
+from ccxt_paradex.sim.clock import Clock, ManualClock
+from ccxt_paradex.sim.server import Simulator
 from ccxt_paradex.sim.state import Position
 
 ETH = "ETH-USD-PERP"
 HOUR = 3600.0
 
 
-class FrozenClock(Clock):
-    """Time moves only when the test advances it."""
-
-    def s(self):
-        return 1_790_000_000.0 + self.offset
-
-
 class World:
     def __init__(self, settlement="trade", scale=1.0):
-        self.clock = FrozenClock()
+        self.clock = ManualClock(start=1_790_000_000)  # time moves only when the test advances it
         self.engine = Engine(default_markets(), self.clock.ms)
         self.data = MarketData(self.engine, self.clock, seed=5, funding_time_scale=scale, funding_settlement=settlement)
         self.maker = self.engine.open_account("0xmaker", 1, "", D("1e12"))
