@@ -1,6 +1,7 @@
 """The repository stands alone, and setup.cfg declares what the package imports (issue 14)."""
 import ast
 import configparser
+import functools
 import importlib.metadata
 import itertools
 import os
@@ -98,14 +99,21 @@ def _imported_modules():
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def _top_level_by_files():
+    """{top-level module: distributions} from the files every distribution records, read once."""
+    out: dict = {}
+    for dist in importlib.metadata.distributions():
+        for f in dist.files or ():
+            top = str(f).split("/", 1)[0]
+            out.setdefault(top[:-3] if top.endswith(".py") else top, set()).add(canonicalize_name(dist.metadata["Name"]))
+    return out
+
+
 def _providers_by_files(mod):
     """The distributions whose files hold package ``mod`` (Python 3.10's packages_distributions() reads only
     top_level.txt, which wheels built by newer tools, rich's among them, no longer ship)."""
-    out = set()
-    for dist in importlib.metadata.distributions():
-        if any(str(f).split("/", 1)[0] in (mod, mod + ".py") for f in (dist.files or ())):
-            out.add(canonicalize_name(dist.metadata["Name"]))
-    return out
+    return _top_level_by_files().get(mod, set())
 
 
 def test_every_runtime_import_is_declared_and_starknet_py_is_not_one():

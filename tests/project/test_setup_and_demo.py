@@ -22,7 +22,7 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_them():
 
 
 def test_demo_runs_offline_end_to_end():
-    out = subprocess.run([sys.executable, "-m", "ccxt_paradex", "demo", "--seconds", "2"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "ccxt_paradex", "demo", "--seconds", "1"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     text = out.stdout
