@@ -13,18 +13,9 @@ from ccxt.base.errors import ExchangeError
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.pro.private import GAP_PAGE_SIZE, GAP_PAGES
 from recorder import MARKETS
+from watching import StandInClient
 
 S, M = "BTC/USD:USDC", "BTC-USD-PERP"
-
-
-class StandInClient:
-    def __init__(self):
-        self.futures = {}
-
-    def resolve(self, value, message_hash):
-        future = self.futures.pop(message_hash, None)
-        if future is not None and not future.done():
-            future.set_result(value)
 
 
 @pytest.fixture

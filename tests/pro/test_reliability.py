@@ -17,20 +17,11 @@ from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.ws import ChannelError
 from conftest import eventually, held_channels, subscribed
 from recorder import MARKETS
+from watching import StandInClient
 
 S, M = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "5c" * 32
 QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
-
-
-class StandInClient:
-    def __init__(self):
-        self.futures = {}
-
-    def resolve(self, value, message_hash):
-        future = self.futures.pop(message_hash, None)
-        if future is not None and not future.done():
-            future.set_result(value)
 
 
 def order_row(oid, created, status="OPEN", updated=None, reason="", market=M):

@@ -18,6 +18,7 @@ from ccxt_paradex.core import keys
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.sim import Simulator
 from conftest import eventually, within
+from watching import futures as _futures, held as _held, park as _park
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -57,30 +58,11 @@ def _sent(rpc, method, account=None):
             and (account is None or conn.account == account)]
 
 
-def _held(sim, account):
-    """The channels the simulator holds for this account's connections."""
-    return {name for conn in sim.feed.connections if conn.account == account and not conn.closed for name in conn.subs}
-
-
 async def _exchange(sim, seed_byte, **options):
     l1 = "0x" + seed_byte * 32
     ex = paradex({"walletAddress": keys.eth_address(l1), "privateKey": l1, "urls": sim.ccxt_urls(), "options": options})
     await ex.load_markets()
     return ex, hex((await ex.stark_signer()).account)
-
-
-def _futures(ex):
-    client = (ex.clients or {}).get(ex.get_ws_url())
-    return client.futures if client is not None else {}
-
-
-async def _park(ex, sim, account, coro, channel, message_hash):
-    """A watch call waiting for data: its channel held by the simulator, its future in the client."""
-    task = asyncio.ensure_future(coro)
-    await eventually(lambda: channel in _held(sim, account) and message_hash in _futures(ex) or task.done(),
-                     what=lambda: (channel, _held(sim, account), list(_futures(ex))))
-    assert not task.done(), task
-    return task
 
 
 async def _unsubscribed(task):

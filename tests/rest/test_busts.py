@@ -6,7 +6,6 @@ the bust to watch_trade_busts (also after a reconnect's gap), lists busts with f
 out of fetch_ledger and, asked to, out of fetch_my_trades. Trades between two real accounts are made on the engine
 (a maker resting inside the spread, a taker crossing it); time moves on the simulator's clock.
 """
-import asyncio
 from decimal import Decimal
 
 import pytest
@@ -19,6 +18,7 @@ from ccxt_paradex.sim.errors import ApiError
 from ccxt_paradex.sim.makers import MM_ACCOUNT
 from conftest import eventually, within
 from recorder import MARKETS
+from watching import StandInClient, held as _held, park as _park
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -77,24 +77,6 @@ def _state(sim, account):
     acct = sim.engine.accounts[account]
     pos = acct.positions.get(M)
     return ((pos.size, pos.avg_entry, pos.realized_pnl) if pos else (ZERO, ZERO, ZERO)), acct.balance
-
-
-def _held(sim, account):
-    return {name for conn in sim.feed.connections if conn.account == account and not conn.closed for name in conn.subs}
-
-
-def _futures(ex):
-    client = (ex.clients or {}).get(ex.get_ws_url())
-    return client.futures if client is not None else {}
-
-
-async def _park(ex, sim, account, coro, channel, message_hash):
-    """A watch call waiting for data: its channel held by the simulator, its future in the client."""
-    task = asyncio.ensure_future(coro)
-    await eventually(lambda: channel in _held(sim, account) and message_hash in _futures(ex) or task.done(),
-                     what=lambda: (channel, _held(sim, account), list(_futures(ex))))
-    assert not task.done(), task
-    return task
 
 
 async def test_a_bust_moves_both_sides_back_and_is_listed_by_the_venue(sim):
@@ -297,16 +279,6 @@ async def test_fetch_trade_busts_pages_and_fetch_my_trades_can_leave_busted_fill
     finally:
         await a.close()
         await b.close()
-
-
-class StandInClient:
-    def __init__(self):
-        self.futures = {}
-
-    def resolve(self, value, message_hash):
-        future = self.futures.pop(message_hash, None)
-        if future is not None and not future.done():
-            future.set_result(value)
 
 
 async def test_a_busted_fill_leaves_the_cache_and_its_new_update_count(sim):
