@@ -35,6 +35,8 @@ BENCHES = [
     ("sbe.py", [], ["--frames", "60"], {}),
     ("book.py", [], ["--updates", "60000"], {}),
     ("ws_book.py", [], ["--quick"], {}),
+    # the wake segment alone (issue 31): a parked watcher resolved per frame, ours vs ccxt vs a bare asyncio loop
+    ("ws_wake.py", [], ["--quick"], {}),
     ("ws_orders.py", [], ["--orders", "500"], {}),
     ("ws_load.py", [], ["--seconds", "4"], {}),
     # three interleaved rounds, medians: ours, ccxt and the floor side by side on a drifting machine
