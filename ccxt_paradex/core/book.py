@@ -66,7 +66,7 @@ class L2Book:
         if 0 in bs or 0 in as_:
             return self.snapshot(seq, zip(bids[::2], bs), zip(asks[::2], as_), timestamp)
         bp, ap = bids[::2], asks[::2]
-        if _best_first(bp, True) and _best_first(ap, False):
+        if all(map(gt, bp, bp[1:])) and all(map(gt, ap[1:], ap)):  # _best_first of both sides, inline
             self._flat = (bids, asks)
             return self._anchored(seq, timestamp)
         self._flat = None

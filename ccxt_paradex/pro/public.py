@@ -324,15 +324,18 @@ class ParadexPublicStreams:
             if session is not None:  # the resync belongs to the connection: cancelled with it
                 session.spawn(self._resync_book(session, market_id))
             return
-        if status == APPLIED and book.synced:
-            self._book_moved(client, market_id, book)
+        if status == APPLIED and book.synced:  # _book_moved, inline (once per frame)
+            future = client.futures.pop("orderbook:" + market_id, None)
+            if future is not None and not future.done():
+                future.set_result(self._book_view(market_id, book))
 
     def _book_moved(self, client, market_id, book):
         """The book applied a frame and is in sync: wake the market's watchers (every one of them parks on the
-        one future of its hash) with the view of this state, built only when one is waiting."""
-        future = client.futures.pop("orderbook:" + market_id, None)  # ccxt's client.resolve, in one lookup
-        if future is not None:
-            future.resolve(self._book_view(market_id, book))
+        one future of its hash) with the view of this state, built only when one is waiting. (ccxt's
+        ``client.resolve(view, hash)`` in one lookup; ``_on_book`` does the same inline.)"""
+        future = client.futures.pop("orderbook:" + market_id, None)
+        if future is not None and not future.done():
+            future.set_result(self._book_view(market_id, book))
 
     def _book_view(self, market_id, book):
         """The ccxt view of the book's state, shared by every watcher woken with it and kept in orderbooks."""
