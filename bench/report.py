@@ -35,12 +35,14 @@ BENCHES = [
     ("sbe.py", [], ["--frames", "60"], {}),
     ("book.py", [], ["--updates", "60000"], {}),
     ("ws_book.py", [], ["--quick"], {}),
+    # the wake segment alone (issue 31): a parked watcher resolved per frame, ours vs ccxt vs a bare asyncio loop
+    ("ws_wake.py", [], ["--quick"], {}),
     ("ws_orders.py", [], ["--orders", "500"], {}),
     ("ws_load.py", [], ["--seconds", "4"], {}),
     # three interleaved rounds, medians: ours, ccxt and the floor side by side on a drifting machine
     ("ws_feed.py", ["--seconds", "4", "--repeat", "3"], ["--seconds", "4", "--burst-seconds", "2"], {}),
     # the client on uvloop (the optional extra); ws_feed.py says so and emits nothing when uvloop is missing
-    ("ws_feed.py", ["--uvloop"], ["--uvloop", "--seconds", "4", "--burst-seconds", "2"], {}),
+    ("ws_feed.py", ["--uvloop", "--seconds", "4", "--repeat", "3"], ["--uvloop", "--seconds", "4", "--burst-seconds", "2"], {}),
 ]
 
 

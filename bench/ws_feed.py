@@ -267,6 +267,13 @@ async def main(args):
         emit("ws_feed", f"client CPU above the floor, paced ({paced})", "us/frame", statistics.median(above),
              c["us_per_frame"] - f["us_per_frame"] if c else None)
     bo, bc, bf = (results.get("burst:" + k) for k in ("ours", "ccxt", "floor"))
+    if o and c and f and bo:  # issue 31's targets, on this run's medians
+        above = statistics.median(r["us_per_frame"] - fr["us_per_frame"]
+                                  for r, fr in zip(rounds["paced:ours"], rounds["paced:floor"]))
+        checks = [("paced above the floor <= 30 us", above <= 30), ("paced >= 25x ccxt", c["us_per_frame"] / o["us_per_frame"] >= 25),
+                  ("p99 staleness <= 5 ms", o["lag99"] is not None and o["lag99"] <= 5),
+                  ("burst >= 400,000 frames/s", bo["frames"] >= 400_000)]
+        print(f"targets (issue 31, {loop_name}): " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in checks))
     if bo and bc:
         emit("ws_feed", f"burst: frames applied, 1 market back-to-back, one watch loop{suffix}", "frames/s",
              bo["frames"], bc["frames"], "higher")

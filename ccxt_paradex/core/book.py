@@ -66,8 +66,11 @@ class L2Book:
         if 0 in bs or 0 in as_:
             return self.snapshot(seq, zip(bids[::2], bs), zip(asks[::2], as_), timestamp)
         bp, ap = bids[::2], asks[::2]
-        if _best_first(bp, True) and _best_first(ap, False):
+        if all(map(gt, bp, bp[1:])) and all(map(gt, ap[1:], ap)):  # _best_first of both sides, inline
             self._flat = (bids, asks)
+            if self.synced and not self.pending:  # all _anchored does for a book in sync with nothing held
+                self.seq, self.timestamp = seq, timestamp
+                return APPLIED
             return self._anchored(seq, timestamp)
         self._flat = None
         self.bids = dict(zip(bp, bs))

@@ -5,9 +5,12 @@ only ever receives a book that is in sync: after a lost frame the book waits for
 next snapshot (the deltas channel is re-subscribed to get one) and after a reconnect
 for the snapshot the new subscription starts with.
 """
+import random
+
+from ccxt.async_support.base.ws.future import Future
 from ccxt.base.types import FundingRate, FundingRates, Int, OrderBook, Strings, Ticker, Tickers, Trade
 from ccxt.async_support.base.ws.cache import ArrayCache
-from ccxt.base.errors import ArgumentsRequired, BadRequest
+from ccxt.base.errors import ArgumentsRequired, BadRequest, ExchangeClosedByUser, NetworkError, UnsubscribeError
 
 from ..core import contract, validate
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
@@ -166,21 +169,70 @@ class ParadexPublicStreams:
     async def watch_order_book(self, symbol: str, limit: Int = None, params: dict = {}) -> OrderBook:
         """params: feed ('deltas' full depth, default | 'snapshot' top 15), refresh_rate, price_tick, interactive.
 
-        The hot loop, ``while True: await ex.watch_order_book(symbol)``, re-uses the plan its first call made and
-        awaits the book in one frame below this one. A plan exists only for arguments that passed the guard, and
-        the fast path is taken only for values of the exact types the guard passes unchanged (str, int or None,
-        no params), so every other call is checked (``_watch_order_book_checked``) before anything is sent."""
+        The hot loop, ``while True: await ex.watch_order_book(symbol)``, takes the live-channel path: a plan
+        exists only for arguments that passed the guard, and the path is taken only for values of the exact
+        types the guard passes unchanged (str, int or None, no params), so every other call is checked
+        (``_watch_order_book_checked``) before anything is sent. On the live path (the connection the last
+        public watch used is open, its session registered, the market's channel subscribed, nothing parked
+        for the hash) the call parks on the market's one future in ``client.futures`` - ccxt's
+        ``client.future(hash)``, shared by every watcher of the market, rejected by errors, un-watch and
+        close() like any other - and returns what resolves it: no ``watch()`` round trip, no subscription
+        bookkeeping, no URL. Anything else goes through ``_watch_channels`` as before."""
         if not params and type(symbol) is str and (limit is None or type(limit) is int):
             plan = self._book_plans.get((symbol, limit))
             if plan is not None:
+                channels, hashes = plan
+                message_hash = hashes[0]
+                client = self._public_client
+                connection = client.connection if client is not None else None
+                if connection is None or connection.closed or client not in self._sessions \
+                        or channels[0] not in client.subscriptions or message_hash in client.rejections \
+                        or message_hash in self._unread:
+                    return await self._watch_planned_book(plan, symbol, limit)
+                futures = client.futures
+                future = futures.get(message_hash)
+                if future is None or future.cancelled():  # ccxt's client.future(hash), rejections checked above
+                    future = futures[message_hash] = Future()
                 try:
-                    book = await self._watch_channels(*plan)
+                    try:
+                        book = await future
+                    except NetworkError as e:
+                        book = await self._book_wait_failed(e, channels, hashes)
                 except BadRequest:
-                    if not self._fall_back_to_snapshot_feed(plan[0], {}):
+                    if not self._fall_back_to_snapshot_feed(channels, {}):
                         raise
                     return await self._watch_books([symbol], limit, {})
                 return book if limit is None else book.limit(limit)
         return await self._watch_order_book_checked(symbol, limit, params)
+
+    async def _watch_planned_book(self, plan, symbol, limit):
+        """A planned watch_order_book whose channel is not live (yet): subscribe and wait through
+        ``_watch_channels`` (reconnects, resubscribes)."""
+        try:
+            book = await self._watch_channels(*plan)
+        except BadRequest:
+            if not self._fall_back_to_snapshot_feed(plan[0], {}):
+                raise
+            return await self._watch_books([symbol], limit, {})
+        return book if limit is None else book.limit(limit)
+
+    async def _book_wait_failed(self, error, channels, hashes):
+        """A NetworkError reached a watcher parked on the live path: what ``_watch_channels`` does with one on
+        its first attempt (closing -> ExchangeClosedByUser; a refused SBE version steps down; otherwise one
+        backoff, then the un-watched check), then its loop, which reconnects and resubscribes. (Should the
+        reconnect fail again, that loop counts its attempts afresh: the second wait is the first one's length
+        and wsMaxReconnects + 1 attempts are made in all.)"""
+        if self._closing or self.closed_by_user:
+            raise ExchangeClosedByUser(self.id + " instance was closed by the user") from error
+        if not self._step_down_sbe(error):
+            if self.safe_integer(self.options, "wsMaxReconnects", 50) < 1:
+                raise error
+            delay = min(self.safe_number(self.options, "wsBackoffMax", 5.0),
+                        self.safe_number(self.options, "wsBackoffBase", 0.05))
+            await self._backoff(delay * (0.5 + random.random()))
+            if not self._still_watched(hashes):
+                raise UnsubscribeError(self.id + " " + ", ".join(hashes))
+        return await self._watch_channels(channels, hashes)
 
     async def _watch_order_book(self, symbol, limit=None, params={}):
         await self.load_markets()
@@ -188,7 +240,7 @@ class ParadexPublicStreams:
         return await self._watch_books([market["symbol"]], limit, params, symbol)
 
     _watch_order_book_checked = validate.checked(_watch_order_book, "watch_order_book")
-    watch_order_book.__guarded__ = True  # type: ignore[attr-defined]  # its slow path is; the fast one needs no check
+    watch_order_book.__guarded__ = True  # type: ignore[attr-defined]  # its slow path is; the live one needs no check
 
     async def watch_order_book_for_symbols(self, symbols: list[str], limit: Int = None, params: dict = {}):
         return await self._watch_books(symbols, limit, params)
@@ -272,19 +324,27 @@ class ParadexPublicStreams:
             if session is not None:  # the resync belongs to the connection: cancelled with it
                 session.spawn(self._resync_book(session, market_id))
             return
-        if status != APPLIED or not book.synced:
-            return
-        future = client.futures.pop("orderbook:" + market_id, None)  # ccxt's client.resolve, in one lookup
-        if future is not None:  # materialise only for a waiting watcher
-            future.resolve(self._book_view(market_id, book))
+        if status == APPLIED and book.synced:  # _book_moved, inline (once per frame)
+            future = client.futures.pop("orderbook:" + market_id, None)
+            if future is not None and not future.done():
+                future.set_result(self._book_view(market_id, book))
+
+    def _book_moved(self, client, market_id, book):
+        """The book applied a frame and is in sync: wake the market's watchers (every one of them parks on the
+        one future of its hash) with the view of this state, built only when one is waiting. (ccxt's
+        ``client.resolve(view, hash)`` in one lookup; ``_on_book`` does the same inline.)"""
+        future = client.futures.pop("orderbook:" + market_id, None)
+        if future is not None and not future.done():
+            future.set_result(self._book_view(market_id, book))
 
     def _book_view(self, market_id, book):
-        symbol = self._book_symbol(market_id)
+        """The ccxt view of the book's state, shared by every watcher woken with it and kept in orderbooks."""
+        symbol = self._symbols_by_id.get(market_id) or self._book_symbol(market_id)
         bids, asks = book.top(self._book_limits.get(market_id))
         ts = book.timestamp
         view = BookView(
             {"symbol": symbol, "bids": bids, "asks": asks, "timestamp": ts, "datetime": self._iso(ts), "nonce": book.seq})
-        dict.__setitem__(self.orderbooks, symbol, view)
+        dict.__setitem__(self.__dict__["_live_orderbooks"], symbol, view)
         return view
 
     def _iso(self, ms):

@@ -80,10 +80,15 @@ class ReaderClient(Client):
             return False
         data_received, connection_lost = protocol.data_received, protocol.connection_lost
 
-        def on_data(data):
+        def on_data(data):  # (_pump_safely, inline: this runs once per read)
             data_received(data)
             parked = self._parked
-            if parked is not None and not parked.done() and not self._pump_safely():
+            if parked is not None and not parked.done():
+                try:
+                    if self._pump():
+                        return
+                except _HANDLER_FAILURES as e:
+                    self._handler_failed(e)
                 self._wake()
 
         def on_lost(exc):
@@ -130,27 +135,36 @@ class ReaderClient(Client):
         skip = None
         if len(buffer) > CONFLATE_FROM and self.plain_binary:
             skip = superseded([m.data if m.type is _BINARY else b"" for m, _ in buffer])
-        i = 0
-        while buffer:
-            message, size = buffer[0]
-            if message.type not in _DATA:
-                return False
-            if len(buffer) > 1:  # its size moves onto the next entry, settled when that one is read
-                buffer.popleft()
-                after, after_size = buffer[0]
-                buffer[0] = (after, after_size + size + MSG_SIZE_OVERHEAD)
-            else:
-                self._read_one(queue)
-            if skip is not None and i < len(skip) and skip[i]:
-                self.conflated += 1
-            elif on_binary is not None and message.type is _BINARY:
-                on_binary(self, message.data)
-            else:
-                handle(message)
-            i += 1
-            if ws.closed or self.error is not None:
-                return False
-        return not queue.is_eof()
+        i = skipped = carried = 0  # carried: sizes of messages taken off the queue, owed to the entry at its head
+        try:
+            while buffer:
+                message, size = buffer[0]
+                if message.type not in _DATA:
+                    return False
+                if len(buffer) > 1:  # its size moves onto the next entry, settled when that one is read
+                    buffer.popleft()
+                    carried += size + MSG_SIZE_OVERHEAD
+                else:
+                    if carried:
+                        buffer[0] = (message, size + carried)
+                        carried = 0
+                    self._read_one(queue)
+                if skip is not None and i < len(skip) and skip[i]:
+                    skipped += 1
+                elif on_binary is not None and message.type is _BINARY:
+                    on_binary(self, message.data)
+                else:
+                    handle(message)
+                i += 1
+                if ws.closed or self.error is not None:
+                    return False
+            return not queue.is_eof()
+        finally:  # whatever ends the pass (a control message, a failing handler), the queue's sizes add up
+            if carried and buffer:
+                head, head_size = buffer[0]
+                buffer[0] = (head, head_size + carried)
+            if skipped:
+                self.conflated += skipped
 
     @staticmethod
     def _read_one(queue):
