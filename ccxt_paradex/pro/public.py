@@ -365,7 +365,9 @@ class ParadexPublicStreams:
             return
         try:
             await client.send(session.rpc("unsubscribe", {"channel": channel}))
-            await client.send(session.rpc("subscribe", {"channel": channel}, SUBSCRIBE, [], channel))
+            # a refusal of the fresh subscription reaches the market's watchers (a gap must not park them forever)
+            await client.send(session.rpc("subscribe", {"channel": channel}, SUBSCRIBE, ["orderbook:" + market_id],
+                                          channel))
         except Exception:  # the connection is going away; the reconnect path resubscribes
             pass
 

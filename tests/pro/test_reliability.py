@@ -260,3 +260,29 @@ async def test_an_auth_refusal_and_a_refused_renewal_name_their_own_token(stand_
     assert (renewed.state, renewed.token, renewed.jwt_times, renewed.renewal_refused) == (LIVE, "T3", (1, 301), True)
     renewed.token_refused(False)  # T3 refused on the socket: it is dropped, T4 stays
     assert ex._jwt_fresh() and len(renewed.client.errors) == 1
+
+
+async def test_a_refused_resubscription_after_a_book_gap_reaches_the_books_watcher():
+    """A lost delta frame makes the client subscribe its book channel again for a fresh snapshot; when the venue
+    refuses that, the market's parked watcher gets the mapped exception instead of waiting forever."""
+    async with Simulator(seed=8, **QUIET) as sim:
+        ex = paradex({"urls": sim.ccxt_urls()})
+        try:
+            await ex.watch_order_book(S)
+            session = next(iter(ex._sessions.values()))
+            waiting = asyncio.ensure_future(ex.watch_order_book(S))
+            await eventually(lambda: "orderbook:" + M in session.client.futures)
+            sent = []
+            send = session.client.send
+
+            async def recording(message):
+                sent.append(message)
+                return await send(message)
+            session.client.send = recording
+            await ex._resync_book(session, M)
+            subscribe = next(m for m in sent if m["method"] == "subscribe")
+            session.on_answer(subscribe["id"], {"id": subscribe["id"], "error": {"code": 40112, "message": "refused"}})
+            with pytest.raises(ccxt.PermissionDenied):
+                await asyncio.wait_for(waiting, 3)
+        finally:
+            await ex.close()
