@@ -247,24 +247,6 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         error.jwt_expired = paradex_errors.is_jwt_expired(code, payload or body)
         raise error
 
-    def _paginate(self, method, params):
-        return self.handle_option_and_params(params, method, "paginate", False)
-
-    def _history(self, method, call, symbol, since, limit, params, max_page=None, keep=None, annotate=None):
-        """The cursor-paginated history endpoints share one request shape: market, start_at, end_at
-        (ccxt's ``until``), page_size, cursor. Rows from ``since`` on, or the newest ``limit``, or all with
-        ``paginate``, oldest first, within a documented bound (core/history.py). -> (rows, market)"""
-        self.load_markets()
-        market = self.market(symbol) if symbol is not None else None
-        paginate, params = self._paginate(method, params)
-        request = {"market": market["id"]} if market is not None else {}
-        if since is not None:
-            request["start_at"] = since
-        request, params = self.handle_until_option("end_at", request, params)
-        rows = self._walk(method, call, self.extend(request, params), since, limit, paginate, max_page or MAX_PAGE, keep,
-                                annotate)
-        return rows, market
-
     # ---- public data ------------------------------------------------------------------------------
     def fetch_time(self, params: dict = {}) -> Int:
         response = self.publicGetSystemTime(params)

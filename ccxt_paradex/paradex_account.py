@@ -5,12 +5,13 @@ from ccxt.base.errors import ArgumentsRequired, BadRequest
 from ccxt.base.precise import Precise
 
 from .core import history, validate
+from .paradex_history import ParadexHistory
 
 # OpenAPI responses.TransferKind -> what fetchDeposits / fetchWithdrawals list (an AUTO_WITHDRAWAL is a withdrawal)
 TRANSFER_KINDS = {"DEPOSIT": ("DEPOSIT",), "WITHDRAWAL": ("WITHDRAWAL", "AUTO_WITHDRAWAL")}
 
 
-class ParadexAccount:
+class ParadexAccount(ParadexHistory):
     def fetch_balance(self, params: dict = {}) -> Balances:
         """Totals from /balance; free/used from the account's free collateral (/account)."""
         response = self.privateGetBalance(params)

@@ -5,6 +5,7 @@ classes; both trading mixins import it explicitly, so whoever changes a helper h
 from ccxt.base.errors import ArgumentsRequired, BadRequest, DuplicateOrderId, InvalidOrder, OrderNotFound
 
 from .core import validate
+from .paradex_history import ParadexHistory
 from .adapters.orders import (ANY_TRIGGER_KEYS, CLIENT_ID_KEYS, TRIGGER_KEYS, UNIFIED_TYPES, build_order, check_params,
                            check_side, check_type, conditional_type, precise, sign_order, sign_orders)
 
@@ -23,7 +24,7 @@ CANCEL_RESULT_STATUS = {"QUEUED_FOR_CANCELLATION": "canceled", "ALREADY_CLOSED":
 
 
 
-class ParadexOrderRequests:
+class ParadexOrderRequests(ParadexHistory):
     def _signed_order(self, symbol, type, side, amount, price=None, params={}):
         market = self.market(symbol)
         request = build_order(self, market, type, side, amount, price, params)

@@ -6,10 +6,11 @@ from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderN
 
 from .core import history
 from .core.batch import in_request_order
+from .paradex_algo import ParadexAlgo
 from .paradex_orders import ParadexOrderRequests
 
 
-class ParadexTrading(ParadexOrderRequests):
+class ParadexTrading(ParadexOrderRequests, ParadexAlgo):
     def create_order(self, symbol: str, type: OrderType, side: OrderSide, amount: float, price: Num = None, params: dict = {}) -> Order:
         self.load_markets()
         request, market = self._signed_order(symbol, type, side, amount, price, params)

@@ -23,6 +23,7 @@ from ccxt.base.precise import Precise
 from ccxt.base.types import Int, Order, OrderSide, Str
 
 from ..core import history, validate
+from .paradex_history import ParadexHistory
 from ..adapters.orders import CONSUMED, NOT_SUPPORTED, build_order, check_side, sign_order
 
 #: createTwapOrder params the algo endpoint has a field for (ccxt's and Paradex's spellings)
@@ -53,7 +54,7 @@ def twap_seconds(duration, exchange_id="paradex") -> int:
     return seconds
 
 
-class ParadexAlgo:
+class ParadexAlgo(ParadexHistory):
     # ---- create -----------------------------------------------------------------------------------
     def _twap_body(self, market, side, amount, duration, params):
         """Everything checked -> (the unsigned MARKET order request, the algo fields beside it). Raises before

@@ -5,10 +5,11 @@ from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, OrderN
 
 from ..core import history
 from ..core.batch import in_request_order
+from .paradex_algo import ParadexAlgo
 from .paradex_orders import ParadexOrderRequests
 
 
-class ParadexTrading(ParadexOrderRequests):
+class ParadexTrading(ParadexOrderRequests, ParadexAlgo):
     async def create_order(self, symbol: str, type: OrderType, side: OrderSide, amount: float, price: Num = None, params: dict = {}) -> Order:
         await self.load_markets()
         request, market = await self._signed_order(symbol, type, side, amount, price, params)

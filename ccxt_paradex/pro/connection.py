@@ -322,3 +322,12 @@ class ParadexConnection:
         finally:
             self._sessions.clear()
             self._closing = False
+
+    def _keep_subscribed(self, session):
+        """A socket used only for order entry subscribes to nothing: give it options['wsKeepAliveChannel']
+        ('account' by default: small, and it keeps ``balance`` current). A later watcher of it shares it."""
+        channel = self.safe_string(self.options, "wsKeepAliveChannel", "account")
+        client = session.client
+        if not channel or any(name != AUTH_HASH for name in client.subscriptions):
+            return
+        session.subscribe_in_background(channel)

@@ -10,7 +10,6 @@ import json
 
 from ..async_support.paradex import paradex as paradex_async
 from ..core import sbe, validate
-from .connection import ParadexConnection
 from .private import ParadexPrivateStreams
 from .public import ParadexPublicStreams, json_book_levels
 from .trading import ParadexWsTrading
@@ -23,7 +22,7 @@ _JSON_ROUTES = {
 }
 
 
-class paradex(ParadexWsTrading, ParadexConnection, ParadexPublicStreams, ParadexPrivateStreams, paradex_async):
+class paradex(ParadexWsTrading, ParadexPublicStreams, ParadexPrivateStreams, paradex_async):
     def __init__(self, config={}):
         super().__init__(config)
         self._init_connection()

@@ -32,6 +32,7 @@ from ccxt.base.errors import ExchangeError, NetworkError, RateLimitExceeded, Uns
 from ccxt.base.precise import Precise
 from ccxt.base.types import Balances, Int, Order, Position, Str, Strings, Trade
 
+from .connection import ParadexConnection
 from .session import AUTH_HASH
 
 PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "funding_payments", "transfers", "balance_events",
@@ -94,7 +95,7 @@ def _progress(order):
     return (order.get("lastUpdateTimestamp") or 0, order.get("filled") or 0, order.get("status") != "open")
 
 
-class ParadexPrivateStreams:
+class ParadexPrivateStreams(ParadexConnection):
     def _init_private(self):
         self._fill_ids = OrderedDict()   # (fill type, fill id) -> None, bounded: exactly-once delivery
         self._event_ids = OrderedDict()  # (stream, id[, state]) of funding payments / transfers delivered, bounded

@@ -14,6 +14,7 @@ from ccxt.base.errors import ArgumentsRequired, BadRequest, ExchangeClosedByUser
 
 from ..core import contract, validate
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
+from .private import ParadexPrivateStreams
 from .session import SUBSCRIBE
 
 BOOK_FEEDS = ("deltas", "snapshot", "interactive", "interactive_deltas")
@@ -90,7 +91,7 @@ class LiveOrderBooks(dict):
         return dict.__len__(self)
 
 
-class ParadexPublicStreams:
+class ParadexPublicStreams(ParadexPrivateStreams):
     @property
     def orderbooks(self):
         return self.__dict__.get("_live_orderbooks")

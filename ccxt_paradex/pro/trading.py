@@ -25,13 +25,13 @@ from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest,
 from ..async_support.paradex_orders import ParadexOrderRequests
 from ..core import errors as paradex_errors
 from ..adapters.orders import check_ws_order
-from .session import AUTH_HASH
+from .connection import ParadexConnection
 
 # a batch entry the venue's answer lacks (as createOrders over REST reports one: core/batch.in_request_order)
 NO_RESULT = {"error": "NO_RESULT", "message": "the venue returned no result for this order"}
 
 
-class ParadexWsTrading(ParadexOrderRequests):
+class ParadexWsTrading(ParadexOrderRequests, ParadexConnection):
     # ---- unified methods --------------------------------------------------------------------------
     async def create_order_ws(self, symbol: str, type: OrderType, side: OrderSide, amount: float, price: Num = None, params: dict = {}):
         await self.load_markets()
@@ -142,15 +142,6 @@ class ParadexWsTrading(ParadexOrderRequests):
         if self.safe_bool(self.options, "cancelOnDisconnect", False):
             await session.armed()
         return session
-
-    def _keep_subscribed(self, session):
-        """A socket used only for order entry subscribes to nothing: give it options['wsKeepAliveChannel']
-        ('account' by default: small, and it keeps ``balance`` current). A later watcher of it shares it."""
-        channel = self.safe_string(self.options, "wsKeepAliveChannel", "account")
-        client = session.client
-        if not channel or any(name != AUTH_HASH for name in client.subscriptions):
-            return
-        session.subscribe_in_background(channel)
 
     # ---- request / response -----------------------------------------------------------------------
     async def _order_request(self, method, params):

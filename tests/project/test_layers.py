@@ -91,3 +91,35 @@ def test_no_import_circle():
         if node not in state:
             visit(node, [])
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_a_mixin_reaches_private_helpers_only_through_bases_it_imports():
+    """A mixin's ``self._helper(...)`` is defined by the mixin itself or by a base class it imports: whoever edits
+    the helper sees every caller in the import graph (pro/trading.py used to reach paradex_trading.py's helpers
+    through ``self`` with no import showing it)."""
+    import importlib
+    import inspect
+    import re
+    ours: dict = {}  # private helper -> the modules defining it
+    classes = []
+    for path, module, _ in _modules():
+        if not module.startswith(("ccxt_paradex.async_support.", "ccxt_paradex.pro.", "ccxt_paradex.adapters.")):
+            continue
+        mod = importlib.import_module(module)
+        for cls in vars(mod).values():
+            if inspect.isclass(cls) and cls.__module__ == module:
+                classes.append((path, cls))
+                for attr in vars(cls):
+                    if attr.startswith("_") and not attr.startswith("__"):
+                        ours.setdefault(attr, set()).add(module)
+    assert len(classes) > 10
+    wrong = []
+    for _path, cls in classes:
+        if cls.__name__ == "paradex":  # the composed classes: every mixin is their base
+            continue
+        source = inspect.getsource(cls)
+        for helper in sorted(set(re.findall(r"self\.(_[a-z]\w*)\(", source))):
+            if helper in ours and not hasattr(cls, helper):
+                wrong.append(f"{cls.__module__}.{cls.__name__} calls self.{helper}() of {sorted(ours[helper])} "
+                             f"without that mixin among its bases")
+    assert not wrong, "\n".join(wrong)
