@@ -39,6 +39,8 @@ ONBOARDING_HEADERS = {"account": "PARADEX-STARKNET-ACCOUNT", "signature": "PARAD
 # the EVM (SIWE) login and onboarding: the account's StarkNet address, the EVM signature and the SIWE message
 EVM_HEADERS = {"account": "PARADEX-STARKNET-ACCOUNT", "signature": "PARADEX-EVM-SIGNATURE",
                "message": "PARADEX-SIWE-MESSAGE"}
+SIGNED_PARAMS = {"auth": AUTH_HEADERS, "auth/{public_key}": AUTH_HEADERS, "onboarding": ONBOARDING_HEADERS,
+                 "v2/auth": EVM_HEADERS, "v2/onboarding": EVM_HEADERS}
 #: the names ccxt's fetch2 looks up (params, options[path], options) before each request
 FETCH2_OPTIONS = frozenset({"maxRetriesOnFailure", "defaultMaxRetriesOnFailure", "maxRetriesOnFailureDelay",
                             "defaultMaxRetriesOnFailureDelay", "callerMethodName"})
@@ -189,30 +191,24 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         headers = None
         if access == "private":
             headers = {"Accept": "application/json", "PARADEX-PARTNER": self.safe_string(self.options, "broker", "CCXT")}
-            signed = None
-            if method == "POST" and path in ("v2/auth", "v2/onboarding"):
-                signed = EVM_HEADERS
-            elif method == "POST" and route in ("auth", "auth/{public_key}"):
-                signed = AUTH_HEADERS
-            elif method == "POST" and route == "onboarding":
-                signed = ONBOARDING_HEADERS
+            signed = (method, path) in paradex_api.signed_routes()  # signed by the account, no JWT
             if signed:
                 # ccxt's paradex takes a login's or onboarding's signature as params (account, signature, ...):
-                # they are headers, never query or body fields
-                for key, header in signed.items():
+                # they are headers, never query or body fields; so is any param named as a Paradex header
+                for key, header in SIGNED_PARAMS.get(path, {}).items():
                     if key in query:
                         headers[header] = str(query.pop(key))
                 if path == "onboarding" and "PARADEX-STARKNET-ACCOUNT" in headers and self.walletAddress:
                     headers.setdefault("PARADEX-ETHEREUM-ACCOUNT", self.walletAddress)
-            for key in [k for k in query if k[:8].upper() == "PARADEX-"]:
-                headers[key.upper()] = str(query.pop(key))  # a param named as a Paradex header is that header
+                for key in [k for k in query if k[:8].upper() == "PARADEX-"]:
+                    headers[key.upper()] = str(query.pop(key))
             if extra_headers:
                 headers.update(extra_headers)
-            if paradex_api.endpoint(method, path, access).get("jwt", True):
+            if not signed:
                 headers["Authorization"] = "Bearer " + self.options["authToken"]
             # POST /auth carries no body (its signed Request has body ""; ccxt and paradex-py send none): its
             # params (token_usage) go in the query, as paradex-py sends its auth_params
-            if payload is None and not (method == "POST" and route in ("auth", "auth/{public_key}")) and \
+            if payload is None and not (method == "POST" and path in paradex_api.AUTH_PATHS) and \
                     (method in ("POST", "PUT") or (method == "DELETE" and path == "orders/batch")):
                 payload, query = query, {}
             if payload is not None:

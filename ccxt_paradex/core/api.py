@@ -79,6 +79,18 @@ def endpoint(method: str, path: str, access: Optional[str] = None) -> dict:
     return {"cost": 1, "bucket": bucket}
 
 
+_SIGNED: Optional[frozenset] = None
+
+
+def signed_routes() -> frozenset:
+    """{(METHOD, path)} of the private requests signed by the account instead of carrying the JWT (login,
+    onboarding, vault creation, subkey activation): their signature and account travel as headers."""
+    global _SIGNED
+    if _SIGNED is None:
+        _SIGNED = frozenset(route for route, (_, config) in _routes().items() if config.get("jwt") is False)
+    return _SIGNED
+
+
 def describe_api() -> dict:
     """The table in ccxt's ``describe()['api']`` form: {access: {method: {path: config}}}."""
     api: dict = {}
