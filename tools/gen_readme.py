@@ -47,9 +47,9 @@ def methods_table() -> str:
 
 def endpoint_counts() -> str:
     from ccxt_paradex.core.api_table import ImplicitAPI
-    entries = [e for e in vars(ImplicitAPI).values() if hasattr(e, "config")]
     names = [n for n, e in vars(ImplicitAPI).items() if hasattr(e, "config")]
-    return f"**{len(entries)} endpoints** ({len(names)} method names, camelCase and snake_case)"
+    endpoints = {id(vars(ImplicitAPI)[n]) for n in names}  # (an endpoint's two names share one Entry)
+    return f"**{len(endpoints)} endpoints** ({len(names)} method names, camelCase and snake_case)"
 
 
 def render(text: str) -> str:

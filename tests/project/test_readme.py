@@ -29,6 +29,11 @@ def test_generated_parts_are_current():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
+def test_the_endpoint_count_is_the_tables():
+    from ccxt_paradex.core import api
+    assert f"**{len(api._routes())} endpoints** ({2 * len(api._routes())} method names" in _readme()
+
+
 def test_the_first_runnable_snippet_is_near_the_top_and_the_quick_start_follows_the_issue_order():
     blocks = _python_blocks()
     assert blocks and blocks[0][0] <= 60, blocks[0][0]

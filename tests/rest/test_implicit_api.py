@@ -55,6 +55,9 @@ def test_buckets_follow_the_documented_rules():
     # not placed by the docs: a private write outside /orders takes the private write bucket, and says so
     assert config[("POST", "algo/orders")] == {"cost": 1, "bucket": "orders", "placed": "by method and access"}
     assert config[("POST", "auth")]["jwt"] is False and "jwt" not in config[("GET", "account")]
+    # the counts README.md quotes: 35 private writes in the orders bucket, 2 signed ones in the per-IP default
+    placed = [c["bucket"] for c in config.values() if "placed" in c]
+    assert (placed.count("orders"), placed.count("public"), len(placed)) == (35, 2, 37)
     # a bare request() is throttled in the bucket of its route, or by the rules for a route the table lacks
     assert paradex_api.endpoint("GET", "account", "private")["bucket"] == "private_get"
     assert paradex_api.endpoint("GET", "not/in/the/table", "private")["bucket"] == "private_get"
