@@ -213,7 +213,7 @@ class ParadexAccount(ParadexHistory):
         market, config = self._margin_config(symbol, params)
         return self.parse_margin_mode(config, market)
 
-    def _margin_configs(self, symbols):
+    def _margin_configs(self, symbols, params):
         """GET /account/margin names one market (OpenAPI: ``market`` required): one request per market, paced by the
         private GET bucket. ``symbols`` None: every active perpetual and future market."""
         self.load_markets()
@@ -221,16 +221,16 @@ class ParadexAccount(ParadexHistory):
             symbols = [m["symbol"] for m in self.markets.values() if m["active"] and (m["swap"] or m["future"])]
         out = []
         for symbol in self.market_symbols(symbols):
-            out.append(self._margin_config(symbol))
+            out.append(self._margin_config(symbol, params))
         return out
 
     def fetch_leverages(self, symbols: Strings = None, params: dict = {}):
         """{symbol: leverage structure}; see ``_margin_configs`` for the requests it makes."""
-        return {market["symbol"]: self.parse_leverage(config, market) for market, config in self._margin_configs(symbols)}
+        return {market["symbol"]: self.parse_leverage(config, market) for market, config in self._margin_configs(symbols, params)}
 
     def fetch_margin_modes(self, symbols: Strings = None, params: dict = {}):
         """{symbol: margin mode structure}; see ``_margin_configs`` for the requests it makes."""
-        return {market["symbol"]: self.parse_margin_mode(config, market) for market, config in self._margin_configs(symbols)}
+        return {market["symbol"]: self.parse_margin_mode(config, market) for market, config in self._margin_configs(symbols, params)}
 
     def _set_margin(self, method, symbol, leverage, margin_type, params):
         """POST /account/margin/{market} sets both; the one not given keeps its current value (read first)."""
@@ -247,12 +247,14 @@ class ParadexAccount(ParadexHistory):
         return self.privatePostAccountMarginMarket(self.extend(request, params))
 
     def set_leverage(self, leverage: int, symbol: Str = None, params: dict = {}):
-        return self._set_margin("setLeverage", symbol, int(leverage), self.safe_string_upper(params, "marginMode"),
+        return self._set_margin("setLeverage", symbol, leverage, self.safe_string_upper(params, "marginMode"),
                                       self.omit(params, "marginMode"))
 
     def set_margin_mode(self, marginMode: str, symbol: Str = None, params: dict = {}):
         mode = str(marginMode).upper()
         if mode not in ("CROSS", "ISOLATED"):
             raise BadRequest(self.id + " setMarginMode() marginMode must be 'cross' or 'isolated'")
-        return self._set_margin("setMarginMode", symbol, self.safe_integer(params, "leverage"), mode,
-                                      self.omit(params, "leverage"))
+        leverage = params.get("leverage")  # (the leverage argument of setLeverage: the guard checks it the same way)
+        if leverage is not None:
+            leverage = validate.leverage(leverage, "setMarginMode() params['leverage']", self.id)
+        return self._set_margin("setMarginMode", symbol, leverage, mode, self.omit(params, "leverage"))

@@ -82,3 +82,20 @@ def test_edit_refuses_two_kinds_of_trigger(rec):
     with pytest.raises(InvalidOrder, match="one of"):
         ex.edit_order("77", S, "limit", "buy", 0.01, 60000, {"triggerPrice": 61000, "stopLossPrice": 59000})
     assert sent == []
+
+
+@pytest.mark.parametrize("leverage", [2.5, "abc", math.nan, 0])
+def test_set_margin_mode_takes_its_leverage_param_as_set_leverage_takes_its_argument(rec, leverage):
+    ex, sent = rec
+    with pytest.raises(BadRequest):
+        ex.set_margin_mode("isolated", S, {"leverage": leverage})
+    assert sent == []
+    ex.set_margin_mode("isolated", S, {"leverage": 3.0})
+    assert json.loads(sent[-1][2]) == {"leverage": 3, "margin_type": "ISOLATED"}
+
+
+def test_fetch_leverages_forwards_params_as_fetch_leverage_does(rec):
+    ex, sent = rec
+    ex.fetch_leverages([S], {"tag": "a"})
+    ex.fetch_margin_modes([S], {"tag": "b"})
+    assert [url.split("?", 1)[1] for _, url, _ in sent] == ["market=BTC-USD-PERP&tag=a", "market=BTC-USD-PERP&tag=b"]
