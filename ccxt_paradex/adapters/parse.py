@@ -279,6 +279,42 @@ class ParadexParsers:
             return updated
         return None
 
+    # ---- algo (TWAP) orders: AlgoOrderResp, as an order whose fills are its children's --------------------------
+    def parse_algo_status(self, order):
+        """As an order's: CLOSED with all of its size filled is 'closed', with size left 'canceled' (cancelled, or
+        ended with unfilled size)."""
+        remaining = self.safe_string(order, "remaining_size")
+        done = remaining is not None and Precise.string_eq(remaining, "0")
+        return self.parse_order_status(self.safe_string(order, "status"), None if done else "unfilled")
+
+    def parse_algo_order(self, order, market=None):
+        """AlgoOrderResp -> a ccxt order: a market order of ``size`` whose fills are its children's."""
+        market = self.safe_market(self.safe_string(order, "market"), market)
+        timestamp = self.safe_integer(order, "created_at")
+        updated = self.safe_integer(order, "last_updated_at")
+        amount = self.safe_string(order, "size")
+        remaining = self.safe_string(order, "remaining_size")
+        filled = Precise.string_sub(amount, remaining) if amount is not None and remaining is not None else None
+        average = _nonzero(self.safe_string(order, "avg_fill_price"))
+        cost = None
+        if filled is not None:
+            cost = "0" if Precise.string_eq(filled, "0") else (Precise.string_mul(filled, average) if average else None)
+        status = self.parse_algo_status(order)
+        return self.safe_order({
+            "id": self.safe_string(order, "id"), "clientOrderId": None,
+            "timestamp": timestamp, "datetime": self.iso8601(timestamp),
+            "lastTradeTimestamp": self._last_trade_timestamp(status, filled, updated), "lastUpdateTimestamp": updated,
+            "status": status, "symbol": market["symbol"], "type": "market", "timeInForce": None,
+            "postOnly": False, "reduceOnly": False, "side": self.safe_string_lower(order, "side"),
+            "price": None, "triggerPrice": None, "takeProfitPrice": None, "stopLossPrice": None,
+            "average": average, "amount": amount, "filled": filled, "remaining": remaining, "cost": cost,
+            "trades": None, "info": order, "fee": {"cost": None, "currency": None},
+        }, market)
+
+    def parse_algo_orders(self, rows, market=None, since=None, limit=None):
+        orders = self.sort_by([self.parse_algo_order(r, market) for r in rows or []], "timestamp")
+        return self.filter_by_symbol_since_limit(orders, self.safe_string(market, "symbol"), since, limit)
+
     # ---- account ----------------------------------------------------------------------------------
     def parse_balance(self, response, summary=None):
         """``/balance`` rows; with the ``/account`` summary, free = free collateral (capped at the total)."""

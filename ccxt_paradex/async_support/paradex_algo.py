@@ -19,7 +19,6 @@ fetchOrders / fetchMyTrades as any order. Paradex has no WebSocket method for al
 from collections import OrderedDict
 
 from ccxt.base.errors import ArgumentsRequired, BadRequest, InvalidOrder, NotSupported, OrderNotFound
-from ccxt.base.precise import Precise
 from ccxt.base.types import Int, Order, OrderSide, Str
 
 from ..core import history, validate
@@ -186,44 +185,3 @@ class ParadexAlgo(ParadexHistory):
         rows, market = await self._history(method, self.privateGetAlgoOrdersHistory, symbol, since, limit, params,
                                            None, keep, history.cursor_on_first_row)
         return self.parse_algo_orders(rows, market, since, limit)
-
-    # ---- parsing ----------------------------------------------------------------------------------
-    def parse_algo_status(self, order):
-        status = self.safe_string(order, "status")
-        if status in ("NEW", "OPEN", "UNTRIGGERED"):
-            return "open"
-        if status == "CLOSED":
-            remaining = self.safe_string(order, "remaining_size")
-            return "closed" if remaining is not None and Precise.string_eq(remaining, "0") else "canceled"
-        return status.lower() if isinstance(status, str) else None
-
-    def parse_algo_order(self, order, market=None) -> Order:
-        """AlgoOrderResp -> a ccxt order: a market order of ``size`` whose fills are its children's."""
-        market = self.safe_market(self.safe_string(order, "market"), market)
-        timestamp = self.safe_integer(order, "created_at")
-        updated = self.safe_integer(order, "last_updated_at")
-        amount = self.safe_string(order, "size")
-        remaining = self.safe_string(order, "remaining_size")
-        filled = Precise.string_sub(amount, remaining) if amount is not None and remaining is not None else None
-        average = self.safe_string(order, "avg_fill_price")
-        if average is not None and (average == "" or Precise.string_eq(average, "0")):
-            average = None
-        cost = None
-        if filled is not None:
-            cost = "0" if Precise.string_eq(filled, "0") else (Precise.string_mul(filled, average) if average else None)
-        status = self.parse_algo_status(order)
-        traded = status == "closed" and filled is not None and Precise.string_gt(filled, "0")
-        return self.safe_order({
-            "id": self.safe_string(order, "id"), "clientOrderId": None,
-            "timestamp": timestamp, "datetime": self.iso8601(timestamp),
-            "lastTradeTimestamp": updated if traded else None, "lastUpdateTimestamp": updated,
-            "status": status, "symbol": market["symbol"], "type": "market", "timeInForce": None,
-            "postOnly": False, "reduceOnly": False, "side": self.safe_string_lower(order, "side"),
-            "price": None, "triggerPrice": None, "takeProfitPrice": None, "stopLossPrice": None,
-            "average": average, "amount": amount, "filled": filled, "remaining": remaining, "cost": cost,
-            "trades": None, "info": order, "fee": {"cost": None, "currency": None},
-        }, market)
-
-    def parse_algo_orders(self, rows, market=None, since=None, limit=None) -> list[Order]:
-        orders = self.sort_by([self.parse_algo_order(r, market) for r in rows or []], "timestamp")
-        return self.filter_by_symbol_since_limit(orders, self.safe_string(market, "symbol"), since, limit)
