@@ -20,15 +20,17 @@ from typing import Mapping, Optional
 
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "paradex_contract.json")
 
-# Routes the docs and the official SDK use that the OpenAPI file does not list, each mapped to the listed
-# operation whose shape it shares. One place for every such reading.
+# Routes the docs, the official SDK or ccxt's built-in use that the OpenAPI file does not list: (the listed
+# operation whose shape it shares, or None for none; its path parameters; whether it carries the JWT, for those
+# without a listed twin). One place for every such reading: the simulator's gate and tools/gen_api.py (the
+# implicit API) both read it.
 BEYOND_SPEC = {
     # API authentication page + paradex-py: subkeys authenticate at /auth/{their public key}
-    "POST /auth/{public_key}": ("POST /auth", {"public_key": {"required": True, "schema": {"type": "string"}}}),
+    "POST /auth/{public_key}": ("POST /auth", {"public_key": {"required": True, "schema": {"type": "string"}}}, None),
     # ccxt 4.5.90's built-in paradex defines these reads (implicit publicGetReferralsConfig, privateGetRfqsMarkets);
     # the OpenAPI file has no shape for them: no parameters, no body, no response schema
-    "GET /referrals/config": (None, {}),
-    "GET /rfqs/markets": (None, {}),
+    "GET /referrals/config": (None, {}, False),
+    "GET /rfqs/markets": (None, {}, True),
 }
 # Query parameters the docs give an operation the OpenAPI file lists without them. One place for every such reading.
 BEYOND_SPEC_QUERY = {
@@ -77,9 +79,9 @@ def rest_operation(method: str, template: str):
     if key in rest:
         op = rest[key]
     elif key in BEYOND_SPEC:
-        base, path = BEYOND_SPEC[key]
+        base, path, auth = BEYOND_SPEC[key]
         if base is None:
-            op = {"operation": None, "auth": template.startswith("/rfqs"), "path": path, "query": {}, "headers": {}}
+            op = {"operation": None, "auth": auth, "path": path, "query": {}, "headers": {}}
         else:
             op = {**rest[base], "path": path}
             key = base

@@ -26,7 +26,7 @@ def test_check_detects_a_hand_edit(tmp_path):
     tools.mkdir()
     core.mkdir(parents=True)
     shutil.copy(GEN, tools / "gen_api.py")
-    for name in ("api.py", "api_table.py", "paradex_contract.json"):
+    for name in ("api.py", "api_table.py", "contract.py", "paradex_contract.json"):
         shutil.copy(os.path.join(ROOT, "ccxt_paradex", "core", name), core / name)
     run = [sys.executable, str(tools / "gen_api.py"), "--check"]
     assert subprocess.run(run, capture_output=True, timeout=60).returncode == 0
