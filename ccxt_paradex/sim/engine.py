@@ -153,7 +153,8 @@ class Engine:
             "free_collateral": fmt((value - imr).quantize(q)), "initial_margin_requirement": fmt(imr.quantize(q)),
             "maintenance_margin_requirement": fmt(mmr.quantize(q)), "margin_cushion": fmt((value - mmr).quantize(q)),
             "total_collateral": fmt(acct.balance.quantize(q)), "settlement_asset": "USDC", "status": "ACTIVE",
-            "seq_no": acct.seq_no, "updated_at": self.clock(), "last_seen_notification": 0,
+            "seq_no": acct.seq_no, "updated_at": self.clock(),
+            "last_seen_notification": acct.profile["last_seen_notification"],
         }
 
     # ---- order entry --------------------------------------------------------------------------

@@ -48,9 +48,6 @@ class RestApi:
             ("GET", "/account/subaccounts", self.subaccounts, "private_get"),
             ("GET", "/account/margin", self.margin_get, "private_get"),
             ("POST", "/account/margin/{market}", self.margin_set, "orders"),
-            ("GET", "/account/keys/subkeys", self.subkeys_list, "private_get"),
-            ("POST", "/account/keys/subkeys", self.subkeys_add, "orders"),
-            ("DELETE", "/account/keys/subkeys/{public_key}", self.subkeys_revoke, "orders"),
             ("GET", "/balance", self.balance, "private_get"),
             ("GET", "/positions", self.positions, "private_get"),
             ("GET", "/fills", self.fills, "private_get"),
@@ -280,36 +277,6 @@ class RestApi:
         acct.leverage[spec.symbol] = leverage
         acct.margin_type[spec.symbol] = margin_type
         return 200, {"account": acct.address, "market": spec.symbol, "leverage": leverage, "margin_type": margin_type}
-
-    async def subkeys_list(self, request):
-        acct = self._acct(request)
-        return 200, {"results": [acct.subkey_json(k) for k in acct.subkeys]}
-
-    async def subkeys_add(self, request):
-        acct = self._acct(request)
-        if int(request[CLAIMS]["pub"], 16) != acct.public_key:
-            raise ApiError("REQUEST_NOT_ALLOWED", "subkeys cannot manage subkeys", 403)
-        body = await self._json(request)
-        try:
-            key = int(str(body.get("public_key")), 16)
-        except ValueError:
-            raise ApiError("PUBLIC_KEY_INVALID", "invalid public_key", 400) from None
-        acct.subkeys[key] = body.get("state") or "active"
-        now_ns = self.sim.clock.ms() * 1_000_000  # (the Subkey schema's times are nanoseconds)
-        acct.subkey_meta[key] = {"name": body.get("name") or "", "allowed_cidrs": list(body.get("allowed_cidrs") or ()),
-                                 "created_at": now_ns, "updated_at": now_ns, "revoked_at": 0,
-                                 **{k: body[k] for k in ("encrypted_key", "eph_public_key") if body.get(k)}}
-        return 201, {}
-
-    async def subkeys_revoke(self, request):
-        acct = self._acct(request)
-        key = int(request.match_info["public_key"], 16)
-        if key not in acct.subkeys:
-            raise ApiError("NOT_FOUND", "subkey not found", 404)
-        acct.subkeys[key] = "revoked"
-        meta = acct.subkey_meta.setdefault(key, {})
-        meta["revoked_at"] = meta["updated_at"] = self.sim.clock.ms() * 1_000_000
-        return 200, {"public_key": hex(key)}
 
     async def balance(self, request):
         acct = self._acct(request)

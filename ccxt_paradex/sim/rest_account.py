@@ -333,12 +333,9 @@ class AccountRoutes:
         return 200, {}
 
     # ---- summaries and history ----------------------------------------------------------------
-    def summary_json(self, acct) -> dict:
-        return dict(self.engine.account_summary(acct), last_seen_notification=acct.profile["last_seen_notification"])
-
     async def summary(self, request):
         # the main account plus the accounts it is authorized for: the simulator has no subaccounts
-        return 200, {"results": [self.summary_json(self.acct(request))]}
+        return 200, {"results": [self.engine.account_summary(self.acct(request))]}
 
     @staticmethod
     def _events(acct) -> list:
@@ -453,6 +450,31 @@ class AccountRoutes:
         if key not in acct.subkeys:
             raise ApiError("NOT_FOUND", "subkey not found", 404)
         return key
+
+    async def subkeys_list(self, request):
+        acct = self.acct(request)
+        return 200, {"results": [acct.subkey_json(k) for k in acct.subkeys]}
+
+    async def subkey_add(self, request):
+        acct = self.acct(request)
+        self.main_key_only(request, acct)  # subkeys cannot manage subkeys
+        body = await self.body(request)
+        key = _public_key(body.get("public_key"))
+        cidrs = _cidrs(body.get("allowed_cidrs") or [])
+        acct.subkeys[key] = body.get("state") or "active"
+        now_ns = self.now() * NS_PER_MS
+        acct.subkey_meta[key] = {"name": body.get("name") or "", "allowed_cidrs": cidrs, "created_at": now_ns,
+                                 "updated_at": now_ns, "revoked_at": 0,
+                                 **{k: body[k] for k in ("encrypted_key", "eph_public_key") if body.get(k)}}
+        return 201, {}
+
+    async def subkey_revoke(self, request):
+        acct = self.acct(request)
+        key = self._subkey(acct, request)
+        acct.subkeys[key] = "revoked"
+        meta = acct.subkey_meta.setdefault(key, {})
+        meta["revoked_at"] = meta["updated_at"] = self.now() * NS_PER_MS
+        return 200, {"public_key": hex(key)}
 
     async def subkey_get(self, request):
         acct = self.acct(request)
@@ -631,6 +653,9 @@ class AccountRoutes:
             ("POST", "/account/tokens", self.token_create),
             ("PUT", "/account/tokens/{lookup_id}/allowed-cidrs", self.token_cidrs),
             ("DELETE", "/account/tokens/{lookup_id}", self.token_revoke),
+            ("GET", "/account/keys/subkeys", self.subkeys_list),
+            ("POST", "/account/keys/subkeys", self.subkey_add),
+            ("DELETE", "/account/keys/subkeys/{public_key}", self.subkey_revoke),
             ("GET", "/account/keys/subkeys/{public_key}", self.subkey_get),
             ("PUT", "/account/keys/subkeys/{public_key}", self.subkey_update),
             ("PUT", "/account/keys/subkeys/{public_key}/allowed-cidrs", self.subkey_cidrs),

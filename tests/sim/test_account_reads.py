@@ -105,6 +105,7 @@ async def test_profile_and_settings_writes_are_read_back(ex, sim, session):
     assert before <= profile["last_seen_notification"] <= sim.clock.ms()
     summary = (await ex.private_get_account_summary())["results"]
     assert summary[0]["last_seen_notification"] == profile["last_seen_notification"]
+    assert (await ex.private_get_account())["last_seen_notification"] == profile["last_seen_notification"]
     assert (await ex.private_get_account_settings())["trading_value_display"] == "MARK_NOTIONAL"
     assert (await ex.private_post_account_profile_refresh_inventory()) == {"nfts": []}
 
@@ -260,6 +261,13 @@ async def test_subkeys_are_read_renamed_restricted_and_a_pending_one_activated(e
     assert renamed["name"] == restricted["name"] == got["name"] == "desk 2"
     assert got["allowed_cidrs"] == ["10.0.0.0/8"] and got["updated_at"] > 0
     await _refused(ex.private_get_account_keys_subkeys_public_key({"public_key": "0x1234"}), ccxt.BadRequest, "NOT_FOUND")
+    # registration and revocation take the same checks as the other subkey routes
+    for call in (ex.private_get_account_keys_subkeys_public_key({"public_key": "zz"}),
+                 ex.private_delete_account_keys_subkeys_public_key({"public_key": "zz"})):
+        await _refused(call, ccxt.AuthenticationError, "PUBLIC_KEY_INVALID")
+    await _refused(ex.private_post_account_keys_subkeys({"name": "x", "public_key": hex(sub + 1),
+                                                         "allowed_cidrs": ["not-a-cidr"]}), ccxt.BadRequest,
+                   "INVALID_REQUEST_PARAMETER")
 
     acct = sim.engine.accounts[ex.address]
     ts = int(sim.clock.s())
