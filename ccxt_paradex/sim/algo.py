@@ -218,7 +218,7 @@ class AlgoEngine:
 
 
 def routes(api) -> list:
-    """-> [(METHOD, /path, handler, rate-limit scope)] for ``sim/rest.py``; ``api`` is its RestApi."""
+    """-> [(METHOD, /path, handler)] for ``sim/rest.py``; ``api`` is its RestApi."""
     algos = api.sim.algos
 
     async def create(request):
@@ -242,9 +242,9 @@ def routes(api) -> list:
         return 204, None
 
     return [
-        ("POST", "/algo/orders", create, "orders"),
-        ("GET", "/algo/orders", open_orders, "private_get"),
-        ("GET", "/algo/orders-history", orders_history, "private_get"),
-        ("GET", "/algo/orders/{algo_id}", get_one, "private_get"),
-        ("DELETE", "/algo/orders/{algo_id}", cancel, "orders"),
+        ("POST", "/algo/orders", create),
+        ("GET", "/algo/orders", open_orders),
+        ("GET", "/algo/orders-history", orders_history),
+        ("GET", "/algo/orders/{algo_id}", get_one),
+        ("DELETE", "/algo/orders/{algo_id}", cancel),
     ]

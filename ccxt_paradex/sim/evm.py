@@ -14,10 +14,9 @@ NO_STARK_KEY = 0
 
 
 def routes(api) -> list:
-    """(method, path, handler, rate-limit scope) rows for ``RestApi.routes`` (``/v2/...`` paths stay unprefixed)."""
+    """(method, path, handler) rows for ``RestApi.routes`` (``/v2/...`` paths stay unprefixed)."""
     handlers = EvmRoutes(api)
-    return [("POST", "/v2/onboarding", handlers.onboarding, "onboarding"),
-            ("POST", "/v2/auth", handlers.auth, "auth")]
+    return [("POST", "/v2/onboarding", handlers.onboarding), ("POST", "/v2/auth", handlers.auth)]
 
 
 class EvmRoutes:

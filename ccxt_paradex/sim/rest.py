@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from aiohttp import web
 
+from ..core import api as paradex_api
 from ..core import contract
 from . import algo, evm, rest_account, rest_venue
 from .errors import ApiError
@@ -27,51 +28,53 @@ class RestApi:
     # ---- plumbing -----------------------------------------------------------------------------
     def routes(self, prefix="/v1"):
         r = [
-            ("GET", "/system/config", self.system_config, "public"),
-            ("GET", "/system/state", self.system_state, "public"),
-            ("GET", "/system/time", self.system_time, "public"),
-            ("GET", "/markets", self.markets, "public"),
-            ("GET", "/markets/summary", self.markets_summary, "public"),
-            ("GET", "/markets/klines", self.klines, "public"),
-            ("GET", "/orderbook/{market}", self.orderbook, "public"),
-            ("GET", "/orderbook/{market}/interactive", self.orderbook_interactive, "public"),
-            ("GET", "/bbo/{market}", self.bbo, "public"),
-            ("GET", "/bbo/{market}/interactive", self.bbo_interactive, "public"),
-            ("GET", "/trades", self.trades, "public"),
-            ("GET", "/funding/data", self.funding_data, "public"),
-            ("GET", "/onboarding", self.onboarding_get, "public"),
-            ("POST", "/onboarding", self.onboarding_post, "onboarding"),
-            ("POST", "/auth", self.auth, "auth"),
-            ("POST", "/auth/{public_key}", self.auth, "auth"),
-            ("GET", "/account", self.account, "private_get"),
-            ("GET", "/account/info", self.account_info, "private_get"),
-            ("GET", "/account/subaccounts", self.subaccounts, "private_get"),
-            ("GET", "/account/margin", self.margin_get, "private_get"),
-            ("POST", "/account/margin/{market}", self.margin_set, "orders"),
-            ("GET", "/balance", self.balance, "private_get"),
-            ("GET", "/positions", self.positions, "private_get"),
-            ("GET", "/fills", self.fills, "private_get"),
-            ("GET", "/funding/payments", self.funding_payments, "private_get"),
-            ("GET", "/transfers", self.transfers, "private_get"),
-            ("GET", "/liquidations", self.liquidations, "private_get"),
-            ("GET", "/orders", self.orders_open, "private_get"),
-            ("POST", "/orders", self.order_create, "orders"),
-            ("DELETE", "/orders", self.orders_cancel_all, "orders"),
-            ("GET", "/orders-history", self.orders_history, "private_get"),
-            ("POST", "/orders/batch", self.orders_batch_create, "orders"),
-            ("DELETE", "/orders/batch", self.orders_batch_cancel, "orders"),
-            ("GET", "/orders/by_client_id/{client_id}", self.order_by_client_get, "private_get"),
-            ("DELETE", "/orders/by_client_id/{client_id}", self.order_by_client_cancel, "orders"),
-            ("GET", "/orders/{order_id}", self.order_get, "private_get"),
-            ("PUT", "/orders/{order_id}", self.order_modify, "orders"),
-            ("DELETE", "/orders/{order_id}", self.order_cancel, "orders"),
+            ("GET", "/system/config", self.system_config),
+            ("GET", "/system/state", self.system_state),
+            ("GET", "/system/time", self.system_time),
+            ("GET", "/markets", self.markets),
+            ("GET", "/markets/summary", self.markets_summary),
+            ("GET", "/markets/klines", self.klines),
+            ("GET", "/orderbook/{market}", self.orderbook),
+            ("GET", "/orderbook/{market}/interactive", self.orderbook_interactive),
+            ("GET", "/bbo/{market}", self.bbo),
+            ("GET", "/bbo/{market}/interactive", self.bbo_interactive),
+            ("GET", "/trades", self.trades),
+            ("GET", "/funding/data", self.funding_data),
+            ("GET", "/onboarding", self.onboarding_get),
+            ("POST", "/onboarding", self.onboarding_post),
+            ("POST", "/auth", self.auth),
+            ("POST", "/auth/{public_key}", self.auth),
+            ("GET", "/account", self.account),
+            ("GET", "/account/info", self.account_info),
+            ("GET", "/account/subaccounts", self.subaccounts),
+            ("GET", "/account/margin", self.margin_get),
+            ("POST", "/account/margin/{market}", self.margin_set),
+            ("GET", "/balance", self.balance),
+            ("GET", "/positions", self.positions),
+            ("GET", "/fills", self.fills),
+            ("GET", "/funding/payments", self.funding_payments),
+            ("GET", "/transfers", self.transfers),
+            ("GET", "/liquidations", self.liquidations),
+            ("GET", "/orders", self.orders_open),
+            ("POST", "/orders", self.order_create),
+            ("DELETE", "/orders", self.orders_cancel_all),
+            ("GET", "/orders-history", self.orders_history),
+            ("POST", "/orders/batch", self.orders_batch_create),
+            ("DELETE", "/orders/batch", self.orders_batch_cancel),
+            ("GET", "/orders/by_client_id/{client_id}", self.order_by_client_get),
+            ("DELETE", "/orders/by_client_id/{client_id}", self.order_by_client_cancel),
+            ("GET", "/orders/{order_id}", self.order_get),
+            ("PUT", "/orders/{order_id}", self.order_modify),
+            ("DELETE", "/orders/{order_id}", self.order_cancel),
         ]
         r += rest_venue.routes(self) + rest_account.routes(self)
         r += algo.routes(self)  # TWAP orders (sim/algo.py)
         r += evm.routes(self)   # EVM (SIWE) login and onboarding (sim/evm.py)
-        # /v2/... (EVM login and onboarding) sit beside the v1 prefix, as on Paradex
-        return [web.route(m, p if p.startswith("/v2/") else prefix + p, self._wrap(h, scope, m, p))
-                for m, p, h, scope in r]
+        # each route's rate-limit scope is its bucket in the implicit API's table (core/api.py: one place); /v2/...
+        # (EVM login and onboarding) sit beside the v1 prefix, as on Paradex
+        return [web.route(m, p if p.startswith("/v2/") else prefix + p,
+                          self._wrap(h, paradex_api.endpoint(m, p.lstrip("/"))["bucket"], m, p))
+                for m, p, h in r]
 
     @staticmethod
     async def not_found(request):

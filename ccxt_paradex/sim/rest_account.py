@@ -45,7 +45,6 @@ from decimal import Decimal, InvalidOperation
 
 from aiohttp import web
 
-from ..core import api as paradex_api
 from ..core import backend, signing
 from .errors import ApiError
 from .state import ZERO, fmt
@@ -683,10 +682,10 @@ class AccountRoutes:
             ("GET", "/xp/transfers", self.xp_transfers),
         ]
         r += [(m, p, self.refuse(m, p)) for m, p in UNMODELLED]
-        return [(m, p, h, paradex_api.endpoint(m, p.lstrip("/"))["bucket"]) for m, p, h in r]
+        return r
 
 
 def routes(api) -> list:
-    """-> [(METHOD, /path as the OpenAPI file writes it, handler, rate-limit scope)]; ``api`` is the RestApi
+    """-> [(METHOD, /path as the OpenAPI file writes it, handler)]; ``api`` is the RestApi
     (``sim/rest.py``). A handler takes the aiohttp request and returns (status, body)."""
     return AccountRoutes(api).table()

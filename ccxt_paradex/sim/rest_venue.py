@@ -26,7 +26,6 @@ Readings (the spec leaves them open):
 import hashlib
 from decimal import Decimal
 
-from ..core import api as api_rules
 from ..core import contract
 from .errors import ApiError
 from .paging import MAX_PAGE
@@ -66,7 +65,7 @@ def _fit(properties: dict, source: dict) -> dict:
 
 
 def routes(api) -> list:
-    """-> [(METHOD, /path as the OpenAPI file writes it, handler, rate-limit scope)]; ``api`` is the RestApi
+    """-> [(METHOD, /path as the OpenAPI file writes it, handler)]; ``api`` is the RestApi
     (``sim/rest.py``). A handler takes the aiohttp request and returns (status, body)."""
     sim, engine = api.sim, api.engine
 
@@ -235,4 +234,4 @@ def routes(api) -> list:
         ("/xp/transfer/{transfer_id}", xp_transfer),
         ("/referrals/config", referrals_config),
     ]
-    return [("GET", path, handler, api_rules.endpoint("GET", path[1:])["bucket"]) for path, handler in table]
+    return [("GET", path, handler) for path, handler in table]
