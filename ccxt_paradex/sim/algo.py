@@ -24,7 +24,7 @@ Readings where the spec is silent (all here):
 import itertools
 from decimal import Decimal
 
-from .errors import ApiError
+from .errors import ApiError, json_object, validation_error
 from .orders import verify_order_signature
 from .state import ZERO, fmt
 
@@ -33,14 +33,10 @@ DEFAULT_FREQUENCY_S = 30
 QUANTUM = Decimal("1e-8")
 
 
-def _validation(message):
-    return ApiError("VALIDATION_ERROR", message, 400)
-
-
 def _int(body, key, default=None):
     value = body.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _validation(f"{key} must be an integer, got {value!r}")
+        raise validation_error(f"{key} must be an integer, got {value!r}")
     return value
 
 
@@ -105,40 +101,39 @@ class AlgoEngine:
     def create(self, acct, body) -> dict:
         """Validate (as an order, then as a TWAP), verify the signature (a MARKET order of the whole size at
         price 0) -> the NEW algo order's JSON."""
-        if not isinstance(body, dict):
-            raise ApiError("BINDING_ERROR", "body must be a JSON object", 400)
+        json_object(body)
         if body.get("algo_type") != "TWAP":
-            raise _validation(f"unsupported algo_type {body.get('algo_type')!r}: only TWAP")
+            raise validation_error(f"unsupported algo_type {body.get('algo_type')!r}: only TWAP")
         if body.get("type") != "MARKET":
-            raise _validation(f"unsupported algo order type {body.get('type')!r}: only MARKET")
+            raise validation_error(f"unsupported algo order type {body.get('type')!r}: only MARKET")
         spec = self.engine.specs.get(body.get("market"))
         if spec is None:
             raise ApiError("MARKET_NOT_FOUND", f"market {body.get('market')!r} not found", 400)
         if body.get("side") not in ("BUY", "SELL"):
-            raise _validation(f"invalid side: {body.get('side')!r}")
+            raise validation_error(f"invalid side: {body.get('side')!r}")
         try:
             size = Decimal(str(body.get("size")))
         except ArithmeticError:
-            raise _validation(f"invalid size: {body.get('size')!r}") from None
+            raise validation_error(f"invalid size: {body.get('size')!r}") from None
         if not size.is_finite() or size <= 0 or size % spec.step != 0:
             raise ApiError("INVALID_ORDER_SIZE", f"size {body.get('size')!r} is not a positive multiple of {fmt(spec.step)}", 400)
         duration = _int(body, "duration_seconds")
         if not DURATION_MIN_S <= duration <= DURATION_MAX_S or duration % DURATION_STEP_S:
-            raise _validation(f"duration_seconds must be {DURATION_MIN_S}..{DURATION_MAX_S} in multiples of "
+            raise validation_error(f"duration_seconds must be {DURATION_MIN_S}..{DURATION_MAX_S} in multiples of "
                               f"{DURATION_STEP_S}, got {duration}")
         frequency = _int(body, "frequency", DEFAULT_FREQUENCY_S)
         if not 1 <= frequency <= duration:
-            raise _validation(f"frequency must be 1..duration_seconds ({duration}), got {frequency}")
+            raise validation_error(f"frequency must be 1..duration_seconds ({duration}), got {frequency}")
         slices = duration // frequency
         base = size / slices // spec.step * spec.step
         if base <= 0:
             raise ApiError("INVALID_ORDER_SIZE", f"size {fmt(size)} is too small for {slices} child orders of at least "
                                                  f"{fmt(spec.step)}", 400)
         if base * self.engine.mark[spec.symbol] < spec.min_notional:
-            raise _validation(f"child order notional {fmt(base * self.engine.mark[spec.symbol])} below min notional "
+            raise validation_error(f"child order notional {fmt(base * self.engine.mark[spec.symbol])} below min notional "
                               f"{fmt(spec.min_notional)}")
         if "dime_discount" in body and not isinstance(body["dime_discount"], bool):
-            raise _validation("dime_discount must be a boolean")
+            raise validation_error("dime_discount must be a boolean")
         self.engine._check_signature_time(body)  # signature_timestamp within recv_window, as for an order
         if self.engine.status == "cancel_only":
             raise ApiError("SYSTEM_STATUS_CANCEL_ONLY", "exchange is in cancel-only mode", 400)

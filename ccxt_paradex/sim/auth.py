@@ -8,14 +8,13 @@ import re
 from typing import Any, Callable, Optional
 
 from ..core import curve, keys, signing, siwe
-from .errors import ApiError, unauthorized
+from .errors import ApiError, not_onboarded, unauthorized
 
 JWT_TTL_S = 300
 MAX_SIGNATURE_EXPIRATION_S = 7 * 24 * 3600
 DEFAULT_SIGNATURE_EXPIRATION_S = 1800
 TIMESTAMP_TOLERANCE_S = 300
 #: Paradex testnet's Argent v0.5.0 account class (EVM-keyed accounts), as paradex-py's derivation test has it
-EVM_ACCOUNT_CLASS_HASH = "0x073414441639dcd11d1846f287650a00c60c416b9d3ba45d31c651672125b2c2"
 #: the simulator plays testnet: its SIWE messages are for testnet's app
 SIWE_DOMAIN = siwe.DOMAINS["testnet"]
 
@@ -79,9 +78,6 @@ class Authority:
         self.jwt_ttl = jwt_ttl
         self._secret = os.urandom(32)
         self.chain_id = config["starknet_chain_id"]
-        # the EVM account class EVM accounts' addresses are derived with (SYSTEM_CONFIG has it; a config without it:
-        # testnet's)
-        config.setdefault("paraclear_evm_account_hash", EVM_ACCOUNT_CLASS_HASH)
         self.siwe_domain = SIWE_DOMAIN
         self._siwe_nonces: dict = {}  # nonce -> unix s until which a message carrying it could still be accepted
 
@@ -187,7 +183,7 @@ class Authority:
         if acct is None and path_public_key is None:
             acct = self._onboard_on_auth(address, ts, exp, sig)
         if acct is None:
-            raise ApiError("NOT_ONBOARDED", "User has never called /onboarding endpoint", 400)
+            raise not_onboarded()
         now = self.clock()
         if abs(now - ts) > TIMESTAMP_TOLERANCE_S:
             raise ApiError("INVALID_TIMESTAMP", f"timestamp {ts} is too far from server time {int(now)}", 400)

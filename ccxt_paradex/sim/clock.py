@@ -29,9 +29,6 @@ class Clock:
         """Seconds on the venue's clock (unix time)."""
         return time.time() + self.offset
 
-    def now(self) -> float:
-        return self.s()
-
     def ms(self) -> int:
         return int(self.s() * 1000)
 

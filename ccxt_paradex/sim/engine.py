@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import funding
 from .book import Book
-from .errors import ApiError
+from .errors import ApiError, validation_error
 from .state import ZERO, Account, Order, Position, fmt
 
 SIDES = ("BUY", "SELL")
@@ -29,21 +29,17 @@ SYNTHETIC_FILLS_KEPT = 40_000  # fills of synthetic accounts bust() can still vo
 _FILL_STATE = ("size", "avg_entry", "realized_pnl", "avg_exit", "avg_exit_size")
 
 
-def _validation(message):
-    return ApiError("VALIDATION_ERROR", message, 400)
-
-
 def _decimal(value, name, required=True):
     if value is None or value == "":
         if required:
-            raise _validation(f"{name} is required")
+            raise validation_error(f"{name} is required")
         return None
     try:
         d = Decimal(str(value))
     except InvalidOperation:
-        raise _validation(f"invalid {name}: {value!r}") from None
+        raise validation_error(f"invalid {name}: {value!r}") from None
     if not d.is_finite():
-        raise _validation(f"invalid {name}: {value!r}")
+        raise validation_error(f"invalid {name}: {value!r}")
     return d
 
 
@@ -165,36 +161,36 @@ class Engine:
             raise ApiError("MARKET_NOT_FOUND", f"market {market!r} not found", 400)
         side, otype = req.get("side"), req.get("type")
         if side not in SIDES:
-            raise _validation(f"invalid side: {side!r}")
+            raise validation_error(f"invalid side: {side!r}")
         if otype not in TYPES:
-            raise _validation(f"invalid order type: {otype!r}")
+            raise validation_error(f"invalid order type: {otype!r}")
         instruction = req.get("instruction") or "GTC"
         if instruction not in INSTRUCTIONS:
-            raise _validation(f"invalid instruction: {instruction!r}")
+            raise validation_error(f"invalid instruction: {instruction!r}")
         flags = req.get("flags") or []
         if not isinstance(flags, list) or any(f not in FLAGS for f in flags):
-            raise _validation(f"invalid flags: {flags!r}")
+            raise validation_error(f"invalid flags: {flags!r}")
         stp = req.get("stp") or "EXPIRE_TAKER"
         if stp not in STP_MODES:
-            raise _validation(f"invalid stp: {stp!r}")
+            raise validation_error(f"invalid stp: {stp!r}")
         size = _decimal(req.get("size"), "size")
         is_market = "MARKET" in otype
         price = _decimal(req.get("price"), "price", required=not is_market)
         if is_market:
             price = None  # omitted, "0", or ignored: market orders are signed and matched without a price
             if instruction in ("POST_ONLY", "RPI"):
-                raise _validation(f"{instruction} is not valid for market orders")
+                raise validation_error(f"{instruction} is not valid for market orders")
         elif price <= 0 or price % spec.tick != 0:
-            raise _validation(f"price {fmt(price)} is not a positive multiple of the tick size {fmt(spec.tick)}")
+            raise validation_error(f"price {fmt(price)} is not a positive multiple of the tick size {fmt(spec.tick)}")
         trigger = None
         if otype not in ("MARKET", "LIMIT"):
             trigger = _decimal(req.get("trigger_price"), "trigger_price")
             if trigger <= 0 or trigger % spec.tick != 0:
-                raise _validation(f"trigger_price {fmt(trigger)} is not a positive multiple of the tick size")
+                raise validation_error(f"trigger_price {fmt(trigger)} is not a positive multiple of the tick size")
         reduce_only = "REDUCE_ONLY" in flags
         if otype in TPSL and not reduce_only and self.tpsl_reduce_only == "required":
             # one reading (ccxt's built-in: "Reduce_Only must be provided for TPSL orders"); the spec does not say
-            raise _validation(f"{otype} orders must carry the REDUCE_ONLY flag")
+            raise validation_error(f"{otype} orders must carry the REDUCE_ONLY flag")
         if size < 0 or (size == 0 and not (otype in TPSL and reduce_only)):
             raise ApiError("INVALID_ORDER_SIZE", f"invalid order size {fmt(size)}", 400)
         if size % spec.step != 0:
@@ -205,15 +201,15 @@ class Engine:
         # the whole position
         notional = size * self.mark[market]
         if size and notional < spec.min_notional and not (reduce_only and self._closes_position(acct, market, side, size)):
-            raise _validation(f"order notional {fmt(notional)} below min notional {fmt(spec.min_notional)}")
+            raise validation_error(f"order notional {fmt(notional)} below min notional {fmt(spec.min_notional)}")
         client_id = req.get("client_id") or ""
         if len(client_id) > 64:
-            raise _validation("client_id longer than 64 characters")
+            raise validation_error("client_id longer than 64 characters")
         if client_id and client_id in acct.last_client_ids:
             raise ApiError("DUPLICATED_CLIENT_ID", f"client id {client_id} already used by an open order", 400)
         open_count = 0 if acct.address in self.ephemeral else len(self.open_by_market.get((acct.address, market), ()))
         if open_count >= spec.max_open_orders:
-            raise _validation(f"max open orders ({spec.max_open_orders}) reached for {market}")
+            raise validation_error(f"max open orders ({spec.max_open_orders}) reached for {market}")
         ts, now = self._check_signature_time(req), self.clock()
         if self.status == "cancel_only":
             raise ApiError("SYSTEM_STATUS_CANCEL_ONLY", "exchange is in cancel-only mode", 400)
@@ -479,7 +475,7 @@ class Engine:
         fill_id = str(fill_id)
         trade_id = fill_id[:-1] + "0"
         if trade_id in self.busted:
-            raise _validation(f"fill {fill_id} is already busted")
+            raise validation_error(f"fill {fill_id} is already busted")
         sides = []
         for fid in (trade_id[:-1] + "1", trade_id[:-1] + "2"):  # the taker's and the maker's fill of the trade
             fill = self._real_fill(fid)
@@ -612,7 +608,7 @@ class Engine:
         now = self.clock()
         ts = req.get("signature_timestamp")
         if not isinstance(ts, int) or isinstance(ts, bool):
-            raise _validation("signature_timestamp must be an integer (ms)")
+            raise validation_error("signature_timestamp must be an integer (ms)")
         recv_window = req.get("recv_window") or DEFAULT_RECV_WINDOW
         if now > ts + int(recv_window) or ts > now + 60_000:
             raise ApiError("INVALID_TIMESTAMP", f"signature_timestamp {ts} outside the receive window", 400)
@@ -625,14 +621,14 @@ class Engine:
         spec = self.specs[order.market]
         if req.get("market") != order.market or req.get("side", order.side) != order.side \
                 or req.get("type", order.type) != order.type:
-            raise _validation("market, side and type cannot be modified")
+            raise validation_error("market, side and type cannot be modified")
         size = _decimal(req.get("size"), "size")
         price = _decimal(req.get("price"), "price", required="MARKET" not in order.type)
         filled = order.size - order.remaining
         if size <= filled or size % spec.step != 0:
             raise ApiError("INVALID_ORDER_SIZE", f"invalid size for modify order: {fmt(size)}", 400)
         if price is not None and price != 0 and price % spec.tick != 0:
-            raise _validation(f"price {fmt(price)} is not a multiple of the tick size {fmt(spec.tick)}")
+            raise validation_error(f"price {fmt(price)} is not a multiple of the tick size {fmt(spec.tick)}")
         trigger = req.get("trigger_price")
         book = self.books[order.market]
         resting = order.status == "OPEN"

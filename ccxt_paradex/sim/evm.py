@@ -7,7 +7,7 @@ no STARK signature verifies against, so the account's orders must be signed by a
 The JWT is the one ``/auth`` issues: every private route takes it.
 """
 from ..core import siwe
-from .errors import ApiError
+from .errors import ApiError, json_object, not_onboarded
 
 #: what an EVM account is recorded with in place of a STARK public key (none: it cannot sign STARK messages)
 NO_STARK_KEY = 0
@@ -25,9 +25,7 @@ class EvmRoutes:
         self.sim = api.sim
 
     async def onboarding(self, request):
-        body = await self.api._json(request)
-        if not isinstance(body, dict):
-            raise ApiError("BINDING_ERROR", "body must be a JSON object", 400)
+        body = json_object(await self.api._json(request))
         address, eth = self.sim.authority.check_siwe(request.headers, siwe.ONBOARDING_STATEMENT, auth=False)
         try:
             key_owner = siwe.address_of_public_key(body.get("public_key"))
@@ -45,7 +43,7 @@ class EvmRoutes:
         address, _ = self.sim.authority.check_siwe(request.headers, siwe.AUTH_STATEMENT, auth=True)
         acct = self.sim.engine.accounts.get(address)
         if acct is None:
-            raise ApiError("NOT_ONBOARDED", "User has never called /onboarding endpoint", 400)
+            raise not_onboarded()
         if acct.public_key != NO_STARK_KEY:  # (the derivation makes this impossible; kept as the invariant)
             raise ApiError("INVALID_STARKNET_ADDRESS", "not an EVM account", 400)
         authority = self.sim.authority

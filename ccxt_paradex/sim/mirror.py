@@ -119,7 +119,6 @@ class Mirror:
         self.tasks = []
         self.applied = 0   # book states applied
         self.lost = 0      # times the source went away (books cleared)
-        self.states = []   # (market, source seq) applied, for tests and logs (bounded)
 
     async def start(self):
         cls = _client_class()
@@ -186,8 +185,6 @@ class Mirror:
     def apply(self, market, seq, bids, asks):
         self.books[market].apply(seq, bids, asks)
         self.applied += 1
-        self.states.append((market, seq))
-        del self.states[:-1000]
         if self.recorder is not None:
             self.recorder.book(market, seq, bids, asks)
 

@@ -7,7 +7,7 @@ from aiohttp import web
 from ..core import api as paradex_api
 from ..core import contract
 from . import algo, evm, rest_account, rest_venue
-from .errors import ApiError
+from .errors import ApiError, json_object
 from .orders import cancel_batch, create_batch, modify_order, new_order
 from .state import fmt
 
@@ -376,9 +376,7 @@ class RestApi:
 
     async def orders_batch_cancel(self, request):
         acct = self._acct(request)
-        body = await self._json(request)
-        if not isinstance(body, dict):
-            raise ApiError("BINDING_ERROR", "body must be a JSON object", 400)
+        body = json_object(await self._json(request))
         return 200, {"results": cancel_batch(self.engine, acct, body)}
 
     async def order_modify(self, request):

@@ -33,7 +33,6 @@ Readings (the spec leaves them open):
 - Unmodelled writes (``UNMODELLED`` below, the terminal token, vault creation): each
   comment says which code and status it answers, and why.
 """
-import base64
 import hashlib
 import ipaddress
 import json
@@ -46,7 +45,8 @@ from decimal import Decimal, InvalidOperation
 from aiohttp import web
 
 from ..core import backend, signing
-from .errors import ApiError
+from .auth import _b64
+from .errors import ApiError, bad_request, json_object, not_onboarded
 from .state import ZERO, fmt
 
 NS_PER_MS = 1_000_000
@@ -54,7 +54,6 @@ MAX_CIDRS = 50                                  # CreateToken / CreateSubkey: "M
 TOKEN_EXPIRY_S = (60, 365 * 24 * 3600)          # CreateToken.expiry_duration: "1 min to 1 year"
 REFERRAL_LINK = "https://app.paradex.trade/r/"
 FELT_MOD = 2 ** 251
-_TX_TYPES = {"LIQUIDATION": "TRANSACTION_LIQUIDATE", "SETTLE_MARKET": "TRANSACTION_SETTLE_MARKET"}
 
 # writes the simulator does not model: (code, HTTP status, why). Each answers as Paradex answers an account
 # without the feature, with a code from the spec's ErrorCode enum and a status the operation lists.
@@ -80,29 +79,25 @@ UNMODELLED = {
 }
 
 
-def _bad(message, code="INVALID_REQUEST_PARAMETER", status=400):
-    return ApiError(code, message, status)
-
-
 def _decimal(value, name, lo=None, hi=None) -> Decimal:
     try:
         d = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _bad(f"invalid {name}: {value!r}") from None
+        raise bad_request(f"invalid {name}: {value!r}") from None
     if not d.is_finite() or (lo is not None and d < lo) or (hi is not None and d > hi):
-        raise _bad(f"invalid {name}: {value!r}")
+        raise bad_request(f"invalid {name}: {value!r}")
     return d
 
 
 def _cidrs(values) -> list:
     if not isinstance(values, list) or len(values) > MAX_CIDRS:
-        raise _bad(f"allowed_cidrs must be an array of at most {MAX_CIDRS} CIDRs")
+        raise bad_request(f"allowed_cidrs must be an array of at most {MAX_CIDRS} CIDRs")
     out = []
     for value in values:
         try:
             out.append(str(ipaddress.ip_network(str(value), strict=False)))
         except ValueError:
-            raise _bad(f"invalid CIDR {value!r}") from None
+            raise bad_request(f"invalid CIDR {value!r}") from None
     return out
 
 
@@ -110,7 +105,7 @@ def _public_key(text) -> int:
     try:
         return int(str(text), 16)
     except ValueError:
-        raise _bad("invalid public key", "PUBLIC_KEY_INVALID") from None
+        raise bad_request("invalid public key", "PUBLIC_KEY_INVALID") from None
 
 
 def _address(text) -> str:
@@ -159,9 +154,7 @@ class AccountRoutes:
         body = await self.api._json(request)
         if body is None:
             return {}
-        if not isinstance(body, dict):
-            raise ApiError("BINDING_ERROR", "body must be a JSON object", 400)
-        return body
+        return json_object(body)
 
     def page(self, request, items, max_page=None):
         kwargs = {"max_page": max_page} if max_page else {}
@@ -186,14 +179,14 @@ class AccountRoutes:
 
     def _username(self, acct, username) -> str:
         if not isinstance(username, str) or not username.strip():
-            raise _bad("username must be a non-empty string")
+            raise bad_request("username must be a non-empty string")
         if any(a is not acct and a.profile["username"].lower() == username.lower() for a in self.accounts()):
             raise ApiError("USERNAME_IN_USE", f"username {username!r} is in use", 400)
         return username
 
     def _referral_code(self, acct, code) -> str:
         if code is None:
-            raise _bad("referral_code is required")
+            raise bad_request("referral_code is required")
         if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code):
             raise ApiError("INVALID_REFERRAL_CODE", f"invalid referral code {code!r}", 400)
         if any(a is not acct and a.profile["referral_code"].lower() == code.lower() for a in self.accounts()):
@@ -203,7 +196,7 @@ class AccountRoutes:
     def _referrer(self, acct, code) -> str:
         """-> the referral code of the account that referred ``acct`` (another account's, once)."""
         if not isinstance(code, str) or not code:
-            raise _bad("the referrer's referral code is required")
+            raise bad_request("the referrer's referral code is required")
         owner = next((a for a in self.accounts() if a.profile["referral_code"].lower() == code.lower()), None)
         if owner is None or owner is acct:
             raise ApiError("INVALID_REFERRAL_CODE", f"no other account has referral code {code!r}", 400)
@@ -218,7 +211,7 @@ class AccountRoutes:
     @staticmethod
     def _text(value, name) -> str:
         if not isinstance(value, str) or not value:
-            raise _bad(f"{name} must be a non-empty string")
+            raise bad_request(f"{name} must be a non-empty string")
         return value
 
     async def profile_get(self, request):
@@ -288,7 +281,7 @@ class AccountRoutes:
         body = await self.body(request)
         slippage = _decimal(body.get("max_slippage"), "max_slippage", ZERO, Decimal(1))
         if slippage <= 0:
-            raise _bad("max_slippage must be positive")
+            raise bad_request("max_slippage must be positive")
         acct.profile["market_max_slippage"][spec.symbol] = fmt(slippage)
         return 200, self.profile_json(acct)
 
@@ -379,7 +372,7 @@ class AccountRoutes:
     async def transactions(self, request):
         acct = self.acct(request)
         busted = {b["busted_fill_id"] for b in acct.tradebusts}  # a busted trade's transaction was reverted
-        rows = [{"id": f["id"], "type": _TX_TYPES.get(f["fill_type"], "TRANSACTION_FILL"),
+        rows = [{"id": f["id"], "type": "TRANSACTION_FILL",  # (the engine's fills are all fill_type FILL)
                  "state": "REVERTED" if f["id"] in busted else "ACCEPTED_ON_L2",
                  "hash": _felt_hash("trade:" + f["id"][:-1]), "created_at": f["created_at"],
                  "completed_at": f["created_at"]} for f in reversed(acct.fills)]
@@ -411,7 +404,7 @@ class AccountRoutes:
         body = await self.body(request)
         duration = body.get("expiry_duration")
         if not isinstance(duration, int) or not TOKEN_EXPIRY_S[0] <= duration <= TOKEN_EXPIRY_S[1]:
-            raise _bad(f"expiry_duration must be {TOKEN_EXPIRY_S[0]}..{TOKEN_EXPIRY_S[1]} seconds")
+            raise bad_request(f"expiry_duration must be {TOKEN_EXPIRY_S[0]}..{TOKEN_EXPIRY_S[1]} seconds")
         now = self.now()
         lookup_id = os.urandom(16).hex()
         record = {"token_id": "tok_" + os.urandom(8).hex(), "lookup_id": lookup_id,
@@ -420,11 +413,10 @@ class AccountRoutes:
                   "last_updated_at": now * NS_PER_MS, "expiry_at": (now + duration * 1000) * NS_PER_MS, "revoked_at": 0}
         acct.tokens[lookup_id] = record
 
-        def b64(obj):
-            return base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode()).rstrip(b"=").decode()
         claims = {"sub": acct.address, "jti": record["token_id"], "iat": now // 1000, "exp": now // 1000 + duration,
                   "token_usage": record["kind"]}
-        token = f"{b64({'alg': 'HS256', 'typ': 'JWT'})}.{b64(claims)}.{base64.urlsafe_b64encode(os.urandom(32)).rstrip(b'=').decode()}"
+        token = ".".join(_b64(json.dumps(part, separators=(",", ":")).encode())
+                         for part in ({"alg": "HS256", "typ": "JWT"}, claims)) + "." + _b64(os.urandom(32))
         return 200, {"api_token": dict(record, allowed_cidrs=list(record["allowed_cidrs"])), "token": token}
 
     async def token_cidrs(self, request):
@@ -625,7 +617,7 @@ class AccountRoutes:
         # no JWT: the request is signed in headers. Vaults are not modelled: refused as for an account that may
         # create none (after the account check a real venue makes first)
         if _address(request.headers.get("PARADEX-STARKNET-ACCOUNT")) not in self.engine.accounts:
-            raise ApiError("NOT_ONBOARDED", "User has never called /onboarding endpoint", 400)
+            raise not_onboarded()
         raise ApiError("REQUEST_NOT_ALLOWED", "vault creation is not available to this account (the simulator "
                        "does not model vaults)", 400)
 

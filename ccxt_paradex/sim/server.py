@@ -7,7 +7,7 @@ from aiohttp import web
 
 from .algo import AlgoEngine
 from .auth import JWT_TTL_S, Authority
-from .clock import Clock, ManualClock  # noqa: F401 (Clock: importable from here, as it always was)
+from .clock import Clock  # noqa: F401 (importable from here, as it always was)
 from .contract_gate import ContractGate
 from .engine import Engine
 from .faults import Faults
