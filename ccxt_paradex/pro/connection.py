@@ -45,6 +45,7 @@ class ParadexConnection:
         self.reconnects = 0         # connections re-established after a drop, for diagnostics
         self._connections = 0
         self._unread = {}           # message hash -> cache updated while no watcher was waiting
+        self._released = set()      # message hashes an un_watch released (and no watch asked for since)
         self._public_client = None  # the Client the last public watch subscribed on (its fast path)
         self.ws_clock = VenueClock(self)
 
@@ -216,12 +217,17 @@ class ParadexConnection:
     def _after_subscribe(self, session, private):
         """Hook of the pro class: the subscriptions of a watch call went out on ``session``."""
 
-    async def _watch_channels(self, channels, hashes, private=False):
-        """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``."""
+    async def _watch_channels(self, channels, hashes, private=False, failed=None):
+        """Subscribe ``channels`` (if this connection lacks them) and await the first of ``hashes``. ``failed``: the
+        error a watcher parked on the live path met (pro/public.py), handled as this loop's own first failure."""
         attempt = refusals = 0
         url = None
+        self._released.difference_update(hashes)
         while True:
             try:
+                if failed is not None:
+                    failed, error = None, failed
+                    raise error
                 if attempt and not self._still_watched(hashes):  # un-watched while this call waited to reconnect
                     raise UnsubscribeError(self.id + " " + ", ".join(hashes))
                 client = self._public_client
@@ -268,8 +274,8 @@ class ParadexConnection:
                 await self._backoff(delay * (0.5 + random.random()))
 
     def _still_watched(self, hashes) -> bool:
-        """Hook of the pro class: False once an un_watch released every one of ``hashes`` (pro/private.py)."""
-        return True
+        """False once un_watch calls released every one of ``hashes`` (a watch waiting to reconnect then ends)."""
+        return not all(h in self._released for h in hashes)
 
     def _subscribed_on(self, client, channels) -> bool:
         """The fast path of a repeated public watch: ``client`` is still the live connection (its session is
@@ -295,6 +301,7 @@ class ParadexConnection:
             self._sleepers.discard(sleeper)
 
     async def _unwatch_channels(self, channels, hashes):
+        self._released.update(hashes)  # (a watcher waiting to reconnect ends instead of subscribing again)
         url = self.get_ws_url()
         client = self.clients.get(url) if self.clients else None
         if client is None:

@@ -74,9 +74,6 @@ class paradex(ParadexWsTrading, ParadexPublicStreams, ParadexPrivateStreams, par
             self._subscribe_busts(session)
             self._maybe_reconcile(session)
 
-    def _still_watched(self, hashes):
-        return self._any_watched(hashes)
-
     # ---- dispatch -----------------------------------------------------------------------------------
     def handle_message(self, client, message):
         if isinstance(message, (bytes, bytearray, memoryview)):

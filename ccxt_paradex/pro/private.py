@@ -107,7 +107,6 @@ class ParadexPrivateStreams(ParadexConnection):
         self._open_snapshot = None       # the task taking that snapshot (owned by the session it runs on)
         self.reconcile_failures = 0      # reconciliation attempts that failed (each retried on its connection)
         self._watched = {}               # stream -> {message hash: channel} its watch calls registered, until un_watch
-        self._released = set()           # message hashes an un_watch released (and no watch registered since)
         self._idle = set()               # streams an un_watch emptied: their late frames are ignored
         self._stream_since = {}          # stream -> ms its watching (re)started: older history is not "missed"
         self._busted_fills = OrderedDict()  # fill ids the venue busted, bounded: never (again) a trade of myTrades
@@ -127,15 +126,11 @@ class ParadexPrivateStreams(ParadexConnection):
             self._stream_since[stream] = self.milliseconds()
         for channel, message_hash in zip(channels, hashes):
             held[message_hash] = channel
-        self._released.difference_update(hashes)
+        self._released.difference_update(hashes)  # (before any wait: a pending un_watch of these no longer counts)
         self._idle.discard(stream)
 
     def _watching(self, stream) -> bool:
         return bool(self._watched.get(stream))
-
-    def _any_watched(self, hashes) -> bool:
-        """False once un_watch calls released every one of ``hashes`` (a watch waiting to reconnect then ends)."""
-        return not all(h in self._released for h in hashes)
 
     def _channel_needed(self, channel) -> bool:
         if channel == BUSTS_CHANNEL and any(self._watching(s) for s in BUST_AWARE_STREAMS):

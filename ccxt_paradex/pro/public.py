@@ -5,12 +5,11 @@ only ever receives a book that is in sync: after a lost frame the book waits for
 next snapshot (the deltas channel is re-subscribed to get one) and after a reconnect
 for the snapshot the new subscription starts with.
 """
-import random
 
 from ccxt.async_support.base.ws.future import Future
 from ccxt.base.types import FundingRate, FundingRates, Int, OrderBook, Strings, Ticker, Tickers, Trade
 from ccxt.async_support.base.ws.cache import ArrayCache
-from ccxt.base.errors import ArgumentsRequired, BadRequest, ExchangeClosedByUser, NetworkError, UnsubscribeError
+from ccxt.base.errors import ArgumentsRequired, BadRequest, NetworkError
 
 from ..core import contract, validate
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
@@ -198,7 +197,7 @@ class ParadexPublicStreams(ParadexPrivateStreams):
                     try:
                         book = await future
                     except NetworkError as e:
-                        book = await self._book_wait_failed(e, channels, hashes)
+                        book = await self._watch_channels(channels, hashes, failed=e)  # reconnects, resubscribes
                 except BadRequest:
                     if not self._fall_back_to_snapshot_feed(channels, {}):
                         raise
@@ -216,24 +215,6 @@ class ParadexPublicStreams(ParadexPrivateStreams):
                 raise
             return await self._watch_books([symbol], limit, {})
         return book if limit is None else book.limit(limit)
-
-    async def _book_wait_failed(self, error, channels, hashes):
-        """A NetworkError reached a watcher parked on the live path: what ``_watch_channels`` does with one on
-        its first attempt (closing -> ExchangeClosedByUser; a refused SBE version steps down; otherwise one
-        backoff, then the un-watched check), then its loop, which reconnects and resubscribes. (Should the
-        reconnect fail again, that loop counts its attempts afresh: the second wait is the first one's length
-        and wsMaxReconnects + 1 attempts are made in all.)"""
-        if self._closing or self.closed_by_user:
-            raise ExchangeClosedByUser(self.id + " instance was closed by the user") from error
-        if not self._step_down_sbe(error):
-            if self.safe_integer(self.options, "wsMaxReconnects", 50) < 1:
-                raise error
-            delay = min(self.safe_number(self.options, "wsBackoffMax", 5.0),
-                        self.safe_number(self.options, "wsBackoffBase", 0.05))
-            await self._backoff(delay * (0.5 + random.random()))
-            if not self._still_watched(hashes):
-                raise UnsubscribeError(self.id + " " + ", ".join(hashes))
-        return await self._watch_channels(channels, hashes)
 
     async def _watch_order_book(self, symbol, limit=None, params={}):
         await self.load_markets()

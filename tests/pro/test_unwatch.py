@@ -371,3 +371,34 @@ async def test_a_watcher_waiting_to_reconnect_ends_with_unsubscribe_error_when_i
         assert ex.reconnects == 0 and not _held(sim, account)
     finally:
         await ex.close()
+
+
+async def test_a_book_watcher_waiting_to_reconnect_ends_when_its_book_is_un_watched(sim, rpc):
+    """The public un_watch releases as the private ones do: a watch_order_book loop parked on the live path, its
+    connection lost, ends instead of subscribing the book again after the backoff (it waited forever before)."""
+    class Gate:  # reconnect backoff sleeps wait for the test
+        def __init__(self, real):
+            self.real, self.open, self.sleeping = real, asyncio.Event(), asyncio.Event()
+
+        def now(self):
+            return self.real.now()
+
+        async def sleep(self, seconds):
+            self.sleeping.set()
+            await self.open.wait()
+
+    ex = paradex({"urls": sim.ccxt_urls()})
+    ex.ws_clock = gate = Gate(ex.ws_clock)
+    try:
+        await within(ex.watch_order_book("BTC/USD:USDC"))
+        parked = asyncio.ensure_future(ex.watch_order_book("BTC/USD:USDC"))  # the live path
+        await eventually(lambda: "orderbook:BTC-USD-PERP" in _futures(ex))
+        await sim.feed.disconnect_all()
+        await within(gate.sleeping.wait())
+        await ex.un_watch_order_book("BTC/USD:USDC")
+        gate.open.set()
+        with pytest.raises(UnsubscribeError):
+            await within(parked, 3)
+        assert [c for c in _sent(rpc, "subscribe") if c.startswith("order_book")] == ["order_book.BTC-USD-PERP.deltas"]
+    finally:
+        await ex.close()
