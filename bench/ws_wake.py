@@ -182,16 +182,15 @@ async def ours_setup(rows, limit):
 
 
 def ours_wake(ex):
-    """What the frame handler does once the book moved: wake the market's watchers."""
-    moved = getattr(ex, "_book_moved", None)
-    if moved is not None:
-        return moved
+    """What the frame handler (pro/public.py ``_on_book``) does once the book moved, as it writes it inline:
+    wake the market's watchers with the view of this state."""
+    book_view = ex._book_view
 
-    def legacy(client, market_id, book):  # the handler's tail before issue 31 (to measure an older checkout)
+    def moved(client, market_id, book):
         future = client.futures.pop("orderbook:" + market_id, None)
-        if future is not None:
-            future.resolve(ex._book_view(market_id, book))
-    return legacy
+        if future is not None and not future.done():
+            future.set_result(book_view(market_id, book))
+    return moved
 
 
 async def run_ours(frames, markets, setup, limit=None, view_ready=False, gc_off=False, use_future=False):

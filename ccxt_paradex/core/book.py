@@ -66,7 +66,9 @@ class L2Book:
         if 0 in bs or 0 in as_:
             return self.snapshot(seq, zip(bids[::2], bs), zip(asks[::2], as_), timestamp)
         bp, ap = bids[::2], asks[::2]
-        if all(map(gt, bp, bp[1:])) and all(map(gt, ap[1:], ap)):  # _best_first of both sides, inline
+        # strictly best first on both sides (each price strictly worse than the one before: a snapshot as SBE
+        # sends it), one C pass of pairwise compares per side
+        if all(map(gt, bp, bp[1:])) and all(map(gt, ap[1:], ap)):
             self._flat = (bids, asks)
             if self.synced and not self.pending:  # all _anchored does for a book in sync with nothing held
                 self.seq, self.timestamp = seq, timestamp
@@ -208,12 +210,6 @@ def _pairs(flat):
     """(p0, s0, p1, s1, ...) -> (p0, s0), (p1, s1), ... without slicing copies."""
     it = iter(flat)
     return zip(it, it)
-
-
-def _best_first(prices, descending) -> bool:
-    """Strictly best-first (each price strictly worse than the one before it, so none repeats): a snapshot as
-    SBE sends it. One C pass of pairwise compares over the levels."""
-    return all(map(gt, prices, prices[1:])) if descending else all(map(gt, prices[1:], prices))
 
 
 def _ascending(keys):

@@ -107,7 +107,6 @@ class ParadexPrivateStreams(ParadexConnection):
         self._open_snapshot = None       # the task taking that snapshot (owned by the session it runs on)
         self.reconcile_failures = 0      # reconciliation attempts that failed (each retried on its connection)
         self._watched = {}               # stream -> {message hash: channel} its watch calls registered, until un_watch
-        self._idle = set()               # streams an un_watch emptied: their late frames are ignored
         self._stream_since = {}          # stream -> ms its watching (re)started: older history is not "missed"
         self._busted_fills = OrderedDict()  # fill ids the venue busted, bounded: never (again) a trade of myTrades
 
@@ -127,7 +126,10 @@ class ParadexPrivateStreams(ParadexConnection):
         for channel, message_hash in zip(channels, hashes):
             held[message_hash] = channel
         self._released.difference_update(hashes)  # (before any wait: a pending un_watch of these no longer counts)
-        self._idle.discard(stream)
+
+    def _stopped(self, stream) -> bool:
+        """An un_watch emptied ``stream`` (and no watch registered since): its late frames are ignored."""
+        return self._watched.get(stream) == {}
 
     def _watching(self, stream) -> bool:
         return bool(self._watched.get(stream))
@@ -210,13 +212,7 @@ class ParadexPrivateStreams(ParadexConnection):
         id (the busted fill id), timestamp (of the bust), datetime, account}``. The busted fill leaves the
         watch_my_trades cache; positions and the balance follow the venue's own updates. After a reconnect the
         busts of the gap are read from /tradebusts."""
-        await self.load_markets()
-        self._private_started()
-        self._register("tradeBusts", [BUSTS_CHANNEL], ["tradeBusts"])
-        cache = await self._watch_channels([BUSTS_CHANNEL], ["tradeBusts"], private=True)
-        if self.newUpdates:
-            limit = cache.getLimit(None, limit)
-        return self.filter_by_since_limit(cache, since, limit, "timestamp", True)
+        return await self._watch_account_stream("tradeBusts", BUSTS_CHANNEL, None, since, limit)
 
     async def _watch_account_stream(self, stream, channel, code, since, limit):
         await self.load_markets()
@@ -297,7 +293,7 @@ class ParadexPrivateStreams(ParadexConnection):
     async def _unwatch(self, stream, hashes):
         """Release ``hashes`` of ``stream``: parked watchers get UnsubscribeError, the channels no registered hash
         needs any more are unsubscribed (the answer awaited), and the stream's cache goes with its last hash."""
-        held = self._watched.get(stream, {})
+        held = self._watched.setdefault(stream, {})
         channels = {held.pop(h) for h in hashes if h in held}
         if stream in BUST_AWARE_STREAMS:
             channels.add(BUSTS_CHANNEL)  # (subscribed for this stream too: released once no such stream is left)
@@ -320,7 +316,6 @@ class ParadexPrivateStreams(ParadexConnection):
 
     def _drop_stream_cache(self, stream):
         """The last watch of a private stream left: its cache goes, and frames still in flight are ignored."""
-        self._idle.add(stream)
         self._stream_since.pop(stream, None)
         if stream == "balance":
             self.balance = {}
@@ -359,7 +354,7 @@ class ParadexPrivateStreams(ParadexConnection):
 
     # ---- handlers (the same for WebSocket frames and REST reconciliation) -----------------------------
     def _on_order(self, client, data, reconciling=False):
-        if "orders" in self._idle:
+        if self._stopped("orders"):
             return
         order = self.parse_order(data)
         cache = self._cache("orders", lambda: ArrayCacheBySymbolById(self.safe_integer(self.options, "ordersLimit", 1000)))
@@ -372,7 +367,7 @@ class ParadexPrivateStreams(ParadexConnection):
         self._publish_stream(client, "orders", cache, ("orders:" + self.safe_string(data, "market", ""), "orders:ALL"))
 
     def _on_fill(self, client, data):
-        if "myTrades" in self._idle:
+        if self._stopped("myTrades"):
             return False
         fill_id = self.safe_string(data, "id")
         # OpenAPI FillResult.id: "Unique string ID of fill per FillType" (FILL, LIQUIDATION, UNWIND_TRANSFER)
@@ -392,7 +387,7 @@ class ParadexPrivateStreams(ParadexConnection):
         """A fill the venue voided: out of the my-trades cache for good (a reconciliation or a late frame does not
         add it back), and to watch_trade_busts when that stream is watched."""
         fill_id = self.safe_string(data, "busted_fill_id")
-        if fill_id is None or not self._first_time(("bust", fill_id)):
+        if fill_id is None or fill_id in self._busted_fills:
             return
         self._busted_fills[fill_id] = None
         if len(self._busted_fills) > self.safe_integer(self.options, "fillIdMemory", 20000):
@@ -418,7 +413,7 @@ class ParadexPrivateStreams(ParadexConnection):
 
     def _on_funding_payment(self, client, data):
         payment_id = self.safe_string(data, "id")
-        if "fundingPayments" in self._idle or payment_id is None or not self._first_time(("funding", payment_id)):
+        if self._stopped("fundingPayments") or payment_id is None or not self._first_time(("funding", payment_id)):
             return
         market = self.safe_market(self.safe_string(data, "market"))
         cache = self._cache("fundingPayments",
@@ -430,14 +425,14 @@ class ParadexPrivateStreams(ParadexConnection):
     def _on_transfer(self, client, data):
         key = ("transfer", self.safe_string(data, "id"), self.safe_string(data, "status"),
                self.safe_integer(data, "last_updated_at"))
-        if "transfers" in self._idle or key[1] is None or not self._first_time(key):
+        if self._stopped("transfers") or key[1] is None or not self._first_time(key):
             return
         cache = self._cache("transfers", lambda: ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000)))
         cache.append(self.parse_transfer(data))
         self._publish_stream(client, "transfers", cache, ("transfers",))
 
     def _on_balance_event(self, client, data):
-        if "balanceEvents" in self._idle:
+        if self._stopped("balanceEvents"):
             return
         cache = self._cache("balanceEvents", lambda: ArrayCache(self.safe_integer(self.options, "tradesLimit", 1000)))
         cache.append(self.parse_balance_event(data))
@@ -462,7 +457,7 @@ class ParadexPrivateStreams(ParadexConnection):
         }, self.safe_currency(code))
 
     def _on_position(self, client, data):
-        if "positions" in self._idle:
+        if self._stopped("positions"):
             return
         changed = self._apply_position(data)
         if changed:

@@ -186,9 +186,8 @@ class ParadexPublicStreams(ParadexPrivateStreams):
                 client = self._public_client
                 connection = client.connection if client is not None else None
                 if connection is None or connection.closed or client not in self._sessions \
-                        or channels[0] not in client.subscriptions or message_hash in client.rejections \
-                        or message_hash in self._unread:
-                    return await self._watch_planned_book(plan, symbol, limit)
+                        or channels[0] not in client.subscriptions or message_hash in client.rejections:
+                    return await self._watch_planned_books(plan, (symbol,), limit, {})
                 futures = client.futures
                 future = futures.get(message_hash)
                 if future is None or future.cancelled():  # ccxt's client.future(hash), rejections checked above
@@ -204,17 +203,6 @@ class ParadexPublicStreams(ParadexPrivateStreams):
                     return await self._watch_books([symbol], limit, {})
                 return book if limit is None else book.limit(limit)
         return await self._watch_order_book_checked(symbol, limit, params)
-
-    async def _watch_planned_book(self, plan, symbol, limit):
-        """A planned watch_order_book whose channel is not live (yet): subscribe and wait through
-        ``_watch_channels`` (reconnects, resubscribes)."""
-        try:
-            book = await self._watch_channels(*plan)
-        except BadRequest:
-            if not self._fall_back_to_snapshot_feed(plan[0], {}):
-                raise
-            return await self._watch_books([symbol], limit, {})
-        return book if limit is None else book.limit(limit)
 
     async def _watch_order_book(self, symbol, limit=None, params={}):
         await self.load_markets()
@@ -306,18 +294,10 @@ class ParadexPublicStreams(ParadexPrivateStreams):
             if session is not None:  # the resync belongs to the connection: cancelled with it
                 session.spawn(self._resync_book(session, market_id))
             return
-        if status == APPLIED and book.synced:  # _book_moved, inline (once per frame)
+        if status == APPLIED and book.synced:  # wake the market's watchers (the one future of its hash) with this state
             future = client.futures.pop("orderbook:" + market_id, None)
             if future is not None and not future.done():
                 future.set_result(self._book_view(market_id, book))
-
-    def _book_moved(self, client, market_id, book):
-        """The book applied a frame and is in sync: wake the market's watchers (every one of them parks on the
-        one future of its hash) with the view of this state, built only when one is waiting. (ccxt's
-        ``client.resolve(view, hash)`` in one lookup; ``_on_book`` does the same inline.)"""
-        future = client.futures.pop("orderbook:" + market_id, None)
-        if future is not None and not future.done():
-            future.set_result(self._book_view(market_id, book))
 
     def _book_view(self, market_id, book):
         """The ccxt view of the book's state, shared by every watcher woken with it and kept in orderbooks."""

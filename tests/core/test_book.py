@@ -222,22 +222,29 @@ def test_a_flat_snapshot_replays_held_deltas_and_reads_levels():
     assert book.top() == ([[100.0, 3.0]], [[101.0, 1.0], [102.0, 1.0]])
 
 
-def test_best_first_is_strictly_best_first():
-    """core.book._best_first (which decides whether a snapshot is kept flat) against its definition: the
-    prices sorted best first with no repeat are the prices as given."""
+def test_a_snapshot_is_kept_flat_exactly_when_each_side_is_strictly_best_first():
+    """snapshot_flat keeps a snapshot flat (no dicts built) only when its prices are strictly best first on both
+    sides, as SBE sends them; checked against the definition: the prices sorted best first with no repeat are
+    the prices as given."""
     import random
 
-    from ccxt_paradex.core.book import _best_first
+    from ccxt_paradex.core.book import L2Book
 
     def definition(prices, descending):
         ordered = sorted(set(prices), reverse=descending)
         return len(ordered) == len(prices) and ordered == list(prices)
+
+    def flat(prices):
+        return tuple(v for p in prices for v in (p, 1))
     rng = random.Random(7)
     seen = set()
     for _ in range(5000):
         prices = tuple(rng.randrange(4) for _ in range(rng.randrange(6)))
         for descending in (True, False):
-            got = _best_first(prices, descending)
+            book = L2Book()
+            bids, asks = (prices, (10,)) if descending else ((-1,), prices)
+            book.snapshot_flat(1, flat(bids), flat(asks))
+            got = book._flat is not None
             assert got == definition(prices, descending), (prices, descending)
             seen.add(got)
     assert seen == {True, False}
