@@ -57,11 +57,7 @@ def test_every_migration_row_names_a_test_that_exists():
         assert name in names, f"{path}::{name} (README migration row) does not exist"
 
 
-@pytest.fixture(scope="module")
-def sim():
-    from ccxt_paradex.sim.thread import SimulatorThread
-    with SimulatorThread(seed=2, tick_interval=0.05) as sim:
-        yield sim
+SIM_OPTIONS = dict(seed=2, tick_interval=0.05)  # (the module's simulator: the sim fixture of tests/conftest.py)
 
 
 @pytest.mark.parametrize("line,code", _python_blocks(), ids=lambda v: f"line{v}" if isinstance(v, int) else "")

@@ -19,7 +19,6 @@ from ccxt_paradex.async_support import paradex as paradex_async
 from ccxt_paradex.core import keys, siwe
 from ccxt_paradex.core.redact import REDACTED
 from ccxt_paradex.sim import Simulator
-from ccxt_paradex.sim.thread import SimulatorThread
 
 VECTOR_KEY = "0x" + "4e" * 32
 VECTOR_TEXT = (
@@ -134,10 +133,7 @@ def test_evm_credentials_are_checked_before_anything_is_sent():
 
 
 # ---- the sync class against one simulator ------------------------------------------------------------
-@pytest.fixture(scope="module")
-def sim():
-    with SimulatorThread(seed=41, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
-        yield sim
+SIM_OPTIONS = dict(seed=41, tick_interval=0, summary_interval=0, funding_interval=0)  # (the sim fixture: conftest.py)
 
 
 def test_sync_evm_key_onboards_logs_in_reads_and_trades_through_a_subkey(sim):

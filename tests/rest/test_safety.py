@@ -152,6 +152,7 @@ def test_false_flags_stay_false(rec, value):
     ({"marginMode": "isolated"}, NotSupported), ({"triggerPrice": 1, "stopLossPrice": 2}, InvalidOrder),
     ({"triggerDirection": "sideways", "triggerPrice": 59000}, InvalidOrder), ({"flags": ["NUKE"]}, InvalidOrder),
     ({"clientOrderId": "x" * 65}, InvalidOrder), ({"stp": "nope"}, InvalidOrder), ({"recvWindow": "soon"}, BadRequest),
+    ({"leverage": 5}, NotSupported), ({"positionSide": "long"}, NotSupported), ({"hedged": True}, NotSupported),
 ])
 def test_unknown_or_unsupported_params_are_refused_not_sent(rec, params, error):
     ex, sent = rec

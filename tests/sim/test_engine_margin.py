@@ -7,20 +7,15 @@ import pytest
 from ccxt_paradex.sim.engine import Engine
 from ccxt_paradex.sim.errors import ApiError
 from ccxt_paradex.sim.markets import default_markets
-from ccxt_paradex.sim.server import Clock
+from ccxt_paradex.sim.clock import ManualClock
 from ccxt_paradex.sim.state import Position
 
 ETH = "ETH-USD-PERP"
 
 
-class FrozenClock(Clock):
-    def s(self):
-        return 1_790_000_000.0 + self.offset
-
-
 def world(balance):
     """A trader with ``balance`` USDC (10x, the engine's default) facing deep quotes: asks 3200, bids 3199."""
-    clock = FrozenClock()
+    clock = ManualClock(start=1_790_000_000)
     engine = Engine(default_markets(), clock.ms)
     maker = engine.open_account("0xmaker", 1, "", D("1e12"))
     engine.ephemeral.add("0xmaker")

@@ -15,16 +15,12 @@ from ccxt_paradex.core import contract
 from ccxt_paradex.sim.makers import MM_ACCOUNT
 from ccxt_paradex.sim.rest_venue import INSURANCE_ACCOUNT
 from ccxt_paradex.sim.state import fmt
-from ccxt_paradex.sim.thread import SimulatorThread
 
 DAY_S = 24 * 3600
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with SimulatorThread(seed=23, tick_interval=0, summary_interval=0, funding_interval=0, option_markets=True,
-                         check_responses=True) as sim:
-        yield sim
+SIM_OPTIONS = dict(seed=23, tick_interval=0, summary_interval=0, funding_interval=0, option_markets=True,
+                   check_responses=True)  # (the module's simulator: the sim fixture of tests/conftest.py)
 
 
 @pytest.fixture(autouse=True)
