@@ -40,7 +40,7 @@ def _retrieve(task):
 
 
 class Session:
-    __slots__ = ("owner", "client", "state", "auth_result", "token", "jwt_times", "previous", "previous_token",
+    __slots__ = ("owner", "client", "state", "auth_result", "token", "jwt_times", "previous",
                  "renewal_refused", "pending", "requests", "tasks", "cod", "lost_at", "trading", "_unacked",
                  "_settled")
 
@@ -51,8 +51,8 @@ class Session:
         self.auth_result = None
         self.token = None               # the JWT this session authenticated with (a refusal names it)
         self.jwt_times = (None, None)   # (iat, exp), venue clock, s, of that JWT
-        self.previous = None            # the auth result a renewal in place replaces (kept if it is refused)
-        self.previous_token = None      # (token, jwt_times) of that auth, restored if the renewal is refused
+        self.previous = None            # (auth result, token, jwt_times) a renewal in place replaces: restored if
+                                        # the venue refuses the renewal
         self.renewal_refused = False    # the venue refused a second auth on this socket: never again
         self.pending = {}               # JSON-RPC id -> (kind, message hashes, channel)
         self.requests = {}              # JSON-RPC id -> (asyncio future, method) of in-flight order.* requests
@@ -146,8 +146,8 @@ class Session:
         if self.ended:
             return
         if self.previous is not None:  # a refused renewal: the venue keeps the first session for the socket's life
-            self.token, self.jwt_times = self.previous_token or (self.token, self.jwt_times)
-            self.state, self.auth_result, self.previous, self.previous_token = LIVE, self.previous, None, None
+            self.auth_result, self.token, self.jwt_times = self.previous
+            self.state, self.previous = LIVE, None
             self.renewal_refused = True
             self.client.resolve(self.auth_result, AUTH_HASH)
             return
@@ -173,12 +173,12 @@ class Session:
         """Renewal in place (options['wsRenewAuthInPlace']): the next authenticate() sends a second auth; if the
         venue refuses it, the session keeps its first one."""
         if self.state == LIVE:
-            previous, previous_token = self.auth_result, (self.token, self.jwt_times)
+            previous = (self.auth_result, self.token, self.jwt_times)
             self._unauthenticated()
-            self.previous, self.previous_token = previous, previous_token
+            self.previous = previous
 
     def _unauthenticated(self):
-        self.state, self.auth_result, self.previous, self.previous_token = CONNECTING, None, None, None
+        self.state, self.auth_result, self.previous = CONNECTING, None, None
         self.client.subscriptions.pop(AUTH_HASH, None)
 
     def connection_lost(self, now_ms):
@@ -250,26 +250,7 @@ class Session:
         """``unsubscribe`` ``channel`` and wait for the venue's answer (after it, nothing more arrives on that
         channel): its result, the venue's refusal, RequestTimeout, or the end of the session (as ``request``)."""
         message = self.rpc("unsubscribe", {"channel": channel}, UNSUBSCRIBE)
-        rid = message["id"]
-        future = asyncio.get_running_loop().create_future()
-        self.requests[rid] = (future, "unsubscribe")
-        try:
-            if self.ended or self.client.closed():
-                raise NetworkError(self.owner.id + " unsubscribe: connection closed before send")
-            try:
-                await self.client.send(message)
-            except BaseError:
-                raise
-            except Exception as e:
-                raise NetworkError(self.owner.id + " unsubscribe: " + str(e)) from e
-            try:
-                return await asyncio.wait_for(future, timeout)
-            except asyncio.TimeoutError:
-                raise RequestTimeout(self.owner.id + " unsubscribe " + channel + " got no answer within "
-                                     + str(timeout) + " s") from None
-        finally:
-            self.requests.pop(rid, None)
-            self.pending.pop(rid, None)
+        return await self._send_and_wait(message, "unsubscribe", "unsubscribe " + channel, timeout)
 
     # ---- order.* requests -----------------------------------------------------------------------------
     async def request(self, method, params, timeout):
@@ -280,25 +261,30 @@ class Session:
             await owner.throttle(("orders", 1))  # the venue counts WS order methods in the REST orders bucket
         message = self.rpc(method, params, ORDER)
         self.trading = True
+        if self.state == CLOSING:
+            self.pending.pop(message["id"], None)
+            raise ExchangeClosedByUser(owner.id + " " + method + ": exchange closed before send")
+        return await self._send_and_wait(message, method, method + " (id " + str(message["id"]) + ")", timeout)
+
+    async def _send_and_wait(self, message, method, what, timeout):
+        """Send one of this session's JSON-RPC requests and wait for its answer (settled by ``on_answer``, or by the
+        end of the session: NetworkError), or RequestTimeout after ``timeout`` s; never left registered."""
         rid = message["id"]
         future = asyncio.get_running_loop().create_future()
         self.requests[rid] = (future, method)
         try:
-            if self.state == CLOSING:
-                raise ExchangeClosedByUser(owner.id + " " + method + ": exchange closed before send")
             if self.ended or self.client.closed():
-                raise NetworkError(owner.id + " " + method + ": connection closed before send")
+                raise NetworkError(self.owner.id + " " + method + ": connection closed before send")
             try:
                 await self.client.send(message)
             except BaseError:
                 raise
             except Exception as e:
-                raise NetworkError(owner.id + " " + method + ": " + str(e)) from e
+                raise NetworkError(self.owner.id + " " + method + ": " + str(e)) from e
             try:
                 return await asyncio.wait_for(future, timeout)
             except asyncio.TimeoutError:
-                raise RequestTimeout(owner.id + " " + method + " (id " + str(rid) + ") got no answer within "
-                                     + str(timeout) + " s") from None
+                raise RequestTimeout(self.owner.id + " " + what + " got no answer within " + str(timeout) + " s") from None
         finally:
             self.requests.pop(rid, None)
             self.pending.pop(rid, None)
