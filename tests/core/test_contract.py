@@ -3,7 +3,6 @@ every request kind the classes send checked against it, and the readings where t
 import asyncio
 import json
 import os
-import random
 import subprocess
 import sys
 
@@ -13,11 +12,11 @@ from ccxt.base.errors import InvalidOrder, NotSupported, NullResponse, OrderNotF
 
 import ccxt_paradex.async_support
 import ccxt_paradex.pro
-from ccxt_paradex.core import contract, curve, keys, signing
+from ccxt_paradex.core import contract, keys, signing
 from ccxt_paradex.sim import Simulator
 from conftest import ROOT, subscribed, within
 from recorder import L2_KEY, offline
-from simclient import RawClient
+from simclient import onboarded
 
 S, M = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "5e" * 32
@@ -139,16 +138,11 @@ def test_channels_come_from_the_asyncapi_file():
 
 
 # ---- the simulator refuses what the spec refuses --------------------------------------------------------
-async def _raw(sim, session, seed=1):
-    c = RawClient(sim, session, random.Random(seed).randrange(1, curve.EC_ORDER))
-    assert (await c.onboard())[0] == 200
-    assert (await c.authenticate())[0] == 200
-    return c
 
 
 async def test_simulator_refuses_non_conforming_rest_requests():
     async with Simulator(seed=5, liquidity=False, **QUIET) as sim, aiohttp.ClientSession() as session:
-        c = await _raw(sim, session)
+        c = await onboarded(sim, session)
         good = c.order(M, "BUY", "LIMIT", "0.001", "50000")
         bad = {k: v for k, v in good.items() if k != "signature_timestamp"}
         status, body, _ = await c.request("POST", "/orders", bad)
@@ -168,14 +162,14 @@ async def test_simulator_refuses_non_conforming_rest_requests():
 
 async def test_spec_mode_lets_unknown_fields_through_and_off_checks_nothing():
     async with Simulator(seed=6, liquidity=False, contract="spec", **QUIET) as sim, aiohttp.ClientSession() as session:
-        c = await _raw(sim, session)
+        c = await onboarded(sim, session)
         status, body, _ = await c.request("POST", "/orders", dict(c.order(M, "BUY", "LIMIT", "0.001", "50000"), note="x"))
         assert status == 201, body
         bad = {k: v for k, v in c.order(M, "BUY", "LIMIT", "0.001", "50000").items() if k != "instruction"}
         status, body, _ = await c.request("POST", "/orders", bad)
         assert (status, body["error"]) == (400, "BINDING_ERROR")
     async with Simulator(seed=6, liquidity=False, contract="off", **QUIET) as sim, aiohttp.ClientSession() as session:
-        c = await _raw(sim, session)
+        c = await onboarded(sim, session)
         status, body, _ = await c.request("POST", "/orders", bad)
         assert status == 201, body  # the engine defaults a missing instruction to GTC, as before the gate
         assert sim.contract.checked == {} and sim.contract.refused == []
@@ -183,7 +177,7 @@ async def test_spec_mode_lets_unknown_fields_through_and_off_checks_nothing():
 
 async def test_simulator_refuses_non_conforming_ws_calls():
     async with Simulator(seed=7, liquidity=False, **QUIET) as sim, aiohttp.ClientSession() as session:
-        c = await _raw(sim, session)
+        c = await onboarded(sim, session)
         async with session.ws_connect(sim.ws_url + "?sbeSchemaId=1&sbeSchemaVersion=2") as ws:
             async def call(i, method, params):
                 await ws.send_str(json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": params}))
@@ -414,7 +408,7 @@ async def test_tp_sl_orders_carry_reduce_only_so_either_reading_takes_them(readi
     if reading == "required":  # the reading refuses a TP/SL without the flag, as ccxt's built-in warns
         async with Simulator(seed=12, liquidity=False, tpsl_reduce_only="required", **QUIET) as sim, \
                 aiohttp.ClientSession() as session:
-            c = await _raw(sim, session)
+            c = await onboarded(sim, session)
             status, body, _ = await c.request("POST", "/orders", c.order(M, "SELL", "TAKE_PROFIT_LIMIT", "0.01", "90000",
                                                                          trigger_price="90000"))
             assert status == 400 and "REDUCE_ONLY" in body["message"]

@@ -3,7 +3,6 @@ against the simulator's algo engine (sim/algo.py), driven by the simulator's clo
 argument refused before anything is sent; every request conforming to the contract."""
 import json
 import math
-import random
 from decimal import Decimal
 
 import aiohttp
@@ -13,12 +12,12 @@ import pytest
 import ccxt_paradex
 import ccxt_paradex.async_support
 from ccxt_paradex import paradex_algo
-from ccxt_paradex.core import contract, curve, keys, signing
+from ccxt_paradex.core import contract, keys, signing
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.server import SYSTEM_CONFIG
 
 from recorder import L2_KEY, offline
-from simclient import RawClient
+from simclient import onboarded
 
 L1_KEY = "0x" + "7c" * 32
 ETH, BTC = "ETH/USD:USDC", "BTC/USD:USDC"
@@ -244,11 +243,6 @@ async def test_async_twap_round_trip():
 
 
 # ---- the simulator's algo endpoints, raw --------------------------------------------------------------------
-async def _raw(sim, session, seed):
-    c = RawClient(sim, session, random.Random(seed).randrange(1, curve.EC_ORDER))
-    assert (await c.onboard())[0] == 200
-    assert (await c.authenticate())[0] == 200
-    return c
 
 
 def _twap(c, market, side, size, duration, ts=None, signer=None, **extra):
@@ -262,8 +256,8 @@ def _twap(c, market, side, size, duration, ts=None, signer=None, **extra):
 
 async def test_the_simulator_refuses_as_the_contract_and_the_venue_would():
     async with Simulator(seed=23, liquidity=False, **QUIET) as sim, aiohttp.ClientSession() as session:
-        c = await _raw(sim, session, 1)
-        other = await _raw(sim, session, 2)
+        c = await onboarded(sim, session, 1)
+        other = await onboarded(sim, session, 2)
 
         async def post(body):
             status, answer, _ = await c.request("POST", "/algo/orders", body)
@@ -296,7 +290,7 @@ async def test_the_simulator_refuses_as_the_contract_and_the_venue_would():
 
 async def test_a_child_refused_for_margin_ends_the_twap_with_that_reason():
     async with Simulator(seed=24, initial_balance="100", **QUIET) as sim, aiohttp.ClientSession() as session:
-        c = await _raw(sim, session, 3)
+        c = await onboarded(sim, session, 3)
         # 2 children of 0.01 BTC (650 USD at 10x: 65 of margin each); the second cannot be margined
         status, created, _ = await c.request("POST", "/algo/orders", _twap(c, "BTC-USD-PERP", "BUY", "0.02", 60))
         assert status == 201

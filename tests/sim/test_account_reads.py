@@ -2,7 +2,6 @@
 private GET answers from the simulator's state, schema-valid; every write is modelled (a later GET shows it) or
 refused with a documented code the client maps to a ccxt exception."""
 import json
-import random
 import zlib
 
 import aiohttp
@@ -12,20 +11,18 @@ import pytest_asyncio
 
 import ccxt_paradex.async_support
 from ccxt_paradex.core import api as paradex_api
-from ccxt_paradex.core import backend, contract, curve, keys, signing
+from ccxt_paradex.core import backend, contract, keys, signing
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim import rest_account
 from ccxt_paradex.sim.server import SYSTEM_CONFIG
 
-from simclient import RawClient
+from simclient import onboarded, stark_key
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 S, M = "ETH/USD:USDC", "ETH-USD-PERP"
 CODES = set(contract.contract()["rest_error_codes"])
 
 
-def _stark_key(seed):
-    return random.Random(seed).randrange(1, curve.EC_ORDER)
 
 
 def _address(public_key):
@@ -42,7 +39,7 @@ async def sim():
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def ex(sim):
     """An account onboarded with its L2 (StarkNet) key; the client holds that key (options['paradexAccount'])."""
-    key = _stark_key(1)
+    key = stark_key(1)
     address = _address(keys.public_key(key))
     sim.onboard(address, keys.public_key(key))
     ex = ccxt_paradex.async_support.paradex({"urls": sim.ccxt_urls(),
@@ -59,12 +56,6 @@ async def session():
         yield s
 
 
-async def _raw(sim, session, seed):
-    """Another onboarded, authenticated account, spoken to over raw HTTP (tests/support/simclient.py)."""
-    c = RawClient(sim, session, _stark_key(seed))
-    assert (await c.onboard())[0] == 200
-    assert (await c.authenticate())[0] == 200
-    return c
 
 
 def _conforms(sim):
@@ -115,7 +106,7 @@ async def test_profile_and_settings_writes_are_read_back(ex, sim, session):
                    ccxt.BadSymbol, "MARKET_NOT_FOUND")
     await _refused(ex.private_put_account_profile({"username": "fox2", "xp_share_rate": "2"}),
                    ccxt.BadRequest, "INVALID_REQUEST_PARAMETER")
-    other = await _raw(sim, session, 2)
+    other = await onboarded(sim, session, 2)
     status, body, _ = await other.request("PUT", "/account/profile", {"username": "FOX"})
     assert (status, body["error"]) == (400, "USERNAME_IN_USE")
     assert (await ex.private_get_account_profile())["username"] == "fox"
@@ -131,7 +122,7 @@ async def test_profile_and_settings_writes_are_read_back(ex, sim, session):
 
 async def test_referrals_the_referrer_and_the_qr_code(ex, sim, session):
     await ex.private_put_account_profile({"referral_code": "cryptofox8"})
-    peer = await _raw(sim, session, 3)
+    peer = await onboarded(sim, session, 3)
     status, body, _ = await peer.request("PUT", "/account/profile", {"referred_by": "nobody"})
     assert (status, body["error"]) == (400, "INVALID_REFERRAL_CODE")
     status, body, _ = await peer.request("PUT", "/account/profile", {"referred_by": "CRYPTOFOX8"})
@@ -250,7 +241,7 @@ async def test_api_tokens_and_compliance_records(ex, sim):
 
 
 async def test_subkeys_are_read_renamed_restricted_and_a_pending_one_activated(ex, sim):
-    sub = keys.public_key(_stark_key(4))
+    sub = keys.public_key(stark_key(4))
     await ex.private_post_account_keys_subkeys({"name": "desk", "public_key": hex(sub)})
     got = await ex.private_get_account_keys_subkeys_public_key({"public_key": hex(sub)})
     assert (got["public_key"], got["state"], got["account_id"], got["id"]) == (hex(sub), "active", ex.address, 1)
@@ -274,8 +265,8 @@ async def test_subkeys_are_read_renamed_restricted_and_a_pending_one_activated(e
     activation = {"account_id": ex.address, "public_key": hex(sub), "timestamp": ts, "signature": ["0x1", "0x2"]}
     await _refused(ex.private_post_account_keys_subkeys_activate(dict(activation)), ccxt.PermissionDenied,
                    "SUBKEY_NOT_ACTIVATABLE")  # active, not pending
-    pending = keys.public_key(_stark_key(5))
-    eph_key = _stark_key(6)
+    pending = keys.public_key(stark_key(5))
+    eph_key = stark_key(6)
     eph = keys.public_key(eph_key)
     await ex.private_post_account_keys_subkeys({"name": "phone", "public_key": hex(pending), "state": "pending",
                                                 "encrypted_key": "0xc1ph3r", "eph_public_key": hex(eph)})
@@ -405,7 +396,7 @@ def _routed(key, status, body):
 
 
 async def test_every_private_get_operation_of_the_contract_answers(sim, session):
-    walker = await _raw(sim, session, 7)
+    walker = await onboarded(sim, session, 7)
     answered = {}
     for key in _ops({"GET"}, private_only=True):
         status, body = await _send(sim, session, walker.jwt, key, hex(walker.address))
@@ -420,7 +411,7 @@ async def test_every_private_get_operation_of_the_contract_answers(sim, session)
 
 
 async def test_every_write_operation_of_the_contract_is_modelled_or_refused_with_a_documented_code(sim, session):
-    walker = await _raw(sim, session, 8)
+    walker = await onboarded(sim, session, 8)
     for key in _ops({"POST", "PUT", "DELETE"}):
         status, body = await _send(sim, session, walker.jwt, key, hex(walker.address))
         _routed(key, status, body)

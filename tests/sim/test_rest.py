@@ -1,14 +1,13 @@
 """The simulator's REST behaviour: auth, JWT expiry, validation errors, matching rules, paging, rate limits."""
-import random
 from decimal import Decimal
 
 import aiohttp
 import pytest
 
-from ccxt_paradex.core import curve, keys
+from ccxt_paradex.core import keys
 from ccxt_paradex.sim import Simulator
 
-from simclient import RawClient
+from simclient import RawClient, onboarded
 
 
 @pytest.fixture
@@ -23,23 +22,14 @@ async def session():
         yield s
 
 
-async def _client(sim, session, seed, onboard=True, auth=True):
-    c = RawClient(sim, session, random.Random(seed).randrange(1, curve.EC_ORDER))
-    if onboard:
-        status, _, _ = await c.onboard()
-        assert status == 200
-    if auth:
-        status, body = await c.authenticate()
-        assert status == 200, body
-    return c
 
 
 async def test_onboarding_and_auth_errors(sim, session):
-    c = await _client(sim, session, 1, onboard=False, auth=False)
+    c = await onboarded(sim, session, 1, onboard=False, auth=False)
     status, body = await c.authenticate()
     assert (status, body["error"]) == (400, "NOT_ONBOARDED")
     # onboarding with a signature from another key is refused
-    other = await _client(sim, session, 2, onboard=False, auth=False)
+    other = await onboarded(sim, session, 2, onboard=False, auth=False)
     headers = {"PARADEX-ETHEREUM-ACCOUNT": "0x" + "1" * 40, "PARADEX-STARKNET-ACCOUNT": hex(c.address),
                "PARADEX-STARKNET-SIGNATURE": other.signer.sign_onboarding()}
     status, body, _ = await c.request("POST", "/onboarding", {"public_key": hex(c.public_key)}, headers, auth=False)
@@ -58,7 +48,7 @@ async def test_onboarding_and_auth_errors(sim, session):
 
 
 async def test_jwt_expiry_and_malformed(sim, session):
-    c = await _client(sim, session, 3)
+    c = await onboarded(sim, session, 3)
     assert (await c.request("GET", "/account"))[0] == 200
     sim.clock.advance(301)
     status, body, _ = await c.request("GET", "/account")
@@ -71,7 +61,7 @@ async def test_jwt_expiry_and_malformed(sim, session):
 
 
 async def test_order_validation_errors(sim, session):
-    c = await _client(sim, session, 4)
+    c = await onboarded(sim, session, 4)
     cases = [
         (c.order("BTC-USD-PERP", "BUY", "LIMIT", "0.01", "60000.05"), "VALIDATION_ERROR"),      # off tick
         (c.order("BTC-USD-PERP", "BUY", "LIMIT", "0.000001", "60000"), "INVALID_ORDER_SIZE"),   # off step
@@ -90,8 +80,8 @@ async def test_order_validation_errors(sim, session):
 
 
 async def test_matching_rules(sim, session):
-    maker = await _client(sim, session, 5)
-    taker = await _client(sim, session, 6)
+    maker = await onboarded(sim, session, 5)
+    taker = await onboarded(sim, session, 6)
     status, resting, _ = await maker.place("ETH-USD-PERP", "SELL", "LIMIT", "1", "3000")
     assert status == 201 and resting["status"] == "NEW"
     # post-only that would cross is closed, not filled
@@ -124,7 +114,7 @@ async def test_matching_rules(sim, session):
 
 
 async def test_cancel_modify_history_pagination(sim, session):
-    c = await _client(sim, session, 7)
+    c = await onboarded(sim, session, 7)
     ids = []
     for i in range(7):
         _, o, _ = await c.place("SOL-USD-PERP", "BUY", "LIMIT", "1", str(100 + i), client_id=f"c{i}")
@@ -158,7 +148,7 @@ async def test_cancel_modify_history_pagination(sim, session):
 
 
 async def test_batch_and_subkeys(sim, session):
-    c = await _client(sim, session, 8)
+    c = await onboarded(sim, session, 8)
     good = [c.order("BTC-USD-PERP", "BUY", "LIMIT", "0.01", str(50000 + i)) for i in range(3)]
     status, body, _ = await c.request("POST", "/orders/batch", good)
     assert status == 201 and len(body["orders"]) == 3 and body["errors"] == []
@@ -222,7 +212,7 @@ async def test_klines_have_no_holes_where_a_minute_had_no_trade():
 async def test_modifies_keep_the_receive_window_and_gets_list_only_what_the_spec_says(sim, session):
     """A modify signed long ago is refused as a create is (INVALID_TIMESTAMP); GET /orders/{id} answers only OPEN or
     NEW orders (an untriggered stop is not one) and GET /orders/by_client_id only OPEN ones (OpenAPI)."""
-    c = await _client(sim, session, 8)
+    c = await onboarded(sim, session, 8)
     _, o, _ = await c.place("SOL-USD-PERP", "BUY", "LIMIT", "1", "100", client_id="keep")
     old = sim.clock.ms() - 3_600_000
     modify = {"id": o["id"], "market": "SOL-USD-PERP", "side": "BUY", "type": "LIMIT", "size": "2", "price": "99",
@@ -241,7 +231,7 @@ async def test_modifies_keep_the_receive_window_and_gets_list_only_what_the_spec
 async def test_a_market_order_beyond_the_margin_is_refused_and_a_closing_one_is_not(session):
     """paper trading must not let a market order spend collateral the account does not have (it was never checked)."""
     async with Simulator(seed=4, liquidity=True, funding_interval=0, summary_interval=0) as sim:
-        c = await _client(sim, session, 9)
+        c = await onboarded(sim, session, 9)
         mark = sim.engine.mark["BTC-USD-PERP"]
         too_big = str((Decimal(100000) * 10 / mark * Decimal("1.5")).quantize(Decimal("0.001")))  # 1.5x 10x leverage
         _, o, _ = await c.place("BTC-USD-PERP", "BUY", "MARKET", too_big)
@@ -259,7 +249,7 @@ async def test_a_resting_reduce_only_order_is_cancelled_when_the_position_shrink
     """paradex-api 4.3: reduce-only orders bigger than the remaining position are cancelled when it shrinks (the
     simulator left them resting, and a later fill flipped the position)."""
     async with Simulator(seed=5, liquidity=True, funding_interval=0, summary_interval=0) as sim:
-        c = await _client(sim, session, 10)
+        c = await onboarded(sim, session, 10)
         acct = sim.engine.accounts[hex(c.address)]
         await c.place("BTC-USD-PERP", "BUY", "MARKET", "0.02")
         far = str((sim.engine.mark["BTC-USD-PERP"] * Decimal("1.5")).quantize(Decimal("0.1")))
@@ -277,7 +267,7 @@ async def test_a_resting_reduce_only_order_is_cancelled_when_the_position_shrink
 
 async def test_min_notional_is_measured_at_the_mark_and_only_a_closing_reduce_only_order_may_be_smaller(session):
     async with Simulator(seed=6, liquidity=True, funding_interval=0, summary_interval=0) as sim:
-        c = await _client(sim, session, 11)
+        c = await onboarded(sim, session, 11)
         spec, mark = sim.engine.specs["BTC-USD-PERP"], sim.engine.mark["BTC-USD-PERP"]
         tiny = spec.step * ((spec.min_notional / mark / spec.step).to_integral_value() // 2 or 1)  # half the minimum
         high = str((mark * 3).quantize(spec.tick))  # at this limit price the tiny size would pass

@@ -58,3 +58,23 @@ class RawClient:
 
     async def place(self, *args, **kw):
         return await self.request("POST", "/orders", self.order(*args, **kw))
+
+
+def stark_key(seed) -> int:
+    """A STARK private key of its own per ``seed`` (the same every run)."""
+    import random
+
+    from ccxt_paradex.core import curve
+    return random.Random(seed).randrange(1, curve.EC_ORDER)
+
+
+async def onboarded(sim, session, seed=1, onboard=True, auth=True) -> RawClient:
+    """A raw client of the key of ``seed``, onboarded and authenticated (each step asserted) unless told not to."""
+    c = RawClient(sim, session, stark_key(seed))
+    if onboard:
+        status, _, _ = await c.onboard()
+        assert status == 200
+    if auth:
+        status, body = await c.authenticate()
+        assert status == 200, body
+    return c
