@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from .errors import ApiError, json_object, validation_error
 from .orders import verify_order_signature
+from .paging import history_page
 from .state import ZERO, fmt
 
 DURATION_MIN_S, DURATION_MAX_S, DURATION_STEP_S = 30, 86_400, 30
@@ -42,6 +43,8 @@ def _int(body, key, default=None):
 
 class Algo:
     """One algo order and the child orders it placed (their fills are its fills)."""
+    type = "MARKET"   # (what an order history filters on: a TWAP is a market order without a client id)
+    client_id = ""
 
     def __init__(self, algo_id, account, market, side, size, duration, frequency, now) -> None:
         self.id, self.account, self.market, self.side, self.size = algo_id, account, market, side, size
@@ -198,18 +201,6 @@ class AlgoEngine:
     def open_for(self, acct) -> list:
         return [a.to_json() for a in reversed(self.by_account.get(acct.address, [])) if a.is_open]
 
-    def history_for(self, acct, query) -> list:
-        """The account's algo orders, newest first, filtered on the query's market / side / status / type /
-        client_id (algo orders are MARKET and carry no client id)."""
-        items = list(reversed(self.by_account.get(acct.address, [])))
-        for key in ("market", "side", "status"):
-            if query.get(key):
-                items = [a for a in items if getattr(a, key) == query[key]]
-        if query.get("type") and query["type"] != "MARKET":
-            items = []
-        if query.get("client_id"):
-            items = []
-        return items
 
 
 def routes(api) -> list:
@@ -224,10 +215,8 @@ def routes(api) -> list:
         return 200, {"results": algos.open_for(api._acct(request))}
 
     async def orders_history(request):
-        items = algos.history_for(api._acct(request), request.query)
-        page = api.sim.pager.page(items, request.query)
-        page["results"] = [a.to_json() for a in page["results"]]
-        return 200, page
+        records = list(reversed(algos.by_account.get(api._acct(request).address, [])))
+        return 200, history_page(api.sim.pager, records, request.query)
 
     async def get_one(request):
         return 200, algos.owned_open(api._acct(request), request.match_info["algo_id"]).to_json()

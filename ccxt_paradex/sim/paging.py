@@ -49,6 +49,17 @@ class Pager:
         }
 
 
+def history_page(pager, records, query, filters=("market", "client_id", "side", "status", "type")) -> dict:
+    """An order history's page: ``records`` (newest first) kept where every filter the query names equals the
+    record's attribute, paged, each as its JSON (/orders-history, /algo/orders-history)."""
+    for key in filters:
+        if query.get(key):
+            records = [r for r in records if getattr(r, key) == query[key]]
+    page = pager.page(records, query)
+    page["results"] = [r.to_json() for r in page["results"]]
+    return page
+
+
 def _time(item, key):
     value = item.get(key) if isinstance(item, dict) else getattr(item, key)
     return int(value or 0)

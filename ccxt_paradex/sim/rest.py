@@ -9,6 +9,7 @@ from ..core import contract
 from . import algo, evm, rest_account, rest_venue
 from .errors import ApiError, json_object
 from .orders import cancel_batch, create_batch, modify_order, new_order
+from .paging import history_page
 from .state import fmt
 
 CLAIMS = web.RequestKey("claims", dict) if hasattr(web, "RequestKey") else "claims"
@@ -331,16 +332,7 @@ class RestApi:
                                  if not market or o.market == market]}
 
     async def orders_history(self, request):
-        acct = self._acct(request)
-        q = request.query
-        items = acct.orders[::-1]
-        for key, attr in (("market", "market"), ("client_id", "client_id"), ("side", "side"),
-                          ("status", "status"), ("type", "type")):
-            if q.get(key):
-                items = [o for o in items if getattr(o, attr) == q[key]]
-        page = self.sim.pager.page(items, q)
-        page["results"] = [o.to_json() for o in page["results"]]
-        return 200, page
+        return 200, history_page(self.sim.pager, self._acct(request).orders[::-1], request.query)
 
     async def order_get(self, request):
         order = self.engine.owned(self._acct(request), request.match_info["order_id"])
