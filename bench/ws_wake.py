@@ -16,7 +16,7 @@ Variants, each over the same frames (the figure is wall time per frame; best of 
 
   asyncio minimum    the same loop shape with ``loop.create_future()`` / ``set_result`` / ``await`` and
                      nothing else: what waking a task through a future costs on this interpreter
-  + ccxt Future      the watcher parks on ``client.future(hash)`` (ccxt's Future subclass, ``client.futures``),
+  + client.future   the watcher parks on ``client.future(hash)`` (the hash's entry in ``client.futures``),
                      the driver pops and resolves it with a ready-made view
   ours, view ready   ``ex.watch_order_book(symbol)``, the driver resolving with a view built before the run
                      (everything but the view: the watch round trip, the guard, the future, the limit)
@@ -26,8 +26,8 @@ Variants, each over the same frames (the figure is wall time per frame; best of 
   ccxt               ccxt 4.5.90's ``ccxt.pro.paradex.watch_order_book`` (generic ``watch()``), the driver
                      resolving its OrderBook object as its handler does (``client.resolve``)
 
-Steps (ours): future = (+ ccxt Future) - minimum; watch round trip + guard = (ours, view ready) - (+ ccxt
-Future); view = ours - (ours, view ready); limit = (ours, limit L) - ours; gc = ours - (ours, gc off).
+Steps (ours): future = (+ client.future) - minimum; watch round trip + guard = (ours, view ready) -
+(+ client.future); view = ours - (ours, view ready); limit = (ours, limit L) - ours; gc = ours - (ours, gc off).
 Every variant checks, after its run, that each watcher saw a strictly increasing nonce and the last state of
 its market.
 """
@@ -201,7 +201,7 @@ async def run_ours(frames, markets, setup, limit=None, view_ready=False, gc_off=
             book = await watch(symbol, limit)
             run.seen(k, book["nonce"])
 
-    async def parked(k):  # + ccxt Future: client.future(hash), nothing else
+    async def parked(k):  # + client.future: client.future(hash), nothing else
         future, h = client.future, hashes[k]
         while True:
             book = await future(h)
@@ -221,8 +221,8 @@ async def run_ours(frames, markets, setup, limit=None, view_ready=False, gc_off=
             view = ready[k]
             view["nonce"] = book.seq
             f = futures.pop(hashes[k], None)
-            if f is not None:
-                f.resolve(view)
+            if f is not None and not f.done():
+                f.set_result(view)
         else:
             wake(client, market_id, book)
         loop.call_soon(tick)
@@ -315,7 +315,7 @@ async def main(args):
     per = {name: min(r[0] for r in rounds[name]) for name in variants}
     gcs = {name: statistics.median(r[1] for r in rounds[name]) for name in variants}
     steps = [
-        ("future: ccxt's Future in client.futures instead of loop.create_future()", per["future"] - per["minimum"]),
+        ("future: client.future(hash) in client.futures instead of loop.create_future()", per["future"] - per["minimum"]),
         ("watch round trip + guard: watch_order_book from resume to parked again", per["ready"] - per["future"]),
         ("view: the new state's ccxt view built", per["ours"] - per["ready"]),
         (f"limit: watch_order_book(symbol, {args.limit}) instead of (symbol)", per["limit"] - per["ours"]),
@@ -324,7 +324,7 @@ async def main(args):
     print(f"ws wake: a parked watch_order_book resolved per frame, book already applied; {m} markets, one watcher "
           f"each, {n:,} frames, best of {args.repeat} (wall us per frame; gc collections per 1,000 frames)")
     labels = {"minimum": "asyncio minimum (create_future / set_result / await)",
-              "future": "+ ccxt Future in client.futures, view ready",
+              "future": "+ client.future(hash) in client.futures, view ready",
               "ready": "ours: watch_order_book, view ready", "ours": "ours: watch_order_book",
               "limit": f"ours: watch_order_book(symbol, {args.limit})", "gcoff": "ours, gc disabled",
               "ccxt": "ccxt: watch_order_book (generic watch())"}

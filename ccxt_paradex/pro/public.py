@@ -6,7 +6,6 @@ next snapshot (the deltas channel is re-subscribed to get one) and after a recon
 for the snapshot the new subscription starts with.
 """
 
-from ccxt.async_support.base.ws.future import Future
 from ccxt.base.types import FundingRate, FundingRates, Int, OrderBook, Strings, Ticker, Tickers, Trade
 from ccxt.async_support.base.ws.cache import ArrayCache
 from ccxt.base.errors import ArgumentsRequired, BadRequest, NetworkError
@@ -188,10 +187,7 @@ class ParadexPublicStreams(ParadexPrivateStreams):
                 if connection is None or connection.closed or client not in self._sessions \
                         or channels[0] not in client.subscriptions or message_hash in client.rejections:
                     return await self._watch_planned_books(plan, (symbol,), limit, {})
-                futures = client.futures
-                future = futures.get(message_hash)
-                if future is None or future.cancelled():  # ccxt's client.future(hash), rejections checked above
-                    future = futures[message_hash] = Future()
+                future = client.future(message_hash)  # the market's one future (a plain asyncio future: reader.py)
                 try:
                     try:
                         book = await future

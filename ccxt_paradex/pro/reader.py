@@ -53,6 +53,41 @@ class ReaderClient(Client):
     on_binary = None  # (client, bytes) -> None: the exchange's SBE handler, called straight from the direct path
     wakes = 0  # times the parked reader task was woken (direct path: control frames and the end only)
 
+    # ---- futures: plain asyncio futures, so a task awaiting one takes asyncio's fast path ----------------
+    # ccxt's Client keeps ccxt ``Future`` objects (a Python subclass of asyncio.Future); a task parked on a
+    # subclass goes through asyncio's generic path (attribute lookups and method calls per await) and the
+    # subclass costs more to create. Every future of this client is ``loop.create_future()``'s exact type;
+    # resolve / reject do what ccxt's Future.resolve / reject do (nothing on a done future).
+    def future(self, message_hash):
+        future = self.futures.get(message_hash)
+        if future is None or future.cancelled():
+            future = self.futures[message_hash] = self.asyncio_loop.create_future()
+        if message_hash in self.rejections:
+            error = self.rejections.pop(message_hash)
+            if not future.done():
+                future.set_exception(error)
+        return future
+
+    reusableFuture = future
+
+    def resolve(self, result, message_hash):
+        future = self.futures.pop(message_hash, None)
+        if future is not None and not future.done():
+            future.set_result(result)
+        return result
+
+    def reject(self, result, message_hash=None):
+        if message_hash is None:
+            for h in list(self.futures):
+                self.reject(result, h)
+        elif message_hash in self.futures:
+            future = self.futures.pop(message_hash)
+            if not future.done():
+                future.set_exception(result)
+        else:
+            self.rejections[message_hash] = result
+        return result
+
     def receive_loop(self):
         """Called once by ``open()`` (ccxt calls it again after every message; we never do)."""
         if self.closed():

@@ -32,6 +32,26 @@ async def test_binary_frames_reach_the_exchange_as_bytes():
     assert received == [b"\x01\x02"] and client.last_message_at is not None
 
 
+async def test_client_futures_are_plain_asyncio_futures_with_ccxts_resolve_and_reject():
+    """A task parked on an exact asyncio.Future takes asyncio's fast path (ccxt's Future subclass does not);
+    resolve / reject / rejections keep ccxt Client's semantics on them."""
+    client = _client([])
+    future = client.future("a")
+    assert type(future) is asyncio.Future and client.future("a") is future  # one future per hash until settled
+    assert client.resolve(1, "a") == 1 and future.result() == 1 and "a" not in client.futures
+    client.resolve(2, "a")  # nobody waiting: nothing kept, nothing raised
+    assert "a" not in client.futures
+    early = NetworkError("refused before anyone waited")
+    client.reject(early, "b")  # kept for the next waiter, as ccxt keeps it
+    assert client.rejections == {"b": early}
+    assert client.future("b").exception() is early and client.rejections == {}
+    waiting = [client.future("c"), client.future("d")]
+    waiting[0].cancel()
+    client.reject(NetworkError("lost"))  # every hash: the cancelled one stays cancelled, the other is rejected
+    assert waiting[0].cancelled() and isinstance(waiting[1].exception(), NetworkError) and client.futures == {}
+    assert type(client.future("c")) is asyncio.Future and client.future("c") is not waiting[0]
+
+
 async def test_ccxt_dispatch_kept_where_the_fast_path_does_not_apply():
     received = []
     client = _client(received)  # ccxt's default: decompressBinary True -> binary frames decoded to text
