@@ -317,16 +317,26 @@ async def test_a_limit_larger_than_the_views_own_takes_the_slow_path_once_then_g
 
 
 async def test_a_dropped_connection_reaches_the_parked_watcher_which_backs_off_and_reconnects():
-    async with Simulator(seed=31, tick_interval=0.01, summary_interval=0, funding_interval=0) as sim:
+    # the makers move the books only when the test says so (sim.liquidity.step()): no frame can resolve the parked
+    # watcher before the drop reaches it, however slow the machine
+    async with Simulator(seed=31, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
         ex = paradex({"urls": sim.ccxt_urls()})
         ex.ws_clock = clock = _Clock()
+
+        async def next_state():
+            watching = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
+            await _parked(ex.clients[ex.get_ws_url()])
+            sim.liquidity.step()
+            return await within(watching)
+
         try:
-            book = await within(ex.watch_order_book(SYMBOL))
-            book = await within(ex.watch_order_book(SYMBOL))  # on the live path from here
+            await within(ex.watch_order_book(SYMBOL))
+            book = await next_state()  # on the live path from here
             client = ex.clients[ex.get_ws_url()]
             waiter = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
             await _parked(client)
             await sim.feed.disconnect_all()
+            sim.liquidity.step()  # the book moves while the client is away: the fresh snapshot carries it
             after = await within(waiter, 10)
             assert ex.reconnects == 1 and ex.clients[ex.get_ws_url()] is not client
             base = ex.options["wsBackoffBase"]
@@ -334,7 +344,7 @@ async def test_a_dropped_connection_reaches_the_parked_watcher_which_backs_off_a
             assert after["nonce"] > book["nonce"] and after["bids"][0][0] < after["asks"][0][0]
             new = ex.clients[ex.get_ws_url()]
             assert ex._public_client is new and any(c.startswith("order_book." + MARKET) for c in new.subscriptions)
-            again = await within(ex.watch_order_book(SYMBOL))  # and the live path again, on the new connection
+            again = await next_state()  # and the live path again, on the new connection
             assert again["nonce"] > after["nonce"] and len(clock.slept) == 1
         finally:
             await ex.close()
