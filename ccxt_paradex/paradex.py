@@ -267,7 +267,11 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
 
     def fetch_markets(self, params: dict = {}) -> list[Market]:
         response = self._raw_markets(params)
-        return [m for m in self.parse_markets(self.safe_list(response, "results", [])) if m is not None]
+        markets = [m for m in self.parse_markets(self.safe_list(response, "results", [])) if m is not None]
+        if not params:  # the whole list: has[kind] says whether this venue lists markets of that kind (ccxt's checks)
+            for kind in ("spot", "future", "option"):
+                self.has[kind] = any(m["type"] == kind for m in markets)
+        return markets
 
     def fetch_currencies(self, params={}):
         """Bridged tokens (USDC: depositable) plus every market's base asset (synthetic, not transferable)."""
