@@ -72,7 +72,7 @@ class Algo:
         return (self.size / self.slices // step) * step
 
     def filled(self):
-        size = sum((c.size - c.remaining for c in self.children), ZERO)
+        size = sum((c.filled for c in self.children), ZERO)
         notional = sum((c.filled_notional for c in self.children), ZERO)
         return size, notional
 

@@ -257,7 +257,7 @@ class Engine:
     @staticmethod
     def _closes_position(acct, market, side, size) -> bool:
         """An order of ``side`` and ``size`` against the position, at least its size: reduce-only, it closes the
-        whole position (``_fit_reduce_only`` trims it to the position's size), so it is exempt from min notional."""
+        whole position (``_fit_reduce_only`` lets it trade only the position's size), so it is exempt from min notional."""
         pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
         return held != 0 and (held > 0) != (side == "BUY") and size >= abs(held)
@@ -286,19 +286,32 @@ class Engine:
         after = held + signed
         return held != 0 and after * held >= 0 and abs(after) <= abs(held)  # (a flip opens a new position)
 
-    def _fit_reduce_only(self, acct, order) -> bool:
+    def _fit_reduce_only(self, acct, order, triggered=False) -> bool:
+        """A reduce-only order trades at most the position it reduces. One bigger than the position keeps the size
+        it was signed with; what of it lies beyond the position is withheld (never traded) and reported in its
+        ``remaining_size``, and once the rest is done the order closes with REDUCE_ONLY_WILL_INCREASE (Paradex
+        documents cancelling reduce-only orders bigger than the position; it documents no resizing). So size,
+        remaining_size and the fills always agree: filled = size - remaining_size = the sum of its fills.
+        A TP/SL of size 0 closes the whole position: its size becomes the position's when it triggers.
+        -> False when the order was closed (nothing to reduce)."""
         pos = acct.positions.get(order.market)
         held = pos.size if pos else ZERO
         if held == 0 or (held > 0) == (order.side == "BUY"):
-            if order.status == "UNTRIGGERED" or order.type in TPSL:
+            if not triggered and (order.status == "UNTRIGGERED" or order.type in TPSL):
                 return True  # may become valid when triggered
             self._close(order, "REDUCE_ONLY_WILL_INCREASE")
             return False
-        if order.size == 0 or order.remaining > abs(held):
+        if order.size == 0:
+            order.size = order.remaining = abs(held)
+        elif order.remaining > abs(held):
+            order.withheld += order.remaining - abs(held)
             order.remaining = abs(held)
-            if order.size == 0:
-                order.size = abs(held)
         return True
+
+    @staticmethod
+    def _done_reason(order) -> str:
+        """The cancel reason of an order with nothing left that may trade: none when it filled in full."""
+        return "REDUCE_ONLY_WILL_INCREASE" if order.withheld else ""
 
     def _execute(self, order: Order):
         book = self.books[order.market]
@@ -312,10 +325,10 @@ class Engine:
             self._match(order, book)
         if order.status == "CLOSED" or order.remaining == 0:
             if order.status != "CLOSED":
-                self._close(order, "")
+                self._close(order, self._done_reason(order))
             return
         if order.price is None:  # market remainder
-            return self._close(order, "EMPTY_MARKET" if order.remaining == order.size else "")
+            return self._close(order, "EMPTY_MARKET" if order.filled == 0 else "")
         if order.instruction == "IOC":
             return self._close(order, "REMAINING_IOC_CANCEL")
         order.status = "OPEN"
@@ -366,7 +379,7 @@ class Engine:
         for order, role in ((taker, "TAKER"), (maker, "MAKER")):
             self._settle(order, role, size, price, trade_id, seq, now)
         if maker.remaining == 0:
-            self._close(maker, "")
+            self._close(maker, self._done_reason(maker))
         else:
             self._touch(maker)
         self._check_triggers(taker.market)
@@ -398,7 +411,7 @@ class Engine:
         fill = {
             "id": fill_id, "account": acct.address, "market": order.market, "order_id": order.id,
             "client_id": order.client_id or "", "side": order.side, "liquidity": role, "fill_type": "FILL",
-            "price": fmt(price), "size": fmt(size), "remaining_size": fmt(order.remaining),
+            "price": fmt(price), "size": fmt(size), "remaining_size": fmt(order.unfilled),
             "fee": fmt(fee), "fee_currency": "USDC", "realized_pnl": fmt(realized), "realized_funding": fmt(realized_funding),
             "underlying_price": fmt(self.mark[order.market]), "flags": ["interactive"] if order.interactive else [],
             "orderbook_seq_no": seq, "created_at": now,
@@ -564,7 +577,7 @@ class Engine:
         for order in [o for o in self.untriggered[market] if self._triggered(o, mark)]:
             self.untriggered[market].remove(order)
             order.status = "NEW"
-            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order):
+            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order, triggered=True):
                 continue
             if order.remaining == 0:
                 self._close(order, "REDUCE_ONLY_WILL_INCREASE")
@@ -624,7 +637,7 @@ class Engine:
             raise validation_error("market, side and type cannot be modified")
         size = _decimal(req.get("size"), "size")
         price = _decimal(req.get("price"), "price", required="MARKET" not in order.type)
-        filled = order.size - order.remaining
+        filled = order.filled
         if size <= filled or size % spec.step != 0:
             raise ApiError("INVALID_ORDER_SIZE", f"invalid size for modify order: {fmt(size)}", 400)
         if price is not None and price != 0 and price % spec.tick != 0:
@@ -636,7 +649,7 @@ class Engine:
             book.side(order.side).remove(order)
             self._bump(order.market, [(order.side, order.price, book.side(order.side).level_size(order.price, False),
                                        book.side(order.side).level_size(order.price, True))])
-        order.size, order.remaining = size, size - filled
+        order.size, order.remaining, order.withheld = size, size - filled, ZERO  # (refitted below when it rests)
         if price:
             order.price = price
         if trigger:
@@ -646,6 +659,8 @@ class Engine:
         snapshot = order.to_json()
         if resting:
             order.status = "NEW"
+            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order):
+                return snapshot
             self._execute(order)
         else:
             self._touch(order)
