@@ -98,7 +98,7 @@ class Simulator:
         self.batch_limit = batch_limit
         self.summary_interval = summary_interval
         # every request checked against Paradex's spec (sim/contract_gate.py): "strict", "spec" or "off"
-        self.contract = ContractGate(contract, check_responses)
+        self.contract = ContractGate(contract, check_responses, batch_limit)
         self.closed_order_get = closed_order_get  # GET /orders/{id} of a closed order: "ORDER_ID_NOT_FOUND" or "NOT_FOUND"
         self.feed = Feed(self, ping_interval, backlog_limit)
         # TWAP orders (sim/algo.py): children placed on the simulator's clock, checked every algo_interval s
