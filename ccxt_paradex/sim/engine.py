@@ -52,6 +52,7 @@ class Engine:
         self.trades = {s.symbol: deque(maxlen=20000) for s in specs}
         self.clock = clock  # () -> ms
         self.tpsl_reduce_only = "optional"  # "required": TP/SL orders without REDUCE_ONLY are refused
+        self.price_bands = False  # True: LIMIT prices outside the market's price band around the mark are refused
         self.accounts = {}
         self.orders = {}          # every order of real accounts; open orders of synthetic ones
         self.open_orders = {}     # account -> {order id: Order} (NEW / UNTRIGGERED / OPEN)
@@ -182,6 +183,8 @@ class Engine:
                 raise validation_error(f"{instruction} is not valid for market orders")
         elif price <= 0 or price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a positive multiple of the tick size {fmt(spec.tick)}")
+        elif otype == "LIMIT":
+            self._check_band(spec, price)
         trigger = None
         if otype not in ("MARKET", "LIMIT"):
             trigger = _decimal(req.get("trigger_price"), "trigger_price")
@@ -221,6 +224,21 @@ class Engine:
             interactive=interactive, signer_key=None,
         )
 
+    def _check_band(self, spec, price):
+        """With ``price_bands`` on (``Simulator(price_bands=True)``, ``--price-bands``): MarketResp.price_bands_width
+        is the largest fraction a price may lie from the mark (0.05: 5 % either side); a LIMIT order's price beyond
+        it is refused (VALIDATION_ERROR: the spec names no code of its own for it).
+        Readings: the band is checked when a LIMIT order is placed or its price modified, against the mark of that
+        moment; conditional limit orders (STOP_LIMIT, TP/SL limits) are not checked, as their mark is the one of
+        their trigger; market orders are not limited by it here."""
+        width, mark = spec.price_bands_width, self.mark[spec.symbol]
+        if not self.price_bands or not width or mark <= 0:
+            return
+        low, high = mark * (1 - width), mark * (1 + width)
+        if not low <= price <= high:
+            raise validation_error(f"price {fmt(price)} is outside the price band {fmt(low)}..{fmt(high)} "
+                                   f"(mark {fmt(mark)} +/- {fmt(width * 100)}%)")
+
     def submit(self, order: Order) -> dict:
         """Accept a validated order; returns its NEW snapshot (Paradex answers 201 before matching)."""
         acct = self.accounts[order.account]
@@ -240,6 +258,8 @@ class Engine:
         acct = self.accounts[order.account]
         if order.reduce_only and not self._fit_reduce_only(acct, order):
             return
+        if acct.address not in self.ephemeral and self._exceeds_position_limit(acct, order):
+            return self._close(order, "ORDER_EXCEEDS_POSITION_LIMIT")
         # synthetic makers/takers (ephemeral: nobody holds their keys) have unbounded collateral: no margin scan.
         # A market-family order is checked at the mark price too (margin() counts it there), unless it only
         # reduces the position it trades against (a close needs no new margin)
@@ -253,6 +273,20 @@ class Engine:
             self._check_triggers(order.market)
             return
         self._execute(order)
+
+    def _exceeds_position_limit(self, acct, order) -> bool:
+        """Paradex's position-limit rule (its Position Limit page): an order is taken only while the market's
+        ``position_limit`` is at least the order's size + the size of the account's other open orders on the same
+        side + the position, counted positive on the order's side and negative against it. A risk check: the
+        order is accepted (201) and closes with ORDER_EXCEEDS_POSITION_LIMIT, the reason ccxt's built-in class
+        reads as a rejection (the spec's examples list only two cancel reasons). Open orders counted: every NEW,
+        UNTRIGGERED or OPEN one (a reading: the page does not say whether untriggered orders count)."""
+        limit = self.specs[order.market].position_limit
+        pos = acct.positions.get(order.market)
+        held = pos.size if pos else ZERO
+        same_side = sum((o.remaining for o in self.open_by_market.get((acct.address, order.market), {}).values()
+                         if o is not order and o.side == order.side), ZERO)
+        return order.remaining + same_side + (held if order.side == "BUY" else -held) > limit
 
     @staticmethod
     def _closes_position(acct, market, side, size) -> bool:
@@ -642,6 +676,8 @@ class Engine:
             raise ApiError("INVALID_ORDER_SIZE", f"invalid size for modify order: {fmt(size)}", 400)
         if price is not None and price != 0 and price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a multiple of the tick size {fmt(spec.tick)}")
+        if price and order.type == "LIMIT":
+            self._check_band(spec, price)
         trigger = req.get("trigger_price")
         book = self.books[order.market]
         resting = order.status == "OPEN"

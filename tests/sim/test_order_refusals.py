@@ -1,10 +1,14 @@
 """The simulator's order refusals: every error answer fits the spec's ApiError shape with a documented code (the
-response check covers error bodies too), and the simulator's own batch limit honoured by the contract gate."""
+response check covers error bodies too), and the documented order rules beyond tick/size/notional: the market's
+price band (opt-in), its position limit, and the simulator's own batch limit honoured by the contract gate."""
+from decimal import Decimal
 
 import aiohttp
+import ccxt
 import pytest
 
-from ccxt_paradex.core import contract
+import ccxt_paradex
+from ccxt_paradex.core import contract, keys
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.contract_gate import ContractRefusal
 
@@ -77,6 +81,80 @@ def test_the_error_check_records_an_undocumented_code_or_field():
         ("GET /fills 400", ["response.hint: not a field of this request"])]
 
 
+# ---- price bands ----------------------------------------------------------------------------------
+async def test_limit_prices_outside_the_price_band_are_refused_when_bands_are_on(session):
+    async with Simulator(seed=73, price_bands=True, check_responses=True, liquidity=False, **QUIET) as sim:
+        c = await onboarded(sim, session, 73)
+        _, markets, _ = await c.request("GET", "/markets", params={"market": SOL})
+        width = Decimal(markets["results"][0]["price_bands_width"])
+        mark, tick = sim.engine.mark[SOL], sim.engine.specs[SOL].tick
+        low, high = mark * (1 - width), mark * (1 + width)
+        for price in (low - tick, high + tick):
+            status, body, _ = await c.place(SOL, "BUY" if price < mark else "SELL", "LIMIT", "1", str(price))
+            assert (status, body["error"]) == (400, "VALIDATION_ERROR") and "price band" in body["message"], body
+        status, edge, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(low))  # the band's own edge is inside it
+        assert status == 201 and sim.engine.orders[edge["id"]].status == "OPEN"
+        status, body, _ = await c.request("PUT", f"/orders/{edge['id']}", _modify(c, edge, sim.clock.ms(), price=str(low - tick)))
+        assert (status, body["error"]) == (400, "VALIDATION_ERROR") and sim.engine.orders[edge["id"]].price == low
+        status, stop, _ = await c.place(SOL, "BUY", "STOP_LIMIT", "1", str(low - tick), trigger_price=str(low))
+        assert status == 201, stop  # conditional limit orders are not held to the band of the current mark
+        assert sim.contract.answers == [], sim.contract.answers
+
+
+async def test_price_bands_are_off_by_default(session):
+    async with Simulator(seed=74, liquidity=False, **QUIET) as sim:
+        c = await onboarded(sim, session, 74)
+        far = (sim.engine.mark[SOL] / 2).quantize(sim.engine.specs[SOL].tick)
+        status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(far))
+        assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN"
+
+
+def test_the_cli_turns_price_bands_on():
+    from ccxt_paradex.sim.__main__ import parser
+    assert parser().parse_args(["--price-bands"]).price_bands is True
+    assert parser().parse_args([]).price_bands is False
+
+
+# ---- position limit -------------------------------------------------------------------------------
+async def test_orders_that_could_take_the_position_past_its_limit_are_rejected(session):
+    async with Simulator(seed=75, check_responses=True, **QUIET) as sim:
+        spec = sim.engine.specs[SOL]
+        spec.position_limit = Decimal("2")
+        c = await onboarded(sim, session, 75)
+        _, markets, _ = await c.request("GET", "/markets", params={"market": SOL})
+        assert markets["results"][0]["position_limit"] == "2"
+        acct = sim.engine.accounts[hex(c.address)]
+        below = str(sim.engine.mark[SOL] * Decimal("0.99") // spec.tick * spec.tick)
+        _, long, _ = await c.place(SOL, "BUY", "MARKET", "1.5")
+        assert acct.positions[SOL].size == Decimal("1.5")
+        _, rest, _ = await c.place(SOL, "BUY", "LIMIT", "0.5", below)  # 0.5 + 1.5 = the limit: taken
+        assert sim.engine.orders[rest["id"]].status == "OPEN"
+        status, over, _ = await c.place(SOL, "BUY", "LIMIT", "0.1", below)  # 0.1 + 0.5 open + 1.5 held > 2
+        assert status == 201  # a risk check: accepted, then closed
+        refused = sim.engine.orders[over["id"]]
+        assert (refused.status, refused.cancel_reason) == ("CLOSED", "ORDER_EXCEEDS_POSITION_LIMIT")
+        # a sell counts the long against it: 3.5 - 1.5 = 2 fits, 3.6 - 1.5 does not
+        status, sell, _ = await c.place(SOL, "SELL", "MARKET", "3.6")
+        assert sim.engine.orders[sell["id"]].cancel_reason == "ORDER_EXCEEDS_POSITION_LIMIT"
+        assert acct.positions[SOL].size == Decimal("1.5")
+        status, sell, _ = await c.place(SOL, "SELL", "MARKET", "3.5")
+        assert sim.engine.orders[sell["id"]].cancel_reason == "" and acct.positions[SOL].size == Decimal("-2")
+        assert sim.contract.answers == [], sim.contract.answers
+
+
+def test_a_position_limit_rejection_reaches_ccxt_as_a_closed_order_with_its_reason():
+    from ccxt_paradex.sim.thread import SimulatorThread
+    key = "0x" + "4f" * 32
+    with SimulatorThread(seed=76, **QUIET) as sim:
+        sim.thread.call(setattr, sim.engine.specs[SOL], "position_limit", Decimal("1"))
+        ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls()})
+        ex.load_markets()
+        placed = ex.create_order("SOL/USD:USDC", "market", "buy", 2)
+        order = ex.fetch_order(placed["id"], "SOL/USD:USDC")
+        assert (order["status"], order["filled"], order["info"]["cancel_reason"]) == (
+            "canceled", 0, "ORDER_EXCEEDS_POSITION_LIMIT")
+
+
 # ---- batch limit ----------------------------------------------------------------------------------
 async def test_the_batch_limit_option_is_what_the_gate_and_the_handler_take(session):
     async with Simulator(seed=77, batch_limit=20, check_responses=True, liquidity=False, **QUIET) as sim:
@@ -98,3 +176,13 @@ async def test_the_batch_limit_option_is_what_the_gate_and_the_handler_take(sess
         assert (status, body["error"]) == (400, "BATCH_SIZE_OUT_OF_RANGE") and "1..5" in body["message"]
         with pytest.raises(ContractRefusal):  # the default gate: the spec's 10
             Simulator(seed=79, liquidity=False, **QUIET).contract.ws("order.create_batch", {"orders": [{}] * 11})
+
+
+def test_ccxt_maps_a_price_band_refusal_to_invalid_order():
+    from ccxt_paradex.sim.thread import SimulatorThread
+    key = "0x" + "5f" * 32
+    with SimulatorThread(seed=80, price_bands=True, liquidity=False, **QUIET) as sim:
+        ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls()})
+        ex.load_markets()
+        with pytest.raises(ccxt.InvalidOrder, match="price band"):
+            ex.create_order("SOL/USD:USDC", "limit", "buy", 1, 100)  # a third below the mark of 150
