@@ -62,7 +62,7 @@ class Engine:
         self.listeners = []
         self.initial_leverage = initial_leverage
         self._ids = itertools.count(1)
-        self.status = "ok"
+        self.status = "ok"  # SystemState: "cancel_only" and "post_only" refuse orders (validate)
         self.busted = set()       # trade ids bust() voided
         self._synthetic_fills = OrderedDict()  # fill id -> settlement of a synthetic account's side (bounded)
 
@@ -216,6 +216,10 @@ class Engine:
         ts, now = self._check_signature_time(req), self.clock()
         if self.status == "cancel_only":
             raise ApiError("SYSTEM_STATUS_CANCEL_ONLY", "exchange is in cancel-only mode", 400)
+        if self.status == "post_only" and instruction not in ("POST_ONLY", "RPI"):
+            raise ApiError("SYSTEM_STATUS_POST_ONLY", "exchange is in post-only mode: only POST_ONLY orders", 400)
+        if spec.open_at > now:
+            raise ApiError("MARKET_NOT_OPEN", f"market {market} opens at {spec.open_at}", 400)
         return Order(
             id=self.new_id(), account=acct.address, market=market, side=side, type=otype, size=size, remaining=size,
             price=price, trigger_price=trigger, instruction=instruction, flags=list(flags), stp=stp,

@@ -186,3 +186,25 @@ def test_ccxt_maps_a_price_band_refusal_to_invalid_order():
         ex.load_markets()
         with pytest.raises(ccxt.InvalidOrder, match="price band"):
             ex.create_order("SOL/USD:USDC", "limit", "buy", 1, 100)  # a third below the mark of 150
+
+
+# ---- venue and market state -----------------------------------------------------------------------
+async def test_a_post_only_venue_takes_only_post_only_orders_and_an_unopened_market_none(session):
+    async with Simulator(seed=81, check_responses=True, liquidity=False, **QUIET) as sim:
+        c = await onboarded(sim, session, 81)
+        sim.engine.status = "post_only"
+        assert (await c.request("GET", "/system/state"))[1]["status"] == "post_only"
+        status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", "100")
+        assert (status, body["error"]) == (400, "SYSTEM_STATUS_POST_ONLY")
+        status, body, _ = await c.place(SOL, "BUY", "MARKET", "1")
+        assert (status, body["error"]) == (400, "SYSTEM_STATUS_POST_ONLY")
+        status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", "100", instruction="POST_ONLY")
+        assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN"
+        sim.engine.status = "ok"
+        sim.engine.specs[SOL].open_at = sim.clock.ms() + 60_000  # listed, opening in a minute
+        status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", "100")
+        assert (status, body["error"]) == (400, "MARKET_NOT_OPEN")
+        sim.clock.advance(61)
+        status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", "100")
+        assert status == 201, body
+        assert sim.contract.answers == [], sim.contract.answers
