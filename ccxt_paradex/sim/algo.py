@@ -72,7 +72,7 @@ class Algo:
         return (self.size / self.slices // step) * step
 
     def filled(self):
-        size = sum((c.size - c.remaining for c in self.children), ZERO)
+        size = sum((c.filled for c in self.children), ZERO)
         notional = sum((c.filled_notional for c in self.children), ZERO)
         return size, notional
 
@@ -140,6 +140,8 @@ class AlgoEngine:
         self.engine._check_signature_time(body)  # signature_timestamp within recv_window, as for an order
         if self.engine.status == "cancel_only":
             raise ApiError("SYSTEM_STATUS_CANCEL_ONLY", "exchange is in cancel-only mode", 400)
+        if self.engine.status == "post_only":  # its children are market orders
+            raise ApiError("SYSTEM_STATUS_POST_ONLY", "exchange is in post-only mode: only POST_ONLY orders", 400)
         verify_order_signature(self.sim, acct, {"signature_timestamp": body.get("signature_timestamp"),
                                                 "market": spec.symbol, "side": body["side"], "type": "MARKET",
                                                 "size": body.get("size"), "price": None,

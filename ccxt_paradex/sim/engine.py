@@ -52,6 +52,7 @@ class Engine:
         self.trades = {s.symbol: deque(maxlen=20000) for s in specs}
         self.clock = clock  # () -> ms
         self.tpsl_reduce_only = "optional"  # "required": TP/SL orders without REDUCE_ONLY are refused
+        self.price_bands = False  # True: LIMIT prices outside the market's price band around the mark are refused
         self.accounts = {}
         self.orders = {}          # every order of real accounts; open orders of synthetic ones
         self.open_orders = {}     # account -> {order id: Order} (NEW / UNTRIGGERED / OPEN)
@@ -61,7 +62,7 @@ class Engine:
         self.listeners = []
         self.initial_leverage = initial_leverage
         self._ids = itertools.count(1)
-        self.status = "ok"
+        self.status = "ok"  # SystemState: "cancel_only" and "post_only" refuse orders (validate)
         self.busted = set()       # trade ids bust() voided
         self._synthetic_fills = OrderedDict()  # fill id -> settlement of a synthetic account's side (bounded)
 
@@ -182,6 +183,8 @@ class Engine:
                 raise validation_error(f"{instruction} is not valid for market orders")
         elif price <= 0 or price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a positive multiple of the tick size {fmt(spec.tick)}")
+        elif otype == "LIMIT":
+            self._check_band(spec, price)
         trigger = None
         if otype not in ("MARKET", "LIMIT"):
             trigger = _decimal(req.get("trigger_price"), "trigger_price")
@@ -213,6 +216,10 @@ class Engine:
         ts, now = self._check_signature_time(req), self.clock()
         if self.status == "cancel_only":
             raise ApiError("SYSTEM_STATUS_CANCEL_ONLY", "exchange is in cancel-only mode", 400)
+        if self.status == "post_only" and instruction not in ("POST_ONLY", "RPI"):
+            raise ApiError("SYSTEM_STATUS_POST_ONLY", "exchange is in post-only mode: only POST_ONLY orders", 400)
+        if spec.open_at > now:
+            raise ApiError("MARKET_NOT_OPEN", f"market {market} opens at {spec.open_at}", 400)
         return Order(
             id=self.new_id(), account=acct.address, market=market, side=side, type=otype, size=size, remaining=size,
             price=price, trigger_price=trigger, instruction=instruction, flags=list(flags), stp=stp,
@@ -220,6 +227,21 @@ class Engine:
             received_at=now, created_at=now, last_updated_at=now, seq_no=0, request_info=None,
             interactive=interactive, signer_key=None,
         )
+
+    def _check_band(self, spec, price):
+        """With ``price_bands`` on (``Simulator(price_bands=True)``, ``--price-bands``): MarketResp.price_bands_width
+        is the largest fraction a price may lie from the mark (0.05: 5 % either side); a LIMIT order's price beyond
+        it is refused (VALIDATION_ERROR: the spec names no code of its own for it).
+        Readings: the band is checked when a LIMIT order is placed or its price modified, against the mark of that
+        moment; conditional limit orders (STOP_LIMIT, TP/SL limits) are not checked, as their mark is the one of
+        their trigger; market orders are not limited by it here."""
+        width, mark = spec.price_bands_width, self.mark[spec.symbol]
+        if not self.price_bands or not width or mark <= 0:
+            return
+        low, high = mark * (1 - width), mark * (1 + width)
+        if not low <= price <= high:
+            raise validation_error(f"price {fmt(price)} is outside the price band {fmt(low)}..{fmt(high)} "
+                                   f"(mark {fmt(mark)} +/- {fmt(width * 100)}%)")
 
     def submit(self, order: Order) -> dict:
         """Accept a validated order; returns its NEW snapshot (Paradex answers 201 before matching)."""
@@ -240,6 +262,8 @@ class Engine:
         acct = self.accounts[order.account]
         if order.reduce_only and not self._fit_reduce_only(acct, order):
             return
+        if acct.address not in self.ephemeral and self._exceeds_position_limit(acct, order):
+            return self._close(order, "ORDER_EXCEEDS_POSITION_LIMIT")
         # synthetic makers/takers (ephemeral: nobody holds their keys) have unbounded collateral: no margin scan.
         # A market-family order is checked at the mark price too (margin() counts it there), unless it only
         # reduces the position it trades against (a close needs no new margin)
@@ -254,10 +278,24 @@ class Engine:
             return
         self._execute(order)
 
+    def _exceeds_position_limit(self, acct, order) -> bool:
+        """Paradex's position-limit rule (its Position Limit page): an order is taken only while the market's
+        ``position_limit`` is at least the order's size + the size of the account's other open orders on the same
+        side + the position, counted positive on the order's side and negative against it. A risk check: the
+        order is accepted (201) and closes with ORDER_EXCEEDS_POSITION_LIMIT, the reason ccxt's built-in class
+        reads as a rejection (the spec's examples list only two cancel reasons). Open orders counted: every NEW,
+        UNTRIGGERED or OPEN one (a reading: the page does not say whether untriggered orders count)."""
+        limit = self.specs[order.market].position_limit
+        pos = acct.positions.get(order.market)
+        held = pos.size if pos else ZERO
+        same_side = sum((o.remaining for o in self.open_by_market.get((acct.address, order.market), {}).values()
+                         if o is not order and o.side == order.side), ZERO)
+        return order.remaining + same_side + (held if order.side == "BUY" else -held) > limit
+
     @staticmethod
     def _closes_position(acct, market, side, size) -> bool:
         """An order of ``side`` and ``size`` against the position, at least its size: reduce-only, it closes the
-        whole position (``_fit_reduce_only`` trims it to the position's size), so it is exempt from min notional."""
+        whole position (``_fit_reduce_only`` lets it trade only the position's size), so it is exempt from min notional."""
         pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
         return held != 0 and (held > 0) != (side == "BUY") and size >= abs(held)
@@ -286,19 +324,32 @@ class Engine:
         after = held + signed
         return held != 0 and after * held >= 0 and abs(after) <= abs(held)  # (a flip opens a new position)
 
-    def _fit_reduce_only(self, acct, order) -> bool:
+    def _fit_reduce_only(self, acct, order, triggered=False) -> bool:
+        """A reduce-only order trades at most the position it reduces. One bigger than the position keeps the size
+        it was signed with; what of it lies beyond the position is withheld (never traded) and reported in its
+        ``remaining_size``, and once the rest is done the order closes with REDUCE_ONLY_WILL_INCREASE (Paradex
+        documents cancelling reduce-only orders bigger than the position; it documents no resizing). So size,
+        remaining_size and the fills always agree: filled = size - remaining_size = the sum of its fills.
+        A TP/SL of size 0 closes the whole position: its size becomes the position's when it triggers.
+        -> False when the order was closed (nothing to reduce)."""
         pos = acct.positions.get(order.market)
         held = pos.size if pos else ZERO
         if held == 0 or (held > 0) == (order.side == "BUY"):
-            if order.status == "UNTRIGGERED" or order.type in TPSL:
+            if not triggered and (order.status == "UNTRIGGERED" or order.type in TPSL):
                 return True  # may become valid when triggered
             self._close(order, "REDUCE_ONLY_WILL_INCREASE")
             return False
-        if order.size == 0 or order.remaining > abs(held):
+        if order.size == 0:
+            order.size = order.remaining = abs(held)
+        elif order.remaining > abs(held):
+            order.withheld += order.remaining - abs(held)
             order.remaining = abs(held)
-            if order.size == 0:
-                order.size = abs(held)
         return True
+
+    @staticmethod
+    def _done_reason(order) -> str:
+        """The cancel reason of an order with nothing left that may trade: none when it filled in full."""
+        return "REDUCE_ONLY_WILL_INCREASE" if order.withheld else ""
 
     def _execute(self, order: Order):
         book = self.books[order.market]
@@ -312,10 +363,10 @@ class Engine:
             self._match(order, book)
         if order.status == "CLOSED" or order.remaining == 0:
             if order.status != "CLOSED":
-                self._close(order, "")
+                self._close(order, self._done_reason(order))
             return
         if order.price is None:  # market remainder
-            return self._close(order, "EMPTY_MARKET" if order.remaining == order.size else "")
+            return self._close(order, "EMPTY_MARKET" if order.filled == 0 else "")
         if order.instruction == "IOC":
             return self._close(order, "REMAINING_IOC_CANCEL")
         order.status = "OPEN"
@@ -366,7 +417,7 @@ class Engine:
         for order, role in ((taker, "TAKER"), (maker, "MAKER")):
             self._settle(order, role, size, price, trade_id, seq, now)
         if maker.remaining == 0:
-            self._close(maker, "")
+            self._close(maker, self._done_reason(maker))
         else:
             self._touch(maker)
         self._check_triggers(taker.market)
@@ -398,7 +449,7 @@ class Engine:
         fill = {
             "id": fill_id, "account": acct.address, "market": order.market, "order_id": order.id,
             "client_id": order.client_id or "", "side": order.side, "liquidity": role, "fill_type": "FILL",
-            "price": fmt(price), "size": fmt(size), "remaining_size": fmt(order.remaining),
+            "price": fmt(price), "size": fmt(size), "remaining_size": fmt(order.unfilled),
             "fee": fmt(fee), "fee_currency": "USDC", "realized_pnl": fmt(realized), "realized_funding": fmt(realized_funding),
             "underlying_price": fmt(self.mark[order.market]), "flags": ["interactive"] if order.interactive else [],
             "orderbook_seq_no": seq, "created_at": now,
@@ -564,7 +615,7 @@ class Engine:
         for order in [o for o in self.untriggered[market] if self._triggered(o, mark)]:
             self.untriggered[market].remove(order)
             order.status = "NEW"
-            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order):
+            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order, triggered=True):
                 continue
             if order.remaining == 0:
                 self._close(order, "REDUCE_ONLY_WILL_INCREASE")
@@ -624,11 +675,13 @@ class Engine:
             raise validation_error("market, side and type cannot be modified")
         size = _decimal(req.get("size"), "size")
         price = _decimal(req.get("price"), "price", required="MARKET" not in order.type)
-        filled = order.size - order.remaining
+        filled = order.filled
         if size <= filled or size % spec.step != 0:
             raise ApiError("INVALID_ORDER_SIZE", f"invalid size for modify order: {fmt(size)}", 400)
         if price is not None and price != 0 and price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a multiple of the tick size {fmt(spec.tick)}")
+        if price and order.type == "LIMIT":
+            self._check_band(spec, price)
         trigger = req.get("trigger_price")
         book = self.books[order.market]
         resting = order.status == "OPEN"
@@ -636,7 +689,7 @@ class Engine:
             book.side(order.side).remove(order)
             self._bump(order.market, [(order.side, order.price, book.side(order.side).level_size(order.price, False),
                                        book.side(order.side).level_size(order.price, True))])
-        order.size, order.remaining = size, size - filled
+        order.size, order.remaining, order.withheld = size, size - filled, ZERO  # (refitted below when it rests)
         if price:
             order.price = price
         if trigger:
@@ -646,6 +699,8 @@ class Engine:
         snapshot = order.to_json()
         if resting:
             order.status = "NEW"
+            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order):
+                return snapshot
             self._execute(order)
         else:
             self._touch(order)

@@ -27,6 +27,7 @@ class MarketSpec:
     strike: Optional[Decimal] = None
     underlying: Optional[str] = None      # the perp whose mark prices the option
     volatility: Optional[Decimal] = None
+    price_bands_width: Decimal = D("0.05")  # a limit price may be at most this fraction away from the mark
 
     @property
     def quote(self):
@@ -41,7 +42,7 @@ class MarketSpec:
             "order_size_increment": str(self.step), "price_tick_size": str(self.tick),
             "min_notional": str(self.min_notional), "max_order_size": str(self.max_order_size),
             "position_limit": str(self.position_limit), "max_open_orders": self.max_open_orders,
-            "max_slippage": "0.05", "price_bands_width": "0.05", "open_at": self.open_at, "expiry_at": 0,
+            "max_slippage": "0.05", "price_bands_width": str(self.price_bands_width), "open_at": self.open_at, "expiry_at": 0,
             "funding_period_hours": self.funding_period_hours, "funding_multiplier": 1,
             "max_funding_rate": "0.05", "max_funding_rate_change": "0.0005", "max_tob_spread": "0.2",
             "interest_rate": "0.0001", "clamp_rate": "0.0005", "oracle_ewma_factor": "0.2",
@@ -86,4 +87,5 @@ def spec_from_json(m: dict) -> MarketSpec:
         Decimal(str(m.get("min_notional") or "10")), Decimal(str(m.get("max_order_size") or "1000000")),
         Decimal(str(m.get("position_limit") or "10000000")), int(m.get("max_open_orders") or 100),
         max(1, int((1 / imf).to_integral_value())) if imf > 0 else 10, fee("maker_fee", "0.00003"),
-        fee("taker_fee", "0.0002"), int(m.get("funding_period_hours") or 8), int(m.get("open_at") or 0))
+        fee("taker_fee", "0.0002"), int(m.get("funding_period_hours") or 8), int(m.get("open_at") or 0),
+        price_bands_width=Decimal(str(m.get("price_bands_width") or "0.05")))

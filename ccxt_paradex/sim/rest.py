@@ -110,6 +110,8 @@ class RestApi:
                 if sim.contract.check_responses:
                     sim.contract.response(method, template, status, body)
             except ApiError as err:
+                if sim.contract.check_responses:
+                    sim.contract.error_answer(method, template, err.status, err.body())
                 headers.update(err.headers)
                 if err.status == 429 and "Retry-After" not in headers:
                     headers["Retry-After"] = "1"

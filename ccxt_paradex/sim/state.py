@@ -20,7 +20,7 @@ class Order:
     __slots__ = ("id", "account", "market", "side", "type", "size", "remaining", "price", "trigger_price",
                  "instruction", "flags", "stp", "client_id", "status", "cancel_reason", "filled_notional",
                  "timestamp", "received_at", "created_at", "last_updated_at", "seq_no", "request_info",
-                 "interactive", "signer_key")
+                 "interactive", "signer_key", "withheld")
     # set from keyword arguments in __init__ (slots: no per-order __dict__)
     id: str
     account: str
@@ -46,10 +46,15 @@ class Order:
     request_info: Any
     interactive: bool
     signer_key: Any
+    # of a reduce-only order bigger than the position it reduces: the size it may never trade (sim/engine.py
+    # _fit_reduce_only); ``remaining`` is what may still trade, ``remaining_size`` reports both
+    withheld: Any
 
     def __init__(self, **kw):
         for name in self.__slots__:
             setattr(self, name, kw.get(name))
+        if self.withheld is None:
+            self.withheld = ZERO
 
     @property
     def is_rpi(self):
@@ -63,12 +68,21 @@ class Order:
     def is_open(self):
         return self.status in ("NEW", "OPEN", "UNTRIGGERED")
 
+    @property
+    def unfilled(self):
+        """What of the order's size has not traded: what may still trade and what it never will (withheld)."""
+        return self.remaining + self.withheld
+
+    @property
+    def filled(self):
+        return self.size - self.unfilled
+
     def to_json(self) -> dict:
-        filled = self.size - self.remaining
+        filled = self.filled
         avg = self.filled_notional / filled if filled > 0 else ZERO
         out = {
             "id": self.id, "account": self.account, "market": self.market, "client_id": self.client_id or "",
-            "side": self.side, "type": self.type, "size": fmt(self.size), "remaining_size": fmt(self.remaining),
+            "side": self.side, "type": self.type, "size": fmt(self.size), "remaining_size": fmt(self.unfilled),
             "price": fmt(self.price or ZERO), "avg_fill_price": fmt(avg.quantize(Decimal("1e-8")) if filled > 0 else ZERO),
             "trigger_price": fmt(self.trigger_price or ZERO), "instruction": self.instruction,
             "flags": list(self.flags), "stp": self.stp, "status": self.status, "cancel_reason": self.cancel_reason,
