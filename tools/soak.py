@@ -82,6 +82,14 @@ class Soak:
         if key is not None and self.first_unseen.get(key) is None:
             self.first_unseen[key] = now
 
+    def at(self, ms):
+        """A venue time (ms) as seconds since the run started (what -v prints)."""
+        return "%.1f s" % (ms / 1000 - self.wall0)
+
+    def log(self, text):
+        if self.args.verbose:
+            print("%7.1f s  %s" % (time.time() - self.wall0, text), flush=True)
+
     def returned(self, key):
         self.last_return[key] = time.monotonic()
         self.first_unseen[key] = None
@@ -189,6 +197,7 @@ class Soak:
                 raise
             except BaseError as e:
                 self.errors["flow:" + action + ":" + type(e).__name__] += 1
+                self.log("flow %s: %s" % (action, str(e)[:200]))
 
     def _known(self, oid, symbol):
         cache = getattr(self.ex, "orders", None)
@@ -237,12 +246,11 @@ class Soak:
                 self.counts["fault:" + kind] += 1
                 if kind in DELIVERY_BLOCKING:
                     self.last_disruption = time.monotonic()
-                if self.args.verbose:
-                    print("%7.1f s  %s" % (time.monotonic() - self.t0, done), flush=True)
+                self.log(done)
 
     # ---- continuous checks --------------------------------------------------------------------------
     async def monitor(self):
-        connections = self.ex._connections
+        connections, failures = self.ex._connections, 0
         next_sample = time.monotonic()
         while not self.stop.is_set():
             await asyncio.sleep(0.5)
@@ -250,6 +258,10 @@ class Soak:
             if self.ex._connections != connections:
                 connections = self.ex._connections
                 self.last_disruption = now
+                self.log("client connected (%d connections, %d reconnects)" % (connections, self.ex.reconnects))
+            if self.ex.reconcile_failures != failures:
+                failures = self.ex.reconcile_failures
+                self.log("reconciliation failed (%d so far)" % failures)
             if self.sim_thread.call(self.chaos.disrupted):
                 self.last_disruption = now
             for key, since in list(self.first_unseen.items()):
@@ -350,7 +362,8 @@ class Soak:
             want = ex.parse_order(row)
             got = cache.hashmap.get(want["symbol"], {}).get(row["id"]) if cache else None
             if got is None:
-                problems.append("order %s (%s %s): never seen by watch_orders" % (row["id"], row["client_id"], row["status"]))
+                problems.append("order %s (%s %s): never seen by watch_orders (created at %s, last update at %s)" % (
+                    row["id"], row["client_id"], row["status"], self.at(row["created_at"]), self.at(row["last_updated_at"])))
             elif (got["status"], got["filled"], got["price"]) != (want["status"], want["filled"], want["price"]):
                 problems.append("order %s: watch_orders %s/%s/%s, venue %s/%s/%s" % (
                     row["id"], got["status"], got["filled"], got["price"], want["status"], want["filled"], want["price"]))
@@ -364,7 +377,8 @@ class Soak:
         fill_ids = {f["id"] for f in fills}
         missing = fill_ids - set(self.trade_seen)
         if missing:
-            problems.append("watch_my_trades missed %d of %d fills (e.g. %s)" % (len(missing), len(fill_ids), sorted(missing)[:3]))
+            problems.append("watch_my_trades missed %d of %d fills (e.g. %s)" % (len(missing), len(fill_ids), [
+                (f["id"], self.at(f["created_at"])) for f in fills if f["id"] in missing][:3]))
         twice = {k: n for k, n in self.trade_seen.items() if n > 1}
         if twice:
             problems.append("watch_my_trades returned %d fills more than once (e.g. %s)" % (len(twice), list(twice.items())[:3]))
@@ -397,7 +411,7 @@ class Soak:
         self.ex = ex = paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": self.sim.ccxt_urls(),
                                 "options": {"ordersLimit": 100000, "tradesLimit": 100000}})
         self.net = {}
-        self.t0 = time.monotonic()
+        self.t0, self.wall0 = time.monotonic(), time.time()
         try:
             await ex.load_markets()
             await ex.fetch_balance()  # logs in (onboards) -> the account exists on the venue
@@ -405,6 +419,16 @@ class Soak:
             self.book_ids = {ex.market_id(s) for s in BOOKS}
             self.traded_ids = {ex.market_id(s) for s in TRADED}
             self.sim_thread.call(self.sim.engine.listeners.append, self.on_engine_event)
+            reconcile_once = ex._reconcile_once
+
+            async def logged_reconcile(client, gap):
+                self.log("reconciling from %s" % self.at(gap))
+                try:
+                    return await reconcile_once(client, gap)
+                except BaseException as e:
+                    self.log("reconciliation raised %r" % e)
+                    raise
+            ex._reconcile_once = logged_reconcile
             watchers = {("book:" + ex.market_id(s)): (lambda s=s: ex.watch_order_book(s)) for s in BOOKS}
             watchers.update({
                 "trades": lambda: ex.watch_trades_for_symbols(list(TRADED)),

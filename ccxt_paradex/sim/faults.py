@@ -86,7 +86,7 @@ class Chaos:
         return bool(self._held)
 
     def end(self):
-        """End every burst now and release every delayed connection (a stalled one stays stalled: it is dead)."""
+        """End every burst now, release every delayed connection and close every stalled one (no close frame)."""
         for task in list(self._tasks):
             task.cancel()
         self._tasks.clear()
@@ -96,6 +96,12 @@ class Chaos:
             release = getattr(conn, "_chaos_release", None)
             if release is not None:
                 release()
+            elif not conn.closed:  # a dead path ends: the client sees the end of the stream and reconnects
+                conn.closed = True
+                transport = self._transport(conn)
+                if transport is not None:
+                    transport.close()
+        self._held.clear()
 
     # ---- helpers -------------------------------------------------------------------------------------
     def _later(self, seconds, fn):
@@ -161,7 +167,13 @@ class Chaos:
 
         async def no_pong(*args, **kwargs):
             return None
+
+        async def silent_close(*args, **kwargs):  # no close frame gets through a dead path either: the client
+            conn.closed = True                     # sees the end of the stream, as after a keep-alive timeout
+            transport.close()
+            return True
         conn.ws.pong = no_pong  # the client's pings go unanswered: its keep-alive gives the connection up
+        conn.ws.close = silent_close
         self._held.add(conn)
 
         def give_up():
@@ -178,14 +190,28 @@ class Chaos:
         seconds = self.rng.uniform(0.5, 4.0) if seconds is None else seconds
         held: list = []
         conn.push = held.append
+        close = conn.ws.close
 
         def release():
             if conn.__dict__.pop("push", None) is None:
                 return
             conn.__dict__.pop("_chaos_release", None)
+            conn.ws.__dict__.pop("close", None)
             self._held.discard(conn)
             for frame in held:
                 conn.push(frame)
+
+        async def close_after_held(*args, **kwargs):  # a slow path delivers what it holds before the close frame
+            frames = list(held)
+            held.clear()
+            release()
+            for frame in frames:  # (sent here: a connection being closed takes nothing more on its queue)
+                try:
+                    await (conn.ws.send_bytes(frame) if isinstance(frame, bytes) else conn.ws.send_str(frame))
+                except (ConnectionError, RuntimeError):
+                    break
+            return await close(*args, **kwargs)
+        conn.ws.close = close_after_held
         conn._chaos_release = release
         self._held.add(conn)
         self._later(seconds, release)
