@@ -288,6 +288,8 @@ class Soak:
             tracemalloc.Filter(False, "*/tracemalloc.py"),
             tracemalloc.Filter(False, "*/soak.py", all_frames=True)])
         self.samples.append(self._counts(sum(s.size for s in snapshot.statistics("filename"))))
+        if len(self.samples) == 3:
+            self.first_snapshot = snapshot  # (what grew since then is printed at the end with -v)
         self.snapshot = snapshot
 
     def _counts(self, memory):
@@ -311,6 +313,10 @@ class Soak:
         if self.snapshot is not None and b > a * 1.3 and b - a > 4 << 20:
             self.violation("memory grows: median %.1f MB in the middle third, %.1f MB in the last" % (a / 2**20, b / 2**20))
             for stat in self.snapshot.statistics("lineno")[:8]:
+                print("   ", stat)
+        if self.args.verbose and self.snapshot is not None and getattr(self, "first_snapshot", None) is not None:
+            print("memory grown since the third sample, by line:")
+            for stat in self.snapshot.compare_to(self.first_snapshot, "lineno")[:10]:
                 print("   ", stat)
 
     # ---- the end ------------------------------------------------------------------------------------
