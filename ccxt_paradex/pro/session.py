@@ -281,13 +281,27 @@ class Session:
                 raise
             except Exception as e:
                 raise NetworkError(self.owner.id + " " + method + ": " + str(e)) from e
+            sent_at = self.owner.milliseconds()
             try:
                 return await asyncio.wait_for(future, timeout)
             except asyncio.TimeoutError:
+                self._silent_since(sent_at, timeout)
                 raise RequestTimeout(self.owner.id + " " + what + " got no answer within " + str(timeout) + " s") from None
         finally:
             self.requests.pop(rid, None)
             self.pending.pop(rid, None)
+
+    def _silent_since(self, sent_at, timeout):
+        """A request got no answer and not one frame arrived on the connection since it went out: the path is dead
+        (a half-open socket), not the venue slow. The socket is dropped as a lost connection, so the next request
+        and every watcher go on a fresh one (and the private streams read the gap) at once, rather than a
+        ping-pong keep-alive later (ccxt's: up to keepAlive x (maxPingPongMisses + 1), a minute by default)."""
+        client = self.client
+        last = getattr(client, "last_message_at", None)
+        if self.ended or client.closed() or (isinstance(last, (int, float)) and last >= sent_at):
+            return
+        client.on_error(NetworkError(self.owner.id + " nothing arrived on this connection for " + str(timeout)
+                                     + " s while a request waited for its answer; reconnecting"))
 
     def arm_cancel_on_disconnect(self):
         """One ``order.cancel_on_disconnect {"enabled": true}`` per connection, shared by every waiter -> its task."""
