@@ -132,11 +132,12 @@ class ParadexConnection:
         if session is None or session.state == CLOSED:
             return
         # what the venue published may be missing from the last sign of life on: a half-open socket is only
-        # noticed a ping-pong timeout later (keepAlive x maxPingPongMisses), and nothing arrived meanwhile
+        # noticed a ping-pong timeout later (keepAlive x maxPingPongMisses), and nothing arrived meanwhile.
+        # The last frame read (pongs included) is that sign; ccxt's ``lastPong`` is not: its ping loop sets it to
+        # "now" on its first tick even when no pong ever came.
         now = self.milliseconds()
-        alive = [t for t in (getattr(client, "last_message_at", None), getattr(client, "lastPong", None))
-                 if isinstance(t, (int, float))]
-        session.connection_lost(min(now, max(alive)) if alive else now)
+        last = getattr(client, "last_message_at", None)
+        session.connection_lost(min(now, last) if isinstance(last, (int, float)) else now)
         if not self._closing:
             self._after_connection_lost(session)
 

@@ -113,9 +113,9 @@ def test_a_parked_balance_is_the_newest_and_an_older_one_never_replaces_it(ex):
 
 
 def test_a_gap_starts_at_the_last_sign_of_life_not_when_the_loss_was_noticed(ex):
-    class Quiet:  # a half-open socket: the last frame a minute before the ping-pong timeout noticed it
-        last_message_at = ex.milliseconds() - 60_000
-        lastPong = ex.milliseconds() - 45_000
+    class Quiet:  # a half-open socket: its last frame, a pong, 45 s before the ping-pong timeout noticed it
+        last_message_at = ex.milliseconds() - 45_000  # every frame read sets it, pongs too
+        lastPong = last_message_at
     class StandInSession:
         state, lost_at = "live", None
         client = type("Client", (), {"subscriptions": {"fills.ALL": True, "trades.BTC-USD-PERP": True}})()
@@ -125,8 +125,8 @@ def test_a_gap_starts_at_the_last_sign_of_life_not_when_the_loss_was_noticed(ex)
     session = StandInSession()
     ex._sessions = {Quiet: session}
     ex._connection_lost(Quiet)
-    assert session.lost_at == Quiet.lastPong  # the later of the two signs of life
-    assert ex._private_gap_since == Quiet.lastPong  # what the reconciliation reads from
+    assert session.lost_at == Quiet.last_message_at  # the last sign of life, not the moment the loss was noticed
+    assert ex._private_gap_since == Quiet.last_message_at  # what the reconciliation reads from
     assert ex._lost_private_channels == {"fills.ALL"}  # subscribed again before the gap is read
 
 

@@ -37,15 +37,17 @@ def _account(sim):
 
 async def test_an_unanswered_request_on_a_silent_connection_drops_it():
     async with Simulator(seed=91, **QUIET) as sim:
-        ex = _exchange(sim, wsOrderTimeout=0.3)
+        ex = _exchange(sim)
         try:
             await ex.load_markets()
             low = await far_bid(ex, SYMBOL)
             await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
             dead = ex.clients[ex.get_ws_url()]
             assert Chaos(sim, 1).fire("stall", _account(sim))
+            ex.options["wsOrderTimeout"] = 0.3  # short for the request meant to time out only (a busy machine)
             with pytest.raises(ccxt.RequestTimeout):
                 await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 1))
+            ex.options["wsOrderTimeout"] = 10
             # the silent socket was given up at once (before: it stayed, and the next request timed out too)
             assert dead.closed() and dead not in ex._sessions
             order = await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 2))
@@ -59,11 +61,12 @@ async def test_an_unanswered_request_on_a_silent_connection_drops_it():
 
 async def test_a_live_connection_that_leaves_one_request_unanswered_is_kept():
     async with Simulator(seed=92, **QUIET) as sim:
-        ex = _exchange(sim, wsOrderTimeout=0.3)
+        ex = _exchange(sim)
         try:
             await ex.load_markets()
             low = await far_bid(ex, SYMBOL)
             await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
+            ex.options["wsOrderTimeout"] = 0.3  # short for the request meant to time out only (a busy machine)
             watcher = asyncio.ensure_future(ex.watch_ticker(SYMBOL))  # (its frames: the connection is alive)
             await subscribed(sim, "markets_summary." + MARKET)
             client = ex.clients[ex.get_ws_url()]
@@ -120,8 +123,6 @@ async def test_chaos_stall_lets_no_close_frame_through_and_delay_delivers_before
             await ex.close()
 
 
-@pytest.mark.xfail(strict=True, reason="pro/connection.py _connection_lost counts ccxt's lastPong, which ccxt's ping "
-                   "loop sets to 'now' on its first tick when no pong ever came (not owned here; reported)")
 async def test_the_gap_of_a_connection_silent_from_its_start_begins_at_its_last_frame():
     """A connection goes silent right after its last frame at t=1000 ms; ccxt's ping loop, on its first tick at
     t=21000 ms, sets ``lastPong`` to now although no pong ever came (``self.lastPong = now if self.lastPong is None``),
