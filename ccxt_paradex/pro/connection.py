@@ -23,6 +23,20 @@ from .session import AUTH, AUTH_HASH, CLOSED, SUBSCRIBE, Session
 SBE_VERSIONS = (3, 2, 1, 0)
 
 
+_TASK_CANCELLING = hasattr(asyncio.Task, "cancelling")  # Python 3.11+
+
+
+def cancelled_by_another(future) -> bool:
+    """True when ``future`` - one per message hash, awaited by every watcher of it - was cancelled although the
+    current task was not: asyncio cancels the future a cancelled task awaits, so one watcher's cancellation (a
+    wait_for timeout) reaches every other watcher of the hash as a CancelledError that is not theirs. They wait
+    again instead. (Python 3.10 cannot tell the two apart: there the CancelledError is raised, as in ccxt.)"""
+    if not _TASK_CANCELLING or not future.cancelled():
+        return False
+    task = asyncio.current_task()
+    return task is not None and not task.cancelling()
+
+
 class VenueClock:
     """What sessions and the reconnect loop read time and sleep on; tests inject their own."""
 
@@ -173,7 +187,9 @@ class ParadexConnection:
                 if AUTH_HASH not in client.subscriptions:
                     session.auth_sent(_jwt_times(token), token)
                     self.watch(url, AUTH_HASH, session.rpc("auth", {"bearer": token}, AUTH), AUTH_HASH)
-            return await future
+            # shared by every caller authenticating this connection: one caller cancelled (a wait_for timeout, a
+            # shutdown) must not cancel it under the others (asyncio cancels the future a cancelled task awaits)
+            return await asyncio.shield(future)
         raise NetworkError(self.id + " the connection kept closing while authenticating")
 
     def _renew_in_place(self) -> bool:
@@ -252,7 +268,12 @@ class ParadexConnection:
                         if h in self._unread:
                             return self._unread.pop(h)
                 future = Future.race([client.future(h) for h in hashes]) if len(hashes) > 1 else client.future(hashes[0])
-                result = await future
+                try:
+                    result = await future
+                except asyncio.CancelledError:
+                    if cancelled_by_another(future):  # another watcher of the hash was cancelled, not this one
+                        continue
+                    raise
                 if self._unread:
                     for h in hashes:  # the caller reads the cache now: what was parked for it is in this result
                         self._unread.pop(h, None)

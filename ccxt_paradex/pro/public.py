@@ -6,12 +6,15 @@ next snapshot (the deltas channel is re-subscribed to get one) and after a recon
 for the snapshot the new subscription starts with.
 """
 
+from asyncio import CancelledError
+
 from ccxt.base.types import FundingRate, FundingRates, Int, OrderBook, Strings, Ticker, Tickers, Trade
 from ccxt.async_support.base.ws.cache import ArrayCache
 from ccxt.base.errors import ArgumentsRequired, BadRequest, NetworkError
 
 from ..core import contract, validate
 from ..core.book import APPLIED, GAP, L2Book, to_mantissa
+from .connection import cancelled_by_another
 from .private import ParadexPrivateStreams
 from .session import SUBSCRIBE
 
@@ -197,6 +200,10 @@ class ParadexPublicStreams(ParadexPrivateStreams):
                     if not self._fall_back_to_snapshot_feed(channels, {}):
                         raise
                     return await self._watch_books([symbol], limit, {})
+                except CancelledError:
+                    if cancelled_by_another(future):  # another watcher of the market was cancelled, not this one
+                        return await self.watch_order_book(symbol, limit)
+                    raise
                 return book if limit is None else book.limit(limit)
         return await self._watch_order_book_checked(symbol, limit, params)
 

@@ -42,6 +42,12 @@ CONFLATE_FROM = 3  # frames read together before a pass looks for superseded one
 _PARK_AFTER = _DATA | {WSMsgType.PING, WSMsgType.PONG}  # control frames after which the stream goes on
 
 
+def _retrieved(future):
+    """Mark a rejected future's exception as retrieved (whoever awaits it still gets it raised)."""
+    if not future.cancelled():
+        future.exception()
+
+
 class ReaderClient(Client):
     reader = None  # the reader task, once connected
     plain_binary = None  # binary frames skip ccxt's dispatch (no decompression, no logging): read once
@@ -84,6 +90,9 @@ class ReaderClient(Client):
             future = self.futures.pop(message_hash)
             if not future.done():
                 future.set_exception(result)
+                # a future nobody awaits any more (its caller failed before awaiting it, e.g. a login refused before
+                # the auth was sent) must not make asyncio log "Future exception was never retrieved" at close
+                future.add_done_callback(_retrieved)
         else:
             self.rejections[message_hash] = result
         return result
