@@ -10,7 +10,7 @@ import os
 import time
 
 from ccxt.base.exchange import Exchange
-from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadSymbol, ExchangeError, OrderNotFound
+from ccxt.base.errors import ArgumentsRequired, AuthenticationError, BadRequest, BadSymbol, ExchangeError, OrderNotFound
 from ccxt.base.decimal_to_precision import TICK_SIZE
 
 from .core import errors as paradex_errors
@@ -62,6 +62,14 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
     def log(self, *args):
         """ccxt's verbose output (REST and WebSocket), without JWTs or signature headers."""
         super().log(*(redact.redact(a) for a in args))
+
+    def __repr__(self):
+        """``ccxt_paradex.paradex()`` (or ``.async_support.`` / ``.pro.``): which class this is, also after
+        ``ccxt_paradex.install()`` put it under ccxt's names (ccxt's own says ``ccxt.paradex()``)."""
+        for cls in type(self).__mro__:
+            if cls.__module__.startswith("ccxt_paradex."):
+                return cls.__module__ + "()"
+        return super().__repr__()
 
     def describe(self) -> object:
         return self.deep_extend(super().describe(), {
@@ -181,9 +189,12 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         access = api[0] if isinstance(api, list) else api
         version, route = paradex_api.split_version(path)  # v2/auth -> the v2 base, as ccxt's paradex sends it
         names = self.extract_params(route)
-        base = self.urls["api"].get(version)
+        bases = self.urls["api"]
+        base = bases.get(version) if isinstance(bases, dict) else None
         if base is None:
-            raise ExchangeError(self.id + " sign() has no API URL for " + version + " (urls['api']['" + version + "'])")
+            raise ExchangeError(self.id + " has no API URL for " + version + ": urls['api'] must be a dict such as "
+                                "{'v1': 'http://127.0.0.1:8080/v1', 'v2': 'http://127.0.0.1:8080/v2', 'ws': "
+                                "'ws://127.0.0.1:8080/v1'} (a simulator gives it as sim.ccxt_urls()), got " + repr(bases))
         url = self.implode_hostname(base) + "/" + self._implode_path(route, params, names)
         query = self.omit(params, names)
         extra_headers = query.pop("__headers", None)
@@ -347,7 +358,8 @@ class paradex(ImplicitAPI, ParadexParsers, ParadexAuth, ParadexTrading, ParadexA
         market = self.market(symbol)
         minutes = TIMEFRAMES.get(timeframe)
         if minutes is None:
-            raise ArgumentsRequired(self.id + " fetchOHLCV() timeframe must be one of " + ", ".join(TIMEFRAMES))
+            raise BadRequest(self.id + " fetchOHLCV() timeframe must be one of " + ", ".join(TIMEFRAMES) + ", got "
+                             + repr(timeframe))
         paginate, params = self._paginate("fetchOHLCV", params)
         if paginate:  # ranges beyond 1,000 candles: ccxt's deterministic windows, fetched concurrently
             return self.fetch_paginated_call_deterministic("fetchOHLCV", symbol, since, limit, timeframe, params, 1000)

@@ -89,8 +89,14 @@ class ParadexAlgo(ParadexHistory):
         return order, algo
 
     def create_twap_order(self, symbol: str, side: OrderSide, amount: float, duration: float, params: dict = {}) -> Order:
-        """A TWAP: ``amount`` traded in MARKET child orders spread over ``duration`` milliseconds (see the module
-        docstring for params). -> the algo order (status 'open')."""
+        """A TWAP: ``amount`` traded in MARKET child orders spread over ``duration`` milliseconds (ccxt's
+        convention; 30,000 to 86,400,000, a multiple of 30,000). -> the algo order (status 'open').
+
+        params: ``frequency`` (seconds between child orders; the venue's default 30), ``recvWindow``,
+        ``onBehalfOfAccount``, ``dimeDiscount``; any other param is refused before anything is signed (the algo
+        endpoint has no reduce-only, client order id, price or time-in-force). Follow it with
+        ``fetch_open_orders(symbol, params={'algo': True})``; ``fetch_order`` / ``cancel_order`` find the ids this
+        instance created by themselves."""
         self.load_markets()
         market = self.market(symbol)
         order, algo = self._twap_body(market, side, amount, duration, params)

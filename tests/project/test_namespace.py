@@ -47,6 +47,16 @@ def test_install_and_uninstall():
     assert sum(e == "paradex" for e in ccxt.pro.exchanges) == 1  # the lists are as they were
 
 
+def test_repr_names_our_class_also_under_ccxts_names():
+    import ccxt
+    import ccxt.async_support
+    import ccxt.pro
+    with ccxt_paradex.installed():
+        assert [repr(m.paradex()) for m in (ccxt, ccxt.async_support, ccxt.pro)] == [
+            "ccxt_paradex.paradex()", "ccxt_paradex.async_support.paradex()", "ccxt_paradex.pro.paradex()"]
+    assert repr(ccxt.paradex()) == "ccxt.paradex()"  # ccxt's own, once uninstalled
+
+
 def test_a_name_bound_before_the_switch_keeps_what_it_was_bound_to():
     from ccxt.pro import paradex as bound_before
     ccxt_paradex.install()

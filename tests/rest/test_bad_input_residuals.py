@@ -99,3 +99,19 @@ def test_fetch_leverages_forwards_params_as_fetch_leverage_does(rec):
     ex.fetch_leverages([S], {"tag": "a"})
     ex.fetch_margin_modes([S], {"tag": "b"})
     assert [url.split("?", 1)[1] for _, url, _ in sent] == ["market=BTC-USD-PERP&tag=a", "market=BTC-USD-PERP&tag=b"]
+
+
+def test_fetch_ohlcv_refuses_an_unknown_timeframe_as_a_bad_request(rec):
+    ex, sent = rec
+    with pytest.raises(BadRequest, match="7m"):
+        ex.fetch_ohlcv(S, "7m")
+    assert sent == []
+
+
+def test_urls_api_given_as_one_string_says_what_it_must_be():
+    import ccxt_paradex
+    from ccxt.base.errors import ExchangeError
+    ex = ccxt_paradex.paradex({"urls": {"api": "http://127.0.0.1:8080/v1"}})
+    with pytest.raises(ExchangeError, match=r"urls\['api'\] must be a dict") as refused:
+        ex.fetch_time()
+    assert type(refused.value) is ExchangeError  # not a raw AttributeError from the string
