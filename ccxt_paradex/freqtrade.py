@@ -165,8 +165,15 @@ def new_config(args, out=print) -> dict:
     where = f"the simulator at {args.sim} (a fresh key; orders go to the simulator)" if args.sim else \
         "Paradex in dry-run (fill in exchange.private_key and wallet_address, then set dry_run to false to trade)"
     out(f"wrote {args.config}: {', '.join(config['exchange']['pair_whitelist'])} futures on {where}")
-    out(f"made {args.userdir}/ ({'with freqtrade' + chr(39) + 's SampleStrategy' if sample else 'no sample strategy: freqtrade is not installed'})")
-    out(f"next: {PROG} trade --config {args.config} --strategy SampleStrategy")
+    trade = f"{PROG} trade --config {args.config} --strategy SampleStrategy"
+    if sample:
+        out(f"made {args.userdir}/ (with freqtrade's SampleStrategy)")
+        out(f"next: {trade}")
+    else:  # freqtrade's create-userdir copies its sample strategy into an existing user_data directory too
+        out(f"made {args.userdir}/ (no sample strategy: freqtrade is not installed)")
+        out(f"first: pip install 'ccxt_paradex[freqtrade]', then {PROG} create-userdir --userdir {args.userdir} "
+            f"(it adds freqtrade's SampleStrategy)")
+        out(f"next: {trade}")
     return config
 
 
@@ -218,15 +225,36 @@ def _new_config_main(argv) -> int:
     return 0
 
 
+USAGE = f"""usage: {PROG} new-config [--sim URL] [--config FILE] [...]
+       {PROG} COMMAND [ARGS...]
+
+Run freqtrade on Paradex perpetuals through ccxt_paradex.
+
+  new-config   write a freqtrade config for Paradex and its user_data directory (freqtrade not needed);
+               {PROG} new-config --help lists its options
+  COMMAND      any freqtrade command (trade, backtesting, download-data, create-userdir, ...), run by
+               freqtrade with Paradex registered (needs freqtrade: pip install 'ccxt_paradex[freqtrade]')
+"""
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["new-config"]:  # ours; every other command is freqtrade's
         return _new_config_main(argv[1:])
+    asks_help = not argv or argv[0] in ("-h", "--help")
+    if asks_help:  # before freqtrade is needed: new-config works without it
+        print(USAGE)
     try:
         install()
     except ImportError as e:
+        if asks_help:
+            print(f"freqtrade is not installed here ({e}): new-config works, freqtrade's commands need "
+                  "pip install 'ccxt_paradex[freqtrade]'")
+            return 0
         print(f"{PROG}: error: freqtrade is not installed ({e}): pip install 'ccxt_paradex[freqtrade]'", file=sys.stderr)
         return 1
+    if asks_help:
+        print("freqtrade's own usage:")
     from freqtrade.main import main as freqtrade_main
     return freqtrade_main(argv)
 
