@@ -174,7 +174,46 @@ def new_config(args, out=print) -> dict:
         out(f"first: pip install 'ccxt_paradex[freqtrade]', then {PROG} create-userdir --userdir {args.userdir} "
             f"(it adds freqtrade's SampleStrategy)")
         out(f"next: {trade}")
+    if args.sim:
+        problem = _no_simulator_at(args.sim)
+        if problem:
+            out(f"warning: no simulator answers at {args.sim} ({problem}); the config is written: start one there "
+                f"({_sim_command(args.sim)}) before trading")
     return config
+
+
+PROBE_TIMEOUT = 2.0  # s
+
+
+def _no_simulator_at(url, timeout=PROBE_TIMEOUT):
+    """-> None when ``GET /v1/system/time`` at the simulator's ``url`` answers with a server time, else what went
+    wrong, in a few words."""
+    import urllib.error
+    import urllib.request
+
+    from .sim.mirror import source_urls
+    probe = source_urls(url)["api"]["v1"] + "/system/time"
+    try:
+        with urllib.request.urlopen(probe, timeout=timeout) as resp:
+            body = json.loads(resp.read().decode("utf-8"))
+    except urllib.error.HTTPError as e:
+        return f"GET /v1/system/time: HTTP {e.code}"
+    except urllib.error.URLError as e:
+        return f"GET /v1/system/time: {e.reason}"
+    except (OSError, ValueError) as e:  # a timeout, a reset connection, an answer that is not JSON
+        return f"GET /v1/system/time: {type(e).__name__}: {e}"
+    if not isinstance(body, dict) or "server_time" not in body:
+        return "GET /v1/system/time: no server_time in the answer"
+    return None
+
+
+def _sim_command(url):
+    from urllib.parse import urlsplit
+    try:
+        port = urlsplit(url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)).port
+    except ValueError:
+        port = None
+    return "python -m ccxt_paradex.sim" + (f" --port {port}" if port else "")
 
 
 def _copy_sample_strategy(userdir) -> bool:
@@ -209,11 +248,11 @@ def _new_config_main(argv) -> int:
     if args.sim:
         from .sim.mirror import VENUES, source_urls
         try:
-            if args.sim in VENUES:
-                raise ValueError(f"a simulator's URL, such as http://127.0.0.1:8080, not {args.sim!r}")
+            if args.sim in VENUES:  # a venue's name is a mirror source, not a simulator
+                raise ValueError(args.sim)
             source_urls(args.sim)
-        except ValueError as e:
-            ap.error(f"--sim: {e}")
+        except ValueError:
+            ap.error(f"--sim: a simulator's URL, such as http://127.0.0.1:8080, not {args.sim!r}")
     try:
         new_config(args)
     except FileExistsError as e:

@@ -1,6 +1,8 @@
 """``python -m ccxt_paradex.freqtrade`` before freqtrade is installed: ``--help`` shows ``new-config`` (which needs no
-freqtrade), and ``new-config`` says how to get the strategy its next step names.
+freqtrade), ``new-config`` says how to get the strategy its next step names, refuses a ``--sim`` that is not a
+simulator's URL with one message, and warns (still writing the config) when nothing answers at that URL.
 In process, with freqtrade hidden (``sys.modules["freqtrade"] = None``) wherever it is installed."""
+import json
 import socket
 import subprocess
 import sys
@@ -85,3 +87,32 @@ def test_the_create_userdir_step_writes_the_sample_strategy(tmp_path):
     finally:
         integration.uninstall()
     assert "class SampleStrategy" in (userdir / "strategies" / "sample_strategy.py").read_text(encoding="utf-8")
+
+
+# ---- --sim ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sim", ["127.0.0.1:8080", "mainnet", "testnet", "ftp://127.0.0.1:8080"])
+def test_a_sim_that_is_not_a_simulators_url_gets_one_message(tmp_path, capsys, sim):
+    assert _new_config(tmp_path, "--sim", sim) == 2
+    err = capsys.readouterr().err
+    assert f"--sim: a simulator's URL, such as http://127.0.0.1:8080, not {sim!r}" in err
+    assert "mirror source" not in err and err.count("\n") == 1
+    assert not (tmp_path / "config.json").exists()
+
+
+def test_nothing_answering_at_the_sim_url_is_a_warning_and_the_config_is_written(no_freqtrade, tmp_path, capsys):
+    port = _closed_port()
+    assert _new_config(tmp_path, "--sim", f"http://127.0.0.1:{port}") == 0
+    out = capsys.readouterr().out
+    warning = [line for line in out.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1 and f"no simulator answers at http://127.0.0.1:{port}" in warning[0]
+    assert f"python -m ccxt_paradex.sim --port {port}" in warning[0]
+    config = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    assert config["exchange"]["ccxt_config"]["urls"]["api"]["v1"] == f"http://127.0.0.1:{port}/v1"
+
+
+def test_a_running_simulator_gets_no_warning(no_freqtrade, tmp_path, capsys):
+    from ccxt_paradex.sim.thread import SimulatorThread
+    with SimulatorThread(liquidity=False, tick_interval=0, summary_interval=0, funding_interval=0) as sim:
+        assert _new_config(tmp_path, "--sim", sim.base_url) == 0
+    out = capsys.readouterr().out
+    assert "warning" not in out and f"the simulator at {sim.base_url}" in out
