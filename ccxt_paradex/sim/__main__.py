@@ -263,7 +263,8 @@ def _ready(sim, args, out):
         out(f"  replaying  {args.replay} at speed {args.speed:g}")
     out("ccxt (ccxt_paradex.paradex, ccxt.paradex, ccxt.pro.paradex, ...), with any Ethereum key:")
     out(f"urls = {json.dumps(urls)}")
-    out('exchange = ccxt_paradex.paradex({"urls": urls, "privateKey": "0x<Ethereum key>", "walletAddress": "0x<its address>"})')
+    out('exchange = ccxt_paradex.paradex({"urls": urls, "privateKey": "0x<Ethereum key>"})')
+    out('# ccxt\'s own paradex class also needs "walletAddress": "0x<the key\'s Ethereum address>"')
     out("Ctrl-C stops it.")
 
 
