@@ -165,9 +165,55 @@ def new_config(args, out=print) -> dict:
     where = f"the simulator at {args.sim} (a fresh key; orders go to the simulator)" if args.sim else \
         "Paradex in dry-run (fill in exchange.private_key and wallet_address, then set dry_run to false to trade)"
     out(f"wrote {args.config}: {', '.join(config['exchange']['pair_whitelist'])} futures on {where}")
-    out(f"made {args.userdir}/ ({'with freqtrade' + chr(39) + 's SampleStrategy' if sample else 'no sample strategy: freqtrade is not installed'})")
-    out(f"next: {PROG} trade --config {args.config} --strategy SampleStrategy")
+    trade = f"{PROG} trade --config {args.config} --strategy SampleStrategy"
+    if sample:
+        out(f"made {args.userdir}/ (with freqtrade's SampleStrategy)")
+        out(f"next: {trade}")
+    else:  # freqtrade's create-userdir copies its sample strategy into an existing user_data directory too
+        out(f"made {args.userdir}/ (no sample strategy: freqtrade is not installed)")
+        out(f"first: pip install 'ccxt_paradex[freqtrade]', then {PROG} create-userdir --userdir {args.userdir} "
+            f"(it adds freqtrade's SampleStrategy)")
+        out(f"next: {trade}")
+    if args.sim:
+        problem = _no_simulator_at(args.sim)
+        if problem:
+            out(f"warning: no simulator answers at {args.sim} ({problem}); the config is written: start one there "
+                f"({_sim_command(args.sim)}) before trading")
     return config
+
+
+PROBE_TIMEOUT = 2.0  # s
+
+
+def _no_simulator_at(url, timeout=PROBE_TIMEOUT):
+    """-> None when ``GET /v1/system/time`` at the simulator's ``url`` answers with a server time, else what went
+    wrong, in a few words."""
+    import urllib.error
+    import urllib.request
+
+    from .sim.mirror import source_urls
+    probe = source_urls(url)["api"]["v1"] + "/system/time"
+    try:
+        with urllib.request.urlopen(probe, timeout=timeout) as resp:
+            body = json.loads(resp.read().decode("utf-8"))
+    except urllib.error.HTTPError as e:
+        return f"GET /v1/system/time: HTTP {e.code}"
+    except urllib.error.URLError as e:
+        return f"GET /v1/system/time: {e.reason}"
+    except (OSError, ValueError) as e:  # a timeout, a reset connection, an answer that is not JSON
+        return f"GET /v1/system/time: {type(e).__name__}: {e}"
+    if not isinstance(body, dict) or "server_time" not in body:
+        return "GET /v1/system/time: no server_time in the answer"
+    return None
+
+
+def _sim_command(url):
+    from urllib.parse import urlsplit
+    try:
+        port = urlsplit(url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)).port
+    except ValueError:
+        port = None
+    return "python -m ccxt_paradex.sim" + (f" --port {port}" if port else "")
 
 
 def _copy_sample_strategy(userdir) -> bool:
@@ -202,11 +248,11 @@ def _new_config_main(argv) -> int:
     if args.sim:
         from .sim.mirror import VENUES, source_urls
         try:
-            if args.sim in VENUES:
-                raise ValueError(f"a simulator's URL, such as http://127.0.0.1:8080, not {args.sim!r}")
+            if args.sim in VENUES:  # a venue's name is a mirror source, not a simulator
+                raise ValueError(args.sim)
             source_urls(args.sim)
-        except ValueError as e:
-            ap.error(f"--sim: {e}")
+        except ValueError:
+            ap.error(f"--sim: a simulator's URL, such as http://127.0.0.1:8080, not {args.sim!r}")
     try:
         new_config(args)
     except FileExistsError as e:
@@ -218,15 +264,36 @@ def _new_config_main(argv) -> int:
     return 0
 
 
+USAGE = f"""usage: {PROG} new-config [--sim URL] [--config FILE] [...]
+       {PROG} COMMAND [ARGS...]
+
+Run freqtrade on Paradex perpetuals through ccxt_paradex.
+
+  new-config   write a freqtrade config for Paradex and its user_data directory (freqtrade not needed);
+               {PROG} new-config --help lists its options
+  COMMAND      any freqtrade command (trade, backtesting, download-data, create-userdir, ...), run by
+               freqtrade with Paradex registered (needs freqtrade: pip install 'ccxt_paradex[freqtrade]')
+"""
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["new-config"]:  # ours; every other command is freqtrade's
         return _new_config_main(argv[1:])
+    asks_help = not argv or argv[0] in ("-h", "--help")
+    if asks_help:  # before freqtrade is needed: new-config works without it
+        print(USAGE)
     try:
         install()
     except ImportError as e:
+        if asks_help:
+            print(f"freqtrade is not installed here ({e}): new-config works, freqtrade's commands need "
+                  "pip install 'ccxt_paradex[freqtrade]'")
+            return 0
         print(f"{PROG}: error: freqtrade is not installed ({e}): pip install 'ccxt_paradex[freqtrade]'", file=sys.stderr)
         return 1
+    if asks_help:
+        print("freqtrade's own usage:")
     from freqtrade.main import main as freqtrade_main
     return freqtrade_main(argv)
 

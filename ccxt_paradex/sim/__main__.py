@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from .faults import KNOWN as KNOWN_FAULTS
 from .faults import parse_faults
+from .makers import DEPTH
 from .server import Simulator
 
 PROG = "python -m ccxt_paradex.sim"
@@ -117,6 +118,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--auto-onboard", action="store_true",
                     help="onboard an account on its first /auth (Paradex answers NOT_ONBOARDED): ccxt's built-in "
                          "paradex class then trades without calling onboarding() first")
+    ap.add_argument("--depth", type=_number(0), default=DEPTH, metavar="USD",
+                    help="about how much each side of a synthetic market's book holds, in USD (0: a thin ladder of "
+                         "a few minimum notionals per level)")
     ap.add_argument("--json", action="store_true", help="legacy JSON public channels instead of SBE")
     ap.add_argument("--sbe-private", action="store_true", help="SBE (templates 20-23) on private channels too")
     ap.add_argument("--no-deltas", action="store_true", help="refuse order_book.{market}.deltas (snapshot feeds only)")
@@ -197,7 +201,8 @@ async def build(args):
                     faults=args.faults, json_public=args.json, private_sbe=args.sbe_private,
                     option_markets=args.options and not (args.mirror or args.replay), deltas_feed=not args.no_deltas,
                     funding_time_scale=args.funding_scale, funding_settlement=args.funding_settlement,
-                    liquidity=not (args.mirror or args.replay), price_bands=getattr(args, "price_bands", False))
+                    liquidity=not (args.mirror or args.replay), price_bands=getattr(args, "price_bands", False),
+                    depth=getattr(args, "depth", DEPTH))
     if getattr(args, "auto_onboard", False):
         def onboard(address, public_key):
             account = sim.onboard(address, public_key)
@@ -258,7 +263,8 @@ def _ready(sim, args, out):
         out(f"  replaying  {args.replay} at speed {args.speed:g}")
     out("ccxt (ccxt_paradex.paradex, ccxt.paradex, ccxt.pro.paradex, ...), with any Ethereum key:")
     out(f"urls = {json.dumps(urls)}")
-    out('exchange = ccxt_paradex.paradex({"urls": urls, "privateKey": "0x<Ethereum key>", "walletAddress": "0x<its address>"})')
+    out('exchange = ccxt_paradex.paradex({"urls": urls, "privateKey": "0x<Ethereum key>"})')
+    out('# ccxt\'s own paradex class also needs "walletAddress": "0x<the key\'s Ethereum address>"')
     out("Ctrl-C stops it.")
 
 

@@ -365,8 +365,8 @@ class Engine:
             if order.status != "CLOSED":
                 self._close(order, self._done_reason(order))
             return
-        if order.price is None:  # market remainder
-            return self._close(order, "EMPTY_MARKET" if order.filled == 0 else "")
+        if order.price is None:  # a market remainder: the book ran out (or holds only what it may not take)
+            return self._close(order, "EMPTY_MARKET")  # even after a partial fill: "" would read as filled in full
         if order.instruction == "IOC":
             return self._close(order, "REMAINING_IOC_CANCEL")
         order.status = "OPEN"

@@ -3,7 +3,9 @@
 Each step moves every market's mark a little, replaces one maker level per
 market (a full re-quote only when the ladder is thin or crossed by the mark),
 and sometimes sends a small taker order: a steady, cheap stream of book
-deltas, BBO changes and trades.
+deltas, BBO changes and trades. Each side of a ladder holds about ``depth``
+USD (``DEPTH`` by default: a market order of a size an account funded with
+100,000 USDC trades fills; ``depth=0``: levels of a few minimum notionals).
 """
 import random
 from decimal import Decimal
@@ -15,11 +17,15 @@ from .errors import ApiError
 MM_ACCOUNT = "0x5afe0000000000000000000000000000000000000000000000000000000001"
 TAKER_ACCOUNT = "0x5afe0000000000000000000000000000000000000000000000000000000002"
 LEVELS = 10
+SIZES = (1, 8)  # a maker level's size: a random multiple of the grid's base size in this range
+DEPTH = 250_000  # USD: about what each side of a market's maker ladder holds (0: the thinnest ladder that trades)
 
 
 class Liquidity:
-    def __init__(self, engine: Engine, seed=None, levels=LEVELS, taker_probability=0.2, changes_per_step=1):
+    def __init__(self, engine: Engine, seed=None, levels=LEVELS, taker_probability=0.2, changes_per_step=1,
+                 depth=DEPTH):
         self.engine = engine
+        self.depth = Decimal(str(depth))
         self.rng = random.Random(seed)
         self.levels = levels
         self.taker_probability = taker_probability
@@ -44,7 +50,11 @@ class Liquidity:
         mark = self.engine.mark[market]
         half = max(spec.tick, (mark * Decimal("0.0002")) // spec.tick * spec.tick)
         step = max(spec.tick, (mark * Decimal("0.0001")) // spec.tick * spec.tick)
-        base = max(spec.step, ((spec.min_notional * 3 / mark) // spec.step + 1) * spec.step)
+        # each level a few minimum notionals at least; with ``depth``, sized so a side holds about ``depth`` USD
+        # (a level's mean size is the mean multiple of the base), no level beyond the market's max order size
+        level = max(spec.min_notional * 3, self.depth / (self.levels * Decimal(sum(SIZES)) / 2))
+        base = max(spec.step, ((level / mark) // spec.step + 1) * spec.step)
+        base = max(spec.step, min(base, (spec.max_order_size / SIZES[1]) // spec.step * spec.step))
         mid = (mark // spec.tick) * spec.tick
         return mid, half, step, base
 
@@ -57,7 +67,7 @@ class Liquidity:
             self.engine.cancel(order)
         mid, half, step, base = self._grid(market)
         for i in range(self.levels):
-            size = base * self.rng.randint(1, 8)
+            size = base * self.rng.randint(*SIZES)
             self._place(MM_ACCOUNT, market, "BUY", "LIMIT", size, mid - half - step * i)
             self._place(MM_ACCOUNT, market, "SELL", "LIMIT", size, mid + half + step * i)
 
@@ -78,7 +88,7 @@ class Liquidity:
         for order in crossed:
             self.engine.cancel(order)
             offset = half + step * self.rng.randrange(self.levels)
-            self._place(MM_ACCOUNT, market, order.side, "LIMIT", base * self.rng.randint(1, 8),
+            self._place(MM_ACCOUNT, market, order.side, "LIMIT", base * self.rng.randint(*SIZES),
                         mid - offset if order.side == "BUY" else mid + offset)
 
     def take(self, market):

@@ -11,7 +11,7 @@ from .clock import Clock  # noqa: F401 (importable from here, as it always was)
 from .contract_gate import ContractGate
 from .engine import Engine
 from .faults import Faults
-from .makers import Liquidity
+from .makers import DEPTH, Liquidity
 from .market_data import MarketData
 from . import options
 from .markets import default_markets, synthetic_markets
@@ -65,7 +65,7 @@ class Simulator:
                  create_batch_shape="object", ws_sessions="renewable", funding_time_scale=1.0,
                  funding_settlement="trade", contract="strict", closed_order_get="ORDER_ID_NOT_FOUND",
                  tpsl_reduce_only="optional", check_responses=False, idle_close=0.0,
-                 algo_interval=1.0, price_bands=False, clock=None):
+                 algo_interval=1.0, price_bands=False, clock=None, depth=DEPTH):
         self.host, self.port = host, port
         self.clock = clock if clock is not None else Clock()
         specs = markets if isinstance(markets, list) else (
@@ -80,7 +80,8 @@ class Simulator:
         # settled at fills ("trade", as Paradex) or also at every update ("periodic"): sim/funding.py
         self.market_data = MarketData(self.engine, self.clock, seed, funding_time_scale=funding_time_scale,
                                       funding_settlement=funding_settlement)
-        self.liquidity = Liquidity(self.engine, seed) if liquidity else None
+        # synthetic makers (sim/makers.py): each side of a book holds about ``depth`` USD (0: the thinnest ladder)
+        self.liquidity = Liquidity(self.engine, seed, depth=depth) if liquidity else None
         self.authority = Authority(self.config, self.clock.s, jwt_ttl)
         self.limiter = RateLimiter(self.clock.s, enabled=rate_limits)
         self.pager = Pager(b"sim-cursor-" + str(seed).encode())

@@ -147,7 +147,7 @@ async def test_a_source_trade_through_a_resting_order_fills_it_though_the_book_n
         tick = local.engine.specs[MARKET].tick
         mine = order(local, "BUY", "LIMIT", Decimal("0.003"), bids[0][0] + tick)  # better than every source bid
         step = local.engine.specs[MARKET].step
-        sold = max(step, (bids[0][1] / 2) // step * step)
+        sold = max(step, min(bids[0][1] / 2, Decimal("0.002")) // step * step)  # less than mine: it stays
         order(source, "SELL", "MARKET", sold, account=TAKER_ACCOUNT)  # a seller hits the source's best bid
         await eventually(lambda: local.engine.accounts[USER].fills, 5, "the trade through my bid never filled it")
         fill = local.engine.accounts[USER].fills[0]
