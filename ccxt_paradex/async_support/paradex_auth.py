@@ -291,8 +291,9 @@ class ParadexAuth:
                     await self._evm_onboarding_once()
                     continue
                 if not self._has_l1_key():
-                    raise AuthenticationError(self.id + " account " + hex(signer.account) + " is not onboarded; onboard it "
-                                              "once with its Ethereum key (privateKey + walletAddress) or the Paradex app") from None
+                    raise AuthenticationError(self.id + " account " + hex(signer.account) + " is not onboarded: give "
+                                              "ccxt_paradex its Ethereum key as privateKey (it onboards the account once "
+                                              "by itself), or onboard it in the Paradex app") from None
                 onboarded = True
                 await self.onboarding()
         token = self.safe_string(response, "jwt_token")
