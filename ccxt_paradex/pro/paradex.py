@@ -56,6 +56,7 @@ class paradex(ParadexWsTrading, ParadexPublicStreams, ParadexPrivateStreams, par
                 "tradesLimit": 1000, "ordersLimit": 1000,
                 "decompressBinary": False,   # SBE frames must reach handle_message as bytes
                 "wsOrderTimeout": 10,        # seconds an order.* request may wait for its answer (RequestTimeout)
+                "wsProbeTimeout": 5,         # a request timed out on a silent socket: s its ping may take (then dropped)
                 "cancelOnDisconnect": False, # arm order.cancel_on_disconnect after auth on every connection
                 "wsRenewAuthInPlace": False, # re-send auth on an open socket before its JWT expires (Paradex: not needed)
                 "wsKeepAliveChannel": "account",  # subscribed on a socket used only for order entry (idle: 4031)

@@ -285,23 +285,42 @@ class Session:
             try:
                 return await asyncio.wait_for(future, timeout)
             except asyncio.TimeoutError:
-                self._silent_since(sent_at, timeout)
+                if self._silent_since(sent_at):
+                    self.spawn(self._probe(sent_at, timeout))
                 raise RequestTimeout(self.owner.id + " " + what + " got no answer within " + str(timeout) + " s") from None
         finally:
             self.requests.pop(rid, None)
             self.pending.pop(rid, None)
 
-    def _silent_since(self, sent_at, timeout):
-        """A request got no answer and not one frame arrived on the connection since it went out: the path is dead
-        (a half-open socket), not the venue slow. The socket is dropped as a lost connection, so the next request
-        and every watcher go on a fresh one (and the private streams read the gap) at once, rather than a
-        ping-pong keep-alive later (ccxt's: up to keepAlive x (maxPingPongMisses + 1), a minute by default)."""
+    def _silent_since(self, sent_at) -> bool:
+        """Not one frame arrived on this open connection since ``sent_at`` (ms)."""
         client = self.client
         last = getattr(client, "last_message_at", None)
-        if self.ended or client.closed() or (isinstance(last, (int, float)) and last >= sent_at):
+        return not (self.ended or client.closed() or (isinstance(last, (int, float)) and last >= sent_at))
+
+    async def _probe(self, sent_at, timeout):
+        """A request got no answer and not one frame arrived since it went out: a slow venue on a quiet connection
+        (an orders-only socket may carry nothing for longer than wsOrderTimeout), or a dead path (a half-open
+        socket). A ping tells them apart: a live path answers it. When nothing at all arrives within
+        ``wsProbeTimeout`` s, the socket is dropped as a lost connection, so the next request and every watcher
+        go on a fresh one (the private streams read the gap) at once, rather than a ping-pong keep-alive later
+        (ccxt's: up to keepAlive x (maxPingPongMisses + 1), a minute by default). A live connection is never dropped
+        for a slow answer: with cancel-on-disconnect armed, dropping it would cancel every resting order."""
+        client = self.client
+        try:
+            await client.connection.ping()
+        except Exception:  # the socket is already failing: its reader reports the loss
             return
-        client.on_error(NetworkError(self.owner.id + " nothing arrived on this connection for " + str(timeout)
-                                     + " s while a request waited for its answer; reconnecting"))
+        wait = self.owner.safe_number(self.owner.options, "wsProbeTimeout", 5)
+        clock = self.owner.ws_clock
+        deadline = clock.now() + wait
+        while self._silent_since(sent_at):
+            if clock.now() >= deadline:
+                client.on_error(NetworkError(self.owner.id + " nothing arrived on this connection for " + str(timeout)
+                                             + " s while a request waited for its answer, nor within " + str(wait)
+                                             + " s of a ping; reconnecting"))
+                return
+            await clock.sleep(min(0.05, wait))
 
     def arm_cancel_on_disconnect(self):
         """One ``order.cancel_on_disconnect {"enabled": true}`` per connection, shared by every waiter -> its task."""

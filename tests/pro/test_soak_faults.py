@@ -37,7 +37,7 @@ def _account(sim):
 
 async def test_an_unanswered_request_on_a_silent_connection_drops_it():
     async with Simulator(seed=91, **QUIET) as sim:
-        ex = _exchange(sim)
+        ex = _exchange(sim, wsProbeTimeout=0.3)
         try:
             await ex.load_markets()
             low = await far_bid(ex, SYMBOL)
@@ -48,8 +48,8 @@ async def test_an_unanswered_request_on_a_silent_connection_drops_it():
             with pytest.raises(ccxt.RequestTimeout):
                 await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 1))
             ex.options["wsOrderTimeout"] = 10
-            # the silent socket was given up at once (before: it stayed, and the next request timed out too)
-            assert dead.closed() and dead not in ex._sessions
+            # the silent socket answered no ping either: given up (before: it stayed, and the next request timed out)
+            await eventually(lambda: dead.closed() and dead not in ex._sessions, 5, "the silent socket was kept")
             order = await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 2))
             assert order["status"] == "open" and ex.clients[ex.get_ws_url()] is not dead and ex.reconnects == 1
             # the request that timed out did reach the venue: only its answer was lost
@@ -81,6 +81,35 @@ async def test_a_live_connection_that_leaves_one_request_unanswered_is_kept():
             with pytest.raises(ccxt.RequestTimeout):
                 await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 1))
             assert watcher.done() and not client.closed() and client in ex._sessions and ex.reconnects == 0
+        finally:
+            await ex.close()
+
+
+async def test_a_slow_venue_on_a_quiet_connection_keeps_it_and_the_resting_orders():
+    """An orders-only socket (cancel-on-disconnect armed) carries nothing for longer than the order timeout while the
+    venue does not answer an order request: the ping the socket is then sent is answered, so it stays and the venue
+    cancels nothing (dropping it would have cancelled every resting order)."""
+    async with Simulator(seed=94, **QUIET) as sim:
+        ex = _exchange(sim, cancelOnDisconnect=True, wsProbeTimeout=2)
+        try:
+            await ex.load_markets()
+            low = await far_bid(ex, SYMBOL)
+            resting = await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
+            client = ex.clients[ex.get_ws_url()]
+            session = ex._sessions[client]
+            dispatch = sim.feed.dispatch
+
+            def swallow_creates(conn, text):  # the venue leaves order.create unanswered and sends nothing else
+                return None if json.loads(text).get("method") == "order.create" else dispatch(conn, text)
+            sim.feed.dispatch = swallow_creates
+            ex.options["wsOrderTimeout"] = 0.3
+            with pytest.raises(ccxt.RequestTimeout):
+                await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 1))
+            assert session.tasks  # the probe of the silent socket runs
+            await eventually(lambda: not session.tasks, 3, "the probe did not end")  # ... and ended on the pong
+            sim.feed.dispatch = dispatch
+            assert not client.closed() and client in ex._sessions and ex.reconnects == 0
+            assert (await within(ex.fetch_order(resting["id"], SYMBOL)))["status"] == "open"
         finally:
             await ex.close()
 
