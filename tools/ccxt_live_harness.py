@@ -38,6 +38,7 @@ repeated network/availability error, which ccxt does not count as a failure), ``
 as ccxt does.
 """
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -365,7 +366,7 @@ def _load_helpers(root_dir, sync, method_timeout, events):
     async def call_method(test_files, method_name, exchange, skipped, args):
         try:
             return await asyncio_wait_for(real_call(test_files, method_name, exchange, skipped, args), method_timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # (the builtin TimeoutError from 3.11 on; a class of its own on 3.10)
             raise HarnessTimeout("%s did not finish within %g s" % (method_name, method_timeout)) from None
 
     real_init = tests_helpers.init_exchange
@@ -382,7 +383,6 @@ def _load_helpers(root_dir, sync, method_timeout, events):
 
 
 async def asyncio_wait_for(coro, timeout):
-    import asyncio
     return await asyncio.wait_for(coro, timeout)
 
 

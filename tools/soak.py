@@ -41,7 +41,6 @@ BOOKS = ("BTC/USD:USDC", "ETH/USD:USDC", "SOL/USD:USDC")
 TRADED = ("BTC/USD:USDC", "ETH/USD:USDC")
 SIZE = {"BTC/USD:USDC": 0.0005, "ETH/USD:USDC": 0.01}
 L1 = "0x" + "5d" * 32
-# the simulator's order states -> what the unified order must say
 DELIVERY_BLOCKING = ("disconnect", "drop", "stall", "delay")
 
 
@@ -157,7 +156,8 @@ class Soak:
                         continue
                     side, price = order["side"], order["price"]
                     new_price = float(ex.price_to_precision(sym, price * self.rng.uniform(0.998, 1.002)))
-                    if side == "buy" and new_price >= self._prices(sym)[1] or side == "sell" and new_price <= self._prices(sym)[0]:
+                    top = self._prices(sym)  # None while the book resyncs
+                    if top is None or side == "buy" and new_price >= top[1] or side == "sell" and new_price <= top[0]:
                         continue
                     self.counts["edit" + ("_ws" if ws else "")] += 1
                     if ws:
