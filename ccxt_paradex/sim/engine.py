@@ -184,7 +184,7 @@ class Engine:
         elif price <= 0 or price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a positive multiple of the tick size {fmt(spec.tick)}")
         elif otype == "LIMIT":
-            self._check_band(spec, price)
+            self._check_band(spec, side, price)
         trigger = None
         if otype not in ("MARKET", "LIMIT"):
             trigger = _decimal(req.get("trigger_price"), "trigger_price")
@@ -228,19 +228,22 @@ class Engine:
             interactive=interactive, signer_key=None,
         )
 
-    def _check_band(self, spec, price):
-        """With ``price_bands`` on (``Simulator(price_bands=True)``, ``--price-bands``): MarketResp.price_bands_width
-        is the largest fraction a price may lie from the mark (0.05: 5 % either side); a LIMIT order's price beyond
-        it is refused (VALIDATION_ERROR: the spec names no code of its own for it).
+    def _check_band(self, spec, side, price):
+        """With ``price_bands`` on: MarketResp.price_bands_width is the largest fraction an aggressive LIMIT price
+        may lie from the mark (Paradex's Price Bands page: mark 100 and 5 %, a sell at 94 is refused, a passive buy
+        at 90 is not). So a BUY above mark x (1 + width) and a SELL below mark x (1 - width) are refused
+        (VALIDATION_ERROR: the spec names no code of its own for it); prices on the passive side rest at any
+        distance. Option markets are not checked (Paradex bands them by ``iv_bands_width``, not by price).
         Readings: the band is checked when a LIMIT order is placed or its price modified, against the mark of that
         moment; conditional limit orders (STOP_LIMIT, TP/SL limits) are not checked, as their mark is the one of
         their trigger; market orders are not limited by it here."""
         width, mark = spec.price_bands_width, self.mark[spec.symbol]
-        if not self.price_bands or not width or mark <= 0:
+        if not self.price_bands or not width or mark <= 0 or spec.option_type is not None:
             return
         low, high = mark * (1 - width), mark * (1 + width)
-        if not low <= price <= high:
-            raise validation_error(f"price {fmt(price)} is outside the price band {fmt(low)}..{fmt(high)} "
+        if price > high if side == "BUY" else price < low:
+            limit = f"above {fmt(high)}" if side == "BUY" else f"below {fmt(low)}"
+            raise validation_error(f"{side} price {fmt(price)} is outside the price band: {limit} "
                                    f"(mark {fmt(mark)} +/- {fmt(width * 100)}%)")
 
     def submit(self, order: Order) -> dict:
@@ -681,7 +684,7 @@ class Engine:
         if price is not None and price != 0 and price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a multiple of the tick size {fmt(spec.tick)}")
         if price and order.type == "LIMIT":
-            self._check_band(spec, price)
+            self._check_band(spec, order.side, price)
         trigger = req.get("trigger_price")
         book = self.books[order.market]
         resting = order.status == "OPEN"

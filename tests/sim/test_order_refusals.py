@@ -82,22 +82,33 @@ def test_the_error_check_records_an_undocumented_code_or_field():
 
 
 # ---- price bands ----------------------------------------------------------------------------------
-async def test_limit_prices_outside_the_price_band_are_refused_when_bands_are_on(session):
-    async with Simulator(seed=73, price_bands=True, check_responses=True, liquidity=False, **QUIET) as sim:
+async def test_aggressive_limit_prices_beyond_the_price_band_are_refused_when_bands_are_on(session):
+    # Paradex's Price Bands page (mark 100, 5 %): a sell at 94 is refused, a passive buy at 90 is not
+    async with Simulator(seed=73, price_bands=True, option_markets=True, check_responses=True, liquidity=False,
+                         **QUIET) as sim:
         c = await onboarded(sim, session, 73)
         _, markets, _ = await c.request("GET", "/markets", params={"market": SOL})
         width = Decimal(markets["results"][0]["price_bands_width"])
         mark, tick = sim.engine.mark[SOL], sim.engine.specs[SOL].tick
         low, high = mark * (1 - width), mark * (1 + width)
-        for price in (low - tick, high + tick):
-            status, body, _ = await c.place(SOL, "BUY" if price < mark else "SELL", "LIMIT", "1", str(price))
+        for side, price in (("SELL", low - tick), ("BUY", high + tick)):  # aggressive beyond the band: refused
+            status, body, _ = await c.place(SOL, side, "LIMIT", "1", str(price))
             assert (status, body["error"]) == (400, "VALIDATION_ERROR") and "price band" in body["message"], body
-        status, edge, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(low))  # the band's own edge is inside it
+        for side, price in (("BUY", low - tick), ("SELL", high + tick)):  # passive beyond the band: rests
+            status, body, _ = await c.place(SOL, side, "LIMIT", "1", str(price))
+            assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN", body
+        status, edge, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(high))  # the band's own edge is inside it
         assert status == 201 and sim.engine.orders[edge["id"]].status == "OPEN"
-        status, body, _ = await c.request("PUT", f"/orders/{edge['id']}", _modify(c, edge, sim.clock.ms(), price=str(low - tick)))
-        assert (status, body["error"]) == (400, "VALIDATION_ERROR") and sim.engine.orders[edge["id"]].price == low
-        status, stop, _ = await c.place(SOL, "BUY", "STOP_LIMIT", "1", str(low - tick), trigger_price=str(low))
+        status, body, _ = await c.request("PUT", f"/orders/{edge['id']}", _modify(c, edge, sim.clock.ms(), price=str(high + tick)))
+        assert (status, body["error"]) == (400, "VALIDATION_ERROR") and sim.engine.orders[edge["id"]].price == high
+        status, stop, _ = await c.place(SOL, "SELL", "STOP_LIMIT", "1", str(low - tick), trigger_price=str(low))
         assert status == 201, stop  # conditional limit orders are not held to the band of the current mark
+        option = next(s for s in sim.engine.specs.values() if s.option_type is not None)
+        omark = sim.engine.mark[option.symbol]
+        cheap = max(option.tick, (omark * (1 - width) // option.tick - 1) * option.tick)
+        size = (option.min_notional / omark // option.step + 1) * option.step
+        status, body, _ = await c.place(option.symbol, "SELL", "LIMIT", str(size), str(cheap))
+        assert status == 201, body  # options are banded by implied volatility (iv_bands_width), not by price
         assert sim.contract.answers == [], sim.contract.answers
 
 
@@ -185,7 +196,7 @@ def test_ccxt_maps_a_price_band_refusal_to_invalid_order():
         ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls()})
         ex.load_markets()
         with pytest.raises(ccxt.InvalidOrder, match="price band"):
-            ex.create_order("SOL/USD:USDC", "limit", "buy", 1, 100)  # a third below the mark of 150
+            ex.create_order("SOL/USD:USDC", "limit", "sell", 1, 100)  # a sell a third below the mark of 150
 
 
 # ---- venue and market state -----------------------------------------------------------------------
