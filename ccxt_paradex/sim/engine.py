@@ -52,7 +52,7 @@ class Engine:
         self.trades = {s.symbol: deque(maxlen=20000) for s in specs}
         self.clock = clock  # () -> ms
         self.tpsl_reduce_only = "optional"  # "required": TP/SL orders without REDUCE_ONLY are refused
-        self.price_bands = False  # True: LIMIT prices outside the market's price band around the mark are refused
+        self.price_bands = True  # aggressive LIMIT prices beyond the price band around the mark are refused
         self.accounts = {}
         self.orders = {}          # every order of real accounts; open orders of synthetic ones
         self.open_orders = {}     # account -> {order id: Order} (NEW / UNTRIGGERED / OPEN)

@@ -1,6 +1,6 @@
 """The simulator's order refusals: every error answer fits the spec's ApiError shape with a documented code (the
 response check covers error bodies too), and the documented order rules beyond tick/size/notional: the market's
-price band (opt-in), its position limit, and the simulator's own batch limit honoured by the contract gate."""
+price band (on by default), its position limit, and the simulator's own batch limit honoured by the contract gate."""
 from decimal import Decimal
 
 import aiohttp
@@ -112,18 +112,26 @@ async def test_aggressive_limit_prices_beyond_the_price_band_are_refused_when_ba
         assert sim.contract.answers == [], sim.contract.answers
 
 
-async def test_price_bands_are_off_by_default(session):
-    async with Simulator(seed=74, liquidity=False, **QUIET) as sim:
-        c = await onboarded(sim, session, 74)
-        far = (sim.engine.mark[SOL] / 2).quantize(sim.engine.specs[SOL].tick)
-        status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(far))
-        assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN"
+async def test_price_bands_are_on_by_default_and_can_be_turned_off(session):
+    for bands, seed in ((None, 74), (False, 174)):
+        options = {} if bands is None else {"price_bands": bands}
+        async with Simulator(seed=seed, liquidity=False, **options, **QUIET) as sim:
+            c = await onboarded(sim, session, seed)
+            mark, tick = sim.engine.mark[SOL], sim.engine.specs[SOL].tick
+            status, body, _ = await c.place(SOL, "SELL", "LIMIT", "1", str((mark / 2).quantize(tick)))
+            if bands is None:
+                assert (status, body["error"]) == (400, "VALIDATION_ERROR") and "price band" in body["message"]
+            else:
+                assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN", body
+            status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", str((mark / 3).quantize(tick)))
+            assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN", body  # passive: always rests
 
 
-def test_the_cli_turns_price_bands_on():
+def test_the_cli_turns_price_bands_off():
     from ccxt_paradex.sim.__main__ import parser
+    assert parser().parse_args([]).price_bands is True
     assert parser().parse_args(["--price-bands"]).price_bands is True
-    assert parser().parse_args([]).price_bands is False
+    assert parser().parse_args(["--no-price-bands"]).price_bands is False
 
 
 # ---- position limit -------------------------------------------------------------------------------
