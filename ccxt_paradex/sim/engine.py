@@ -490,11 +490,12 @@ class Engine:
     def _trim_reduce_only(self, acct, market, filled=None):
         """The position moved: a resting reduce-only order bigger than what is left of it, or on the side that
         would now increase it, is cancelled (paradex-api 4.3: "reduce-only orders bigger than the remaining
-        position are cancelled when the position shrinks"). Conditional ones are checked when they trigger."""
+        position are cancelled when the position shrinks"). Untriggered ones are checked when they trigger; a
+        TP/SL limit order that triggered and rests is held to the position like any other."""
         pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
         for order in list(self.open_by_market.get((acct.address, market), {}).values()):
-            if order is filled or not order.reduce_only or order.status == "UNTRIGGERED" or order.type in TPSL:
+            if order is filled or not order.reduce_only or order.status == "UNTRIGGERED":
                 continue
             reduces = held != 0 and (held > 0) != (order.side == "BUY")
             if not reduces or order.remaining > abs(held):
@@ -702,7 +703,8 @@ class Engine:
         snapshot = order.to_json()
         if resting:
             order.status = "NEW"
-            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order):
+            # (a resting TP/SL limit order has triggered: refitted as one)
+            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order, triggered=True):
                 return snapshot
             self._execute(order)
         else:
