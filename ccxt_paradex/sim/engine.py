@@ -329,8 +329,9 @@ class Engine:
 
     def _fit_reduce_only(self, acct, order, triggered=False) -> bool:
         """A reduce-only order trades at most the position it reduces. One bigger than the position keeps the size
-        it was signed with; what of it lies beyond the position is withheld (never traded) and reported in its
-        ``remaining_size``, and once the rest is done the order closes with REDUCE_ONLY_WILL_INCREASE (Paradex
+        it was signed with; what of it lies beyond the position is withheld (not traded while the position is
+        smaller, traded again as far as the position grows) and reported in its ``remaining_size``, and once the
+        rest is done the order closes with REDUCE_ONLY_WILL_INCREASE (Paradex
         documents cancelling reduce-only orders bigger than the position; it documents no resizing). So size,
         remaining_size and the fills always agree: filled = size - remaining_size = the sum of its fills.
         A TP/SL of size 0 closes the whole position: its size becomes the position's when it triggers.
@@ -347,7 +348,21 @@ class Engine:
         elif order.remaining > abs(held):
             order.withheld += order.remaining - abs(held)
             order.remaining = abs(held)
+        else:
+            self._give_back_withheld(order, held)
         return True
+
+    @staticmethod
+    def _give_back_withheld(order, held):
+        """The position the order reduces grew: what of its withheld part now fits the position may trade again
+        (Paradex's Order Instructions page: existing reduce-only orders keep their size when the position grows).
+        -> the size given back (the order's remaining_size, remaining + withheld, is unchanged)."""
+        back = min(order.withheld, abs(held) - order.remaining)
+        if back <= 0:
+            return ZERO
+        order.withheld -= back
+        order.remaining += back
+        return back
 
     @staticmethod
     def _done_reason(order) -> str:
@@ -490,7 +505,8 @@ class Engine:
     def _trim_reduce_only(self, acct, market, filled=None):
         """The position moved: a resting reduce-only order bigger than what is left of it, or on the side that
         would now increase it, is cancelled (paradex-api 4.3: "reduce-only orders bigger than the remaining
-        position are cancelled when the position shrinks"). Untriggered ones are checked when they trigger; a
+        position are cancelled when the position shrinks"); one that still reduces it takes back what of its
+        withheld part the position now allows (``_give_back_withheld``). Untriggered ones are checked when they trigger; a
         TP/SL limit order that triggered and rests is held to the position like any other."""
         pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
@@ -500,6 +516,10 @@ class Engine:
             reduces = held != 0 and (held > 0) != (order.side == "BUY")
             if not reduces or order.remaining > abs(held):
                 self._cancel_resting(order, "REDUCE_ONLY_WILL_INCREASE")
+            elif self._give_back_withheld(order, held) and order.status == "OPEN":
+                side = self.books[market].side(order.side)  # (it keeps its place in the queue)
+                self._bump(market, [(order.side, order.price, side.level_size(order.price, False),
+                                     side.level_size(order.price, True))])
 
     def _cancel_resting(self, order, reason):
         book = self.books[order.market]

@@ -67,3 +67,34 @@ def test_modifying_a_resting_take_profit_refits_it_as_a_triggered_order():
                        "signature_timestamp": clock.ms()})
     assert (tp.status, tp.cancel_reason) == ("CLOSED", "REDUCE_ONLY_WILL_INCREASE")
     assert engine.books[ETH].asks.best() == D("3200")
+
+
+def test_the_withheld_part_of_a_reduce_only_order_trades_again_when_the_position_grows():
+    # long 1, reduce-only SELL 3 rests (1 may trade, 2 withheld); buy 1 more: 2 may trade, 1 is still withheld
+    engine, _, trader, other, order = world()
+    order(trader, "BUY", "MARKET", "1")
+    sell = order(trader, "SELL", "LIMIT", "3", "3300", flags=["REDUCE_ONLY"])
+    assert (sell.status, sell.remaining, sell.withheld) == ("OPEN", 1, 2)
+    assert engine.books[ETH].asks.level_size(D("3300"), True) == 1
+    order(trader, "BUY", "MARKET", "1")  # (from the maker's ask at 3200, ahead of the order)
+    assert _held(trader) == 2
+    assert (sell.status, sell.size, sell.remaining, sell.withheld) == ("OPEN", 3, 2, 1)
+    assert engine.books[ETH].asks.level_size(D("3300"), True) == 2  # the public book shows what may trade
+    engine.cancel_all(engine.accounts["0xmaker"])  # the order is the book's only ask
+    order(other, "BUY", "LIMIT", "3", "3300")  # a buyer of 3 fills what the position allows
+    assert (sell.status, sell.cancel_reason, sell.filled) == ("CLOSED", "REDUCE_ONLY_WILL_INCREASE", 2)
+    assert _held(trader) == 0 and _held(other) == 2
+
+
+def test_an_oversized_reduce_only_stop_takes_back_its_withheld_part_when_it_triggers():
+    # long 1, a reduce-only STOP_LOSS_MARKET SELL 2 (1 withheld when placed); the position grows to 2 before the
+    # stop triggers: it sells both
+    engine, _, trader, _, order = world()
+    order(trader, "BUY", "MARKET", "1")
+    stop = order(trader, "SELL", "STOP_LOSS_MARKET", "2", flags=["REDUCE_ONLY"], trigger_price="3100")
+    assert (stop.status, stop.remaining, stop.withheld) == ("UNTRIGGERED", 1, 1)
+    order(trader, "BUY", "MARKET", "1")
+    assert _held(trader) == 2
+    engine.set_mark(ETH, "3000")
+    assert (stop.status, stop.cancel_reason, stop.filled) == ("CLOSED", "", 2)
+    assert _held(trader) == 0
