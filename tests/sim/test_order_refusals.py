@@ -227,3 +227,22 @@ async def test_a_post_only_venue_takes_only_post_only_orders_and_an_unopened_mar
         status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", "100")
         assert status == 201, body
         assert sim.contract.answers == [], sim.contract.answers
+
+
+def test_the_synthetic_makers_keep_quoting_while_the_venue_is_post_only():
+    # Paradex: in POST_ONLY mode markets stabilize with maker-only liquidity; the makers' re-quotes (old ladder
+    # cancelled first) must not be refused, or the book empties
+    sim = Simulator(seed=82, **QUIET)
+    makers = sim.liquidity
+    sim.engine.status = "post_only"
+    makers.quote(SOL)
+    for _ in range(20):
+        makers.step()
+    book = sim.engine.books[SOL]
+    assert len(book.bids.prices) >= makers.levels // 2 and len(book.asks.prices) >= makers.levels // 2
+    assert book.bids.best() < book.asks.best()
+    quotes = makers._mm_orders(SOL)
+    assert quotes and {o.instruction for o in quotes} == {"POST_ONLY"}
+    sim.engine.status = "ok"  # a venue back to normal: quotes are GTC again
+    makers.quote(SOL)
+    assert {o.instruction for o in makers._mm_orders(SOL)} == {"GTC"}
