@@ -124,9 +124,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--json", action="store_true", help="legacy JSON public channels instead of SBE")
     ap.add_argument("--sbe-private", action="store_true", help="SBE (templates 20-23) on private channels too")
     ap.add_argument("--no-deltas", action="store_true", help="refuse order_book.{market}.deltas (snapshot feeds only)")
-    ap.add_argument("--price-bands", action="store_true",
-                    help="refuse LIMIT prices further from the mark than the market's price_bands_width, as Paradex "
-                         "does (off by default: many scripts rest orders far from the market)")
+    ap.add_argument("--price-bands", action=argparse.BooleanOptionalAction, default=True,
+                    help="refuse aggressive LIMIT prices beyond the market's price_bands_width from the mark (a buy "
+                         "above it, a sell below it), as Paradex does; passive prices rest at any distance "
+                         "(--no-price-bands: any limit price is taken)")
     ap.add_argument("--options", action="store_true", help="also list perp options (BTC/ETH calls and puts) with greeks")
     ap.add_argument("--funding-scale", type=_number(0, strict=True), default=1.0,
                     help="funding seconds per wall second (1: real time; 3600: an 8 h funding period in 8 s)")
@@ -201,7 +202,7 @@ async def build(args):
                     faults=args.faults, json_public=args.json, private_sbe=args.sbe_private,
                     option_markets=args.options and not (args.mirror or args.replay), deltas_feed=not args.no_deltas,
                     funding_time_scale=args.funding_scale, funding_settlement=args.funding_settlement,
-                    liquidity=not (args.mirror or args.replay), price_bands=getattr(args, "price_bands", False),
+                    liquidity=not (args.mirror or args.replay), price_bands=getattr(args, "price_bands", True),
                     depth=getattr(args, "depth", DEPTH))
     if getattr(args, "auto_onboard", False):
         def onboard(address, public_key):

@@ -52,7 +52,7 @@ class Engine:
         self.trades = {s.symbol: deque(maxlen=20000) for s in specs}
         self.clock = clock  # () -> ms
         self.tpsl_reduce_only = "optional"  # "required": TP/SL orders without REDUCE_ONLY are refused
-        self.price_bands = False  # True: LIMIT prices outside the market's price band around the mark are refused
+        self.price_bands = True  # aggressive LIMIT prices beyond the price band around the mark are refused
         self.accounts = {}
         self.orders = {}          # every order of real accounts; open orders of synthetic ones
         self.open_orders = {}     # account -> {order id: Order} (NEW / UNTRIGGERED / OPEN)
@@ -184,7 +184,7 @@ class Engine:
         elif price <= 0 or price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a positive multiple of the tick size {fmt(spec.tick)}")
         elif otype == "LIMIT":
-            self._check_band(spec, price)
+            self._check_band(spec, side, price)
         trigger = None
         if otype not in ("MARKET", "LIMIT"):
             trigger = _decimal(req.get("trigger_price"), "trigger_price")
@@ -228,19 +228,22 @@ class Engine:
             interactive=interactive, signer_key=None,
         )
 
-    def _check_band(self, spec, price):
-        """With ``price_bands`` on (``Simulator(price_bands=True)``, ``--price-bands``): MarketResp.price_bands_width
-        is the largest fraction a price may lie from the mark (0.05: 5 % either side); a LIMIT order's price beyond
-        it is refused (VALIDATION_ERROR: the spec names no code of its own for it).
+    def _check_band(self, spec, side, price):
+        """With ``price_bands`` on: MarketResp.price_bands_width is the largest fraction an aggressive LIMIT price
+        may lie from the mark (Paradex's Price Bands page: mark 100 and 5 %, a sell at 94 is refused, a passive buy
+        at 90 is not). So a BUY above mark x (1 + width) and a SELL below mark x (1 - width) are refused
+        (VALIDATION_ERROR: the spec names no code of its own for it); prices on the passive side rest at any
+        distance. Option markets are not checked (Paradex bands them by ``iv_bands_width``, not by price).
         Readings: the band is checked when a LIMIT order is placed or its price modified, against the mark of that
         moment; conditional limit orders (STOP_LIMIT, TP/SL limits) are not checked, as their mark is the one of
         their trigger; market orders are not limited by it here."""
         width, mark = spec.price_bands_width, self.mark[spec.symbol]
-        if not self.price_bands or not width or mark <= 0:
+        if not self.price_bands or not width or mark <= 0 or spec.option_type is not None:
             return
         low, high = mark * (1 - width), mark * (1 + width)
-        if not low <= price <= high:
-            raise validation_error(f"price {fmt(price)} is outside the price band {fmt(low)}..{fmt(high)} "
+        if price > high if side == "BUY" else price < low:
+            limit = f"above {fmt(high)}" if side == "BUY" else f"below {fmt(low)}"
+            raise validation_error(f"{side} price {fmt(price)} is outside the price band: {limit} "
                                    f"(mark {fmt(mark)} +/- {fmt(width * 100)}%)")
 
     def submit(self, order: Order) -> dict:
@@ -326,8 +329,9 @@ class Engine:
 
     def _fit_reduce_only(self, acct, order, triggered=False) -> bool:
         """A reduce-only order trades at most the position it reduces. One bigger than the position keeps the size
-        it was signed with; what of it lies beyond the position is withheld (never traded) and reported in its
-        ``remaining_size``, and once the rest is done the order closes with REDUCE_ONLY_WILL_INCREASE (Paradex
+        it was signed with; what of it lies beyond the position is withheld (not traded while the position is
+        smaller, traded again as far as the position grows) and reported in its ``remaining_size``, and once the
+        rest is done the order closes with REDUCE_ONLY_WILL_INCREASE (Paradex
         documents cancelling reduce-only orders bigger than the position; it documents no resizing). So size,
         remaining_size and the fills always agree: filled = size - remaining_size = the sum of its fills.
         A TP/SL of size 0 closes the whole position: its size becomes the position's when it triggers.
@@ -344,7 +348,21 @@ class Engine:
         elif order.remaining > abs(held):
             order.withheld += order.remaining - abs(held)
             order.remaining = abs(held)
+        else:
+            self._give_back_withheld(order, held)
         return True
+
+    @staticmethod
+    def _give_back_withheld(order, held):
+        """The position the order reduces grew: what of its withheld part now fits the position may trade again
+        (Paradex's Order Instructions page: existing reduce-only orders keep their size when the position grows).
+        -> the size given back (the order's remaining_size, remaining + withheld, is unchanged)."""
+        back = min(order.withheld, abs(held) - order.remaining)
+        if back <= 0:
+            return ZERO
+        order.withheld -= back
+        order.remaining += back
+        return back
 
     @staticmethod
     def _done_reason(order) -> str:
@@ -487,15 +505,21 @@ class Engine:
     def _trim_reduce_only(self, acct, market, filled=None):
         """The position moved: a resting reduce-only order bigger than what is left of it, or on the side that
         would now increase it, is cancelled (paradex-api 4.3: "reduce-only orders bigger than the remaining
-        position are cancelled when the position shrinks"). Conditional ones are checked when they trigger."""
+        position are cancelled when the position shrinks"); one that still reduces it takes back what of its
+        withheld part the position now allows (``_give_back_withheld``). Untriggered ones are checked when they trigger; a
+        TP/SL limit order that triggered and rests is held to the position like any other."""
         pos = acct.positions.get(market)
         held = pos.size if pos else ZERO
         for order in list(self.open_by_market.get((acct.address, market), {}).values()):
-            if order is filled or not order.reduce_only or order.status == "UNTRIGGERED" or order.type in TPSL:
+            if order is filled or not order.reduce_only or order.status == "UNTRIGGERED":
                 continue
             reduces = held != 0 and (held > 0) != (order.side == "BUY")
             if not reduces or order.remaining > abs(held):
                 self._cancel_resting(order, "REDUCE_ONLY_WILL_INCREASE")
+            elif self._give_back_withheld(order, held) and order.status == "OPEN":
+                side = self.books[market].side(order.side)  # (it keeps its place in the queue)
+                self._bump(market, [(order.side, order.price, side.level_size(order.price, False),
+                                     side.level_size(order.price, True))])
 
     def _cancel_resting(self, order, reason):
         book = self.books[order.market]
@@ -681,7 +705,7 @@ class Engine:
         if price is not None and price != 0 and price % spec.tick != 0:
             raise validation_error(f"price {fmt(price)} is not a multiple of the tick size {fmt(spec.tick)}")
         if price and order.type == "LIMIT":
-            self._check_band(spec, price)
+            self._check_band(spec, order.side, price)
         trigger = req.get("trigger_price")
         book = self.books[order.market]
         resting = order.status == "OPEN"
@@ -699,7 +723,8 @@ class Engine:
         snapshot = order.to_json()
         if resting:
             order.status = "NEW"
-            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order):
+            # (a resting TP/SL limit order has triggered: refitted as one)
+            if order.reduce_only and not self._fit_reduce_only(self.accounts[order.account], order, triggered=True):
                 return snapshot
             self._execute(order)
         else:

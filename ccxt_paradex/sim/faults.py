@@ -231,10 +231,12 @@ class Chaos:
 
     def _rate_limit(self, account, seconds):
         emptied = 0
+        now = self.sim.limiter.clock()
         for (_scope, key), buckets in self.sim.limiter._buckets.items():
             if account is None or key == account:
                 for bucket in buckets:
-                    bucket.tokens = 0.0
+                    bucket.refill(now)  # empty as of now: the next refill counts from the fault, not from the
+                    bucket.tokens = 0.0  # account's previous request (which would refill it at once)
                 emptied += 1
         return f"rate_limit: {emptied} bucket set(s) emptied" if emptied else ""
 

@@ -40,6 +40,10 @@ class Liquidity:
         req = {"market": market, "side": side, "type": otype, "size": str(size), "signature_timestamp": eng.clock()}
         if price is not None:
             req["price"] = str(price)
+            # a post-only venue takes only POST_ONLY orders: the makers quote with it (Paradex's markets in that
+            # mode stabilize with maker-only liquidity); a quote that would cross is cancelled instead of trading
+            if eng.status == "post_only":
+                req["instruction"] = "POST_ONLY"
         try:
             eng.submit(eng.validate(eng.accounts[account], req))
         except ApiError:

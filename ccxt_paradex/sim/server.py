@@ -65,7 +65,7 @@ class Simulator:
                  create_batch_shape="object", ws_sessions="renewable", funding_time_scale=1.0,
                  funding_settlement="trade", contract="strict", closed_order_get="ORDER_ID_NOT_FOUND",
                  tpsl_reduce_only="optional", check_responses=False, idle_close=0.0,
-                 algo_interval=1.0, price_bands=False, clock=None, depth=DEPTH):
+                 algo_interval=1.0, price_bands=True, clock=None, depth=DEPTH):
         self.host, self.port = host, port
         self.clock = clock if clock is not None else Clock()
         specs = markets if isinstance(markets, list) else (
@@ -75,7 +75,7 @@ class Simulator:
         self.config = dict(SYSTEM_CONFIG)
         self.engine = Engine(specs, self.clock.ms)
         self.engine.tpsl_reduce_only = tpsl_reduce_only  # "required": TP/SL orders must be REDUCE_ONLY (a reading)
-        self.engine.price_bands = price_bands  # True: LIMIT prices beyond the price band refused (sim/engine.py)
+        self.engine.price_bands = price_bands  # aggressive LIMIT prices beyond the price band refused (sim/engine.py)
         # funding: continuous, index updated every funding_interval s, funding time = wall time x funding_time_scale,
         # settled at fills ("trade", as Paradex) or also at every update ("periodic"): sim/funding.py
         self.market_data = MarketData(self.engine, self.clock, seed, funding_time_scale=funding_time_scale,

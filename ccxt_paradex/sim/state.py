@@ -46,8 +46,8 @@ class Order:
     request_info: Any
     interactive: bool
     signer_key: Any
-    # of a reduce-only order bigger than the position it reduces: the size it may never trade (sim/engine.py
-    # _fit_reduce_only); ``remaining`` is what may still trade, ``remaining_size`` reports both
+    # of a reduce-only order bigger than the position it reduces: the size it may not trade while the position
+    # stays smaller (sim/engine.py _fit_reduce_only); ``remaining`` is what may trade, ``remaining_size`` reports both
     withheld: Any
 
     def __init__(self, **kw):

@@ -85,7 +85,7 @@ def check_tif_ioc(ex, sim):
 def check_tif_po(ex, sim):
     order = ex.create_order(SYMBOL, "limit", "buy", 0.01, _far_price(ex, 0.8), {"postOnly": True})
     assert order["postOnly"] is True and order["timeInForce"] == "PO"
-    crossing = ex.create_order(SYMBOL, "limit", "buy", 0.01, _far_price(ex, 1.2), {"timeInForce": "PO"})
+    crossing = ex.create_order(SYMBOL, "limit", "buy", 0.01, _far_price(ex, 1.02), {"timeInForce": "PO"})  # (in the band)
     assert ex.fetch_order(crossing["id"])["info"]["cancel_reason"] == "POST_ONLY_WOULD_CROSS"
     ex.cancel_order(order["id"], SYMBOL)
 

@@ -1,6 +1,6 @@
 """The simulator's order refusals: every error answer fits the spec's ApiError shape with a documented code (the
 response check covers error bodies too), and the documented order rules beyond tick/size/notional: the market's
-price band (opt-in), its position limit, and the simulator's own batch limit honoured by the contract gate."""
+price band (on by default), its position limit, and the simulator's own batch limit honoured by the contract gate."""
 from decimal import Decimal
 
 import aiohttp
@@ -82,37 +82,56 @@ def test_the_error_check_records_an_undocumented_code_or_field():
 
 
 # ---- price bands ----------------------------------------------------------------------------------
-async def test_limit_prices_outside_the_price_band_are_refused_when_bands_are_on(session):
-    async with Simulator(seed=73, price_bands=True, check_responses=True, liquidity=False, **QUIET) as sim:
+async def test_aggressive_limit_prices_beyond_the_price_band_are_refused_when_bands_are_on(session):
+    # Paradex's Price Bands page (mark 100, 5 %): a sell at 94 is refused, a passive buy at 90 is not
+    async with Simulator(seed=73, price_bands=True, option_markets=True, check_responses=True, liquidity=False,
+                         **QUIET) as sim:
         c = await onboarded(sim, session, 73)
         _, markets, _ = await c.request("GET", "/markets", params={"market": SOL})
         width = Decimal(markets["results"][0]["price_bands_width"])
         mark, tick = sim.engine.mark[SOL], sim.engine.specs[SOL].tick
         low, high = mark * (1 - width), mark * (1 + width)
-        for price in (low - tick, high + tick):
-            status, body, _ = await c.place(SOL, "BUY" if price < mark else "SELL", "LIMIT", "1", str(price))
+        for side, price in (("SELL", low - tick), ("BUY", high + tick)):  # aggressive beyond the band: refused
+            status, body, _ = await c.place(SOL, side, "LIMIT", "1", str(price))
             assert (status, body["error"]) == (400, "VALIDATION_ERROR") and "price band" in body["message"], body
-        status, edge, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(low))  # the band's own edge is inside it
+        for side, price in (("BUY", low - tick), ("SELL", high + tick)):  # passive beyond the band: rests
+            status, body, _ = await c.place(SOL, side, "LIMIT", "1", str(price))
+            assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN", body
+        status, edge, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(high))  # the band's own edge is inside it
         assert status == 201 and sim.engine.orders[edge["id"]].status == "OPEN"
-        status, body, _ = await c.request("PUT", f"/orders/{edge['id']}", _modify(c, edge, sim.clock.ms(), price=str(low - tick)))
-        assert (status, body["error"]) == (400, "VALIDATION_ERROR") and sim.engine.orders[edge["id"]].price == low
-        status, stop, _ = await c.place(SOL, "BUY", "STOP_LIMIT", "1", str(low - tick), trigger_price=str(low))
+        status, body, _ = await c.request("PUT", f"/orders/{edge['id']}", _modify(c, edge, sim.clock.ms(), price=str(high + tick)))
+        assert (status, body["error"]) == (400, "VALIDATION_ERROR") and sim.engine.orders[edge["id"]].price == high
+        status, stop, _ = await c.place(SOL, "SELL", "STOP_LIMIT", "1", str(low - tick), trigger_price=str(low))
         assert status == 201, stop  # conditional limit orders are not held to the band of the current mark
+        option = next(s for s in sim.engine.specs.values() if s.option_type is not None)
+        omark = sim.engine.mark[option.symbol]
+        cheap = max(option.tick, (omark * (1 - width) // option.tick - 1) * option.tick)
+        size = (option.min_notional / omark // option.step + 1) * option.step
+        status, body, _ = await c.place(option.symbol, "SELL", "LIMIT", str(size), str(cheap))
+        assert status == 201, body  # options are banded by implied volatility (iv_bands_width), not by price
         assert sim.contract.answers == [], sim.contract.answers
 
 
-async def test_price_bands_are_off_by_default(session):
-    async with Simulator(seed=74, liquidity=False, **QUIET) as sim:
-        c = await onboarded(sim, session, 74)
-        far = (sim.engine.mark[SOL] / 2).quantize(sim.engine.specs[SOL].tick)
-        status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", str(far))
-        assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN"
+async def test_price_bands_are_on_by_default_and_can_be_turned_off(session):
+    for bands, seed in ((None, 74), (False, 174)):
+        options = {} if bands is None else {"price_bands": bands}
+        async with Simulator(seed=seed, liquidity=False, **options, **QUIET) as sim:
+            c = await onboarded(sim, session, seed)
+            mark, tick = sim.engine.mark[SOL], sim.engine.specs[SOL].tick
+            status, body, _ = await c.place(SOL, "SELL", "LIMIT", "1", str((mark / 2).quantize(tick)))
+            if bands is None:
+                assert (status, body["error"]) == (400, "VALIDATION_ERROR") and "price band" in body["message"]
+            else:
+                assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN", body
+            status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", str((mark / 3).quantize(tick)))
+            assert status == 201 and sim.engine.orders[body["id"]].status == "OPEN", body  # passive: always rests
 
 
-def test_the_cli_turns_price_bands_on():
+def test_the_cli_turns_price_bands_off():
     from ccxt_paradex.sim.__main__ import parser
+    assert parser().parse_args([]).price_bands is True
     assert parser().parse_args(["--price-bands"]).price_bands is True
-    assert parser().parse_args([]).price_bands is False
+    assert parser().parse_args(["--no-price-bands"]).price_bands is False
 
 
 # ---- position limit -------------------------------------------------------------------------------
@@ -185,7 +204,7 @@ def test_ccxt_maps_a_price_band_refusal_to_invalid_order():
         ex = ccxt_paradex.paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls()})
         ex.load_markets()
         with pytest.raises(ccxt.InvalidOrder, match="price band"):
-            ex.create_order("SOL/USD:USDC", "limit", "buy", 1, 100)  # a third below the mark of 150
+            ex.create_order("SOL/USD:USDC", "limit", "sell", 1, 100)  # a sell a third below the mark of 150
 
 
 # ---- venue and market state -----------------------------------------------------------------------
@@ -208,3 +227,22 @@ async def test_a_post_only_venue_takes_only_post_only_orders_and_an_unopened_mar
         status, body, _ = await c.place(SOL, "BUY", "LIMIT", "1", "100")
         assert status == 201, body
         assert sim.contract.answers == [], sim.contract.answers
+
+
+def test_the_synthetic_makers_keep_quoting_while_the_venue_is_post_only():
+    # Paradex: in POST_ONLY mode markets stabilize with maker-only liquidity; the makers' re-quotes (old ladder
+    # cancelled first) must not be refused, or the book empties
+    sim = Simulator(seed=82, **QUIET)
+    makers = sim.liquidity
+    sim.engine.status = "post_only"
+    makers.quote(SOL)
+    for _ in range(20):
+        makers.step()
+    book = sim.engine.books[SOL]
+    assert len(book.bids.prices) >= makers.levels // 2 and len(book.asks.prices) >= makers.levels // 2
+    assert book.bids.best() < book.asks.best()
+    quotes = makers._mm_orders(SOL)
+    assert quotes and {o.instruction for o in quotes} == {"POST_ONLY"}
+    sim.engine.status = "ok"  # a venue back to normal: quotes are GTC again
+    makers.quote(SOL)
+    assert {o.instruction for o in makers._mm_orders(SOL)} == {"GTC"}

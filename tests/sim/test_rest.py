@@ -82,20 +82,21 @@ async def test_order_validation_errors(sim, session):
 async def test_matching_rules(sim, session):
     maker = await onboarded(sim, session, 5)
     taker = await onboarded(sim, session, 6)
-    status, resting, _ = await maker.place("ETH-USD-PERP", "SELL", "LIMIT", "1", "3000")
+    # (prices within the price band: at most 5 % below the mark of 3200 for a sell)
+    status, resting, _ = await maker.place("ETH-USD-PERP", "SELL", "LIMIT", "1", "3050")
     assert status == 201 and resting["status"] == "NEW"
     # post-only that would cross is closed, not filled
-    _, po, _ = await taker.place("ETH-USD-PERP", "BUY", "LIMIT", "0.5", "3000", instruction="POST_ONLY")
+    _, po, _ = await taker.place("ETH-USD-PERP", "BUY", "LIMIT", "0.5", "3050", instruction="POST_ONLY")
     assert sim.engine.orders[po["id"]].cancel_reason == "POST_ONLY_WOULD_CROSS"
     # IOC partially fills and cancels the rest
-    _, ioc, _ = await taker.place("ETH-USD-PERP", "BUY", "LIMIT", "1.5", "3000", instruction="IOC")
+    _, ioc, _ = await taker.place("ETH-USD-PERP", "BUY", "LIMIT", "1.5", "3050", instruction="IOC")
     o = sim.engine.orders[ioc["id"]]
     assert (o.status, o.cancel_reason, o.remaining) == ("CLOSED", "REMAINING_IOC_CANCEL", o.size - 1)
     status, body, _ = await taker.request("GET", "/positions")
     assert body["results"][0]["size"] == "1" and body["results"][0]["side"] == "LONG"
     # self-trade prevention (default EXPIRE_TAKER)
-    await maker.place("ETH-USD-PERP", "SELL", "LIMIT", "1", "3001")
-    _, self_trade, _ = await maker.place("ETH-USD-PERP", "BUY", "LIMIT", "1", "3001")
+    await maker.place("ETH-USD-PERP", "SELL", "LIMIT", "1", "3051")
+    _, self_trade, _ = await maker.place("ETH-USD-PERP", "BUY", "LIMIT", "1", "3051")
     assert sim.engine.orders[self_trade["id"]].cancel_reason == "SELF_TRADE"
     # reduce-only on the wrong side is refused
     _, ro, _ = await taker.place("ETH-USD-PERP", "BUY", "LIMIT", "0.1", "2900", flags=["REDUCE_ONLY"])
