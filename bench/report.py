@@ -39,10 +39,10 @@ BENCHES = [
     ("ws_wake.py", [], ["--quick"], {}),
     ("ws_orders.py", [], ["--orders", "500"], {}),
     ("ws_load.py", [], ["--seconds", "4"], {}),
-    # five interleaved rounds, medians: ours, ccxt and the floor side by side on a drifting machine
-    ("ws_feed.py", ["--seconds", "4", "--repeat", "5"], ["--seconds", "4", "--burst-seconds", "2"], {}),
+    # nine interleaved rounds, medians: ours, ccxt and the floor side by side on a drifting machine
+    ("ws_feed.py", ["--seconds", "4", "--repeat", "9"], ["--seconds", "4", "--burst-seconds", "2"], {}),
     # the client on uvloop (the optional extra); ws_feed.py says so and emits nothing when uvloop is missing
-    ("ws_feed.py", ["--uvloop", "--seconds", "4", "--repeat", "5"], ["--uvloop", "--seconds", "4", "--burst-seconds", "2"], {}),
+    ("ws_feed.py", ["--uvloop", "--seconds", "4", "--repeat", "9"], ["--uvloop", "--seconds", "4", "--burst-seconds", "2"], {}),
 ]
 
 
