@@ -80,6 +80,17 @@ def vector():
 
 
 # ---- asyncio helpers shared by the WebSocket tests ------------------------------------------------
+QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}  # a simulator that moves only when told
+
+
+def pro_exchange(sim, l1_key, **options):
+    """ccxt_paradex.pro.paradex for an Ethereum key on ``sim`` (options as given)."""
+    from ccxt_paradex.core import keys
+    from ccxt_paradex.pro import paradex
+    return paradex({"walletAddress": keys.eth_address(l1_key), "privateKey": l1_key, "urls": sim.ccxt_urls(),
+                    "options": options})
+
+
 async def within(coro, seconds=5):
     import asyncio
     return await asyncio.wait_for(coro, seconds)

@@ -10,8 +10,6 @@ import aiohttp
 import ccxt
 import pytest
 
-from ccxt_paradex.core import keys
-from ccxt_paradex.pro import paradex
 from ccxt_paradex.pro.connection import ParadexConnection
 from ccxt_paradex.pro.private import ParadexPrivateStreams
 from ccxt_paradex.pro.public import ParadexPublicStreams
@@ -19,7 +17,7 @@ from ccxt_paradex.pro.trading import ParadexWsTrading
 from ccxt_paradex.pro.session import CLOSED, LIVE
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.clock import ManualClock
-from conftest import advance as _advance, eventually as _eventually, held_channels, subscribed as _subscribed, within as _within
+from conftest import advance as _advance, eventually as _eventually, held_channels, pro_exchange, subscribed as _subscribed, within as _within
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4e" * 32
@@ -27,8 +25,7 @@ QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
 
 
 def _exchange(sim, **options):
-    return paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
-                    "options": options})
+    return pro_exchange(sim, L1, **options)
 
 
 class GatedClock:

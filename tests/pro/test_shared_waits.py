@@ -12,21 +12,19 @@ import sys
 
 import pytest
 
-from ccxt_paradex.core import keys
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.pro.session import AUTH_HASH
 from ccxt_paradex.sim import Simulator
-from conftest import within
+from conftest import QUIET, pro_exchange, within
 from watching import park
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "5c" * 32
-QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
 needs_cancelling = pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling() is Python 3.11+")
 
 
 def _exchange(sim):
-    return paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls()})
+    return pro_exchange(sim, L1)
 
 
 def _account(sim):

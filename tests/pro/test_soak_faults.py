@@ -15,20 +15,17 @@ import json
 import ccxt
 import pytest
 
-from ccxt_paradex.core import keys
 from ccxt_paradex.pro import paradex
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.faults import Chaos
-from conftest import eventually, far_bid, subscribed, within
+from conftest import QUIET, eventually, far_bid, pro_exchange, subscribed, within
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "6a" * 32
-QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
 
 
 def _exchange(sim, **options):
-    return paradex({"walletAddress": keys.eth_address(L1), "privateKey": L1, "urls": sim.ccxt_urls(),
-                    "options": options})
+    return pro_exchange(sim, L1, **options)
 
 
 def _account(sim):

@@ -10,13 +10,11 @@ import ccxt
 import ccxt.test.exchange.base as v
 import pytest
 
-from ccxt_paradex.core import keys
 from ccxt_paradex.core.errors import ws_exception_for
 from ccxt_paradex.core.signing import StarkSigner
-from ccxt_paradex.pro import paradex
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.ratelimit import LIMITS
-from conftest import eventually as _eventually, far_bid, record_rpc, subscribed as _subscribed, within as _within
+from conftest import eventually as _eventually, far_bid, pro_exchange, record_rpc, subscribed as _subscribed, within as _within
 
 SYMBOL, MARKET = "BTC/USD:USDC", "BTC-USD-PERP"
 L1 = "0x" + "4c" * 32
@@ -25,8 +23,7 @@ QUIET = {"tick_interval": 0, "summary_interval": 0, "funding_interval": 0}
 
 
 def _exchange(sim, key=L1, **options):
-    return paradex({"walletAddress": keys.eth_address(key), "privateKey": key, "urls": sim.ccxt_urls(),
-                    "options": options})
+    return pro_exchange(sim, key, **options)
 
 
 def _far_bid(ex, factor=0.9):
