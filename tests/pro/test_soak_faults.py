@@ -40,6 +40,8 @@ async def test_an_unanswered_request_on_a_silent_connection_drops_it():
             low = await far_bid(ex, SYMBOL)
             await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low))
             dead = ex.clients[ex.get_ws_url()]
+            # the first order's account update arrives after its answer: the socket is quiet once it is in
+            await eventually(lambda: ex.milliseconds() - (dead.last_message_at or 0) > 100, 3, "no quiet socket")
             assert Chaos(sim, 1).fire("stall", _account(sim))
             ex.options["wsOrderTimeout"] = 0.3  # short for the request meant to time out only (a busy machine)
             with pytest.raises(ccxt.RequestTimeout):
@@ -99,11 +101,19 @@ async def test_a_slow_venue_on_a_quiet_connection_keeps_it_and_the_resting_order
             def swallow_creates(conn, text):  # the venue leaves order.create unanswered and sends nothing else
                 return None if json.loads(text).get("method") == "order.create" else dispatch(conn, text)
             sim.feed.dispatch = swallow_creates
+            # the first order's account update arrives after its answer: the socket is quiet once it is in
+            await eventually(lambda: ex.milliseconds() - (client.last_message_at or 0) > 100, 3, "no quiet socket")
+            pings, ping = [], client.connection.ping
+
+            async def counted_ping(*args):
+                pings.append(1)
+                return await ping(*args)
+            client.connection.ping = counted_ping
             ex.options["wsOrderTimeout"] = 0.3
             with pytest.raises(ccxt.RequestTimeout):
                 await within(ex.create_order_ws(SYMBOL, "limit", "buy", 0.01, low - 1))
-            assert session.tasks  # the probe of the silent socket runs
-            await eventually(lambda: not session.tasks, 3, "the probe did not end")  # ... and ended on the pong
+            # the silent socket was probed with a ping, and the probe ended on its pong
+            await eventually(lambda: pings == [1] and not session.tasks, 3, lambda: (pings, session.tasks))
             sim.feed.dispatch = dispatch
             assert not client.closed() and client in ex._sessions and ex.reconnects == 0
             assert (await within(ex.fetch_order(resting["id"], SYMBOL)))["status"] == "open"
