@@ -90,9 +90,20 @@ class Run:
             self.bad.append((k, nonce))
         self.last[k] = nonce
 
-    async def go(self, watchers, tick, gc_off=False):
+    async def go(self, watchers, step, gc_off=False):
+        """Run the watchers while a driver callback, one pass of the loop per frame, calls ``step(k)`` for market
+        k = frame % markets (move its state on, wake its watcher) -> (us per frame, gc collections per 1,000)."""
         loop = asyncio.get_running_loop()
         self.done = loop.create_future()
+
+        def tick():
+            i = self.i
+            if i == self.n:
+                self.done.set_result(None)
+                return
+            self.i = i + 1
+            step(i % self.m)
+            loop.call_soon(tick)
         tasks = [asyncio.ensure_future(w) for w in watchers]
         for _ in range(4):  # every watcher parked on its first call
             await asyncio.sleep(0)
@@ -112,6 +123,8 @@ class Run:
         failed = [t.exception() for t in tasks if not t.cancelled() and t.exception()]
         assert not failed, failed
         assert not self.bad, f"a watcher saw a state twice or out of order: {self.bad[:3]}"
+        last = [self.n // self.m + (k < self.n % self.m) for k in range(self.m)]  # each market's last state
+        assert self.last == last, f"watchers did not see their market's last state: {self.last[:5]} vs {last[:5]}"
         return (t1 - t0) / self.n * 1e6, collections / self.n * 1000
 
 
@@ -130,20 +143,13 @@ async def run_minimum(frames, markets, _setup):
             await f
             run.seen(k, nonce[k])
 
-    def tick():
-        i = run.i
-        if i == run.n:
-            run.done.set_result(None)
-            return
-        run.i = i + 1
-        k = i % markets
+    def step(k):
         nonce[k] += 1
         f = slots[k]
         if f is not None:
             slots[k] = None
             f.set_result(view)
-        loop.call_soon(tick)
-    return await run.go([watcher(k) for k in range(markets)], tick)
+    return await run.go([watcher(k) for k in range(markets)], step)
 
 
 # ---- ours ------------------------------------------------------------------------------------------------
@@ -188,7 +194,6 @@ def ours_wake(ex):
 async def run_ours(frames, markets, setup, limit=None, view_ready=False, gc_off=False, use_future=False):
     ex, client, symbols, books = setup
     run = Run(frames, markets)
-    loop = asyncio.get_running_loop()
     ready = [ex._book_view(market_id, book) for market_id, book in books] if view_ready else None
     hashes = ["orderbook:" + market_id for market_id, _ in books]
     futures = client.futures
@@ -207,13 +212,7 @@ async def run_ours(frames, markets, setup, limit=None, view_ready=False, gc_off=
             book = await future(h)
             run.seen(k, book["nonce"])
 
-    def tick():
-        i = run.i
-        if i == run.n:
-            run.done.set_result(None)
-            return
-        run.i = i + 1
-        k = i % markets
+    def step(k):
         market_id, book = books[k]
         book.seq += 1
         book.timestamp += 50
@@ -225,10 +224,9 @@ async def run_ours(frames, markets, setup, limit=None, view_ready=False, gc_off=
                 f.set_result(view)
         else:
             wake(client, market_id, book)
-        loop.call_soon(tick)
     make = parked if use_future else watcher
     try:
-        return await run.go([make(k) for k in range(markets)], tick, gc_off)
+        return await run.go([make(k) for k in range(markets)], step, gc_off)
     finally:
         for _, book in books:  # the next variant starts from the same state
             book.seq = 0
@@ -263,7 +261,6 @@ async def ccxt_setup(rows):
 async def run_ccxt(frames, markets, setup):
     ex, client, symbols, books = setup
     run = Run(frames, markets)
-    loop = asyncio.get_running_loop()
 
     async def watcher(k):
         symbol = symbols[k]
@@ -271,20 +268,13 @@ async def run_ccxt(frames, markets, setup):
             book = await ex.watch_order_book(symbol)
             run.seen(k, book["nonce"])
 
-    def tick():
-        i = run.i
-        if i == run.n:
-            run.done.set_result(None)
-            return
-        run.i = i + 1
-        k = i % markets
+    def step(k):
         channel, ob = books[k]
         ob["nonce"] += 1
         ob["timestamp"] += 50
         client.resolve(ob, channel)
-        loop.call_soon(tick)
     try:
-        return await run.go([watcher(k) for k in range(markets)], tick)
+        return await run.go([watcher(k) for k in range(markets)], step)
     finally:
         for _, ob in books:
             ob["nonce"] = 0

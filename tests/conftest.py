@@ -65,6 +65,19 @@ def ex(sim, request):
 
 
 @pytest.fixture
+async def stand_in():
+    """A pro exchange with the recorded markets and its private streams started at 0, never connected: handlers
+    and reconciliations are driven by hand (tests/support/watching.py's StandInClient plays the connection)."""
+    from ccxt_paradex.pro import paradex
+    from recorder import MARKETS
+    exchange = paradex()
+    exchange.set_markets(exchange.parse_markets(MARKETS["results"]))
+    exchange._private_since_ms = 0
+    yield exchange
+    await exchange.close()
+
+
+@pytest.fixture
 def rec():
     """A warmed offline sync exchange (tests/support/recorder.py) and the list of requests it sends, empty."""
     from recorder import offline, warm

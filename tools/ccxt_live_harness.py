@@ -365,7 +365,7 @@ def _load_helpers(root_dir, sync, method_timeout, events):
 
     async def call_method(test_files, method_name, exchange, skipped, args):
         try:
-            return await asyncio_wait_for(real_call(test_files, method_name, exchange, skipped, args), method_timeout)
+            return await asyncio.wait_for(real_call(test_files, method_name, exchange, skipped, args), method_timeout)
         except asyncio.TimeoutError:  # (the builtin TimeoutError from 3.11 on; a class of its own on 3.10)
             raise HarnessTimeout("%s did not finish within %g s" % (method_name, method_timeout)) from None
 
@@ -380,10 +380,6 @@ def _load_helpers(root_dir, sync, method_timeout, events):
     tests_helpers.call_method = call_method
     tests_helpers.init_exchange = init_exchange
     return tests_helpers
-
-
-async def asyncio_wait_for(coro, timeout):
-    return await asyncio.wait_for(coro, timeout)
 
 
 def _outcomes(events):

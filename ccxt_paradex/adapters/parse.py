@@ -240,13 +240,18 @@ class ParadexParsers:
             return "canceled" if cancel_reason else "closed"
         return status.lower() if isinstance(status, str) else None
 
+    def _sizes(self, order):
+        """An order row's (amount, remaining, filled) as strings (filled = size - remaining_size; None if either is)."""
+        amount = self.safe_string(order, "size")
+        remaining = self.safe_string(order, "remaining_size")
+        filled = Precise.string_sub(amount, remaining) if amount is not None and remaining is not None else None
+        return amount, remaining, filled
+
     def parse_order(self, order, market=None):
         market = self.safe_market(self.safe_string(order, "market"), market)
         timestamp = self.safe_integer(order, "created_at")
         raw_type = self.safe_string(order, "type")
-        amount = self.safe_string(order, "size")
-        remaining = self.safe_string(order, "remaining_size")
-        filled = Precise.string_sub(amount, remaining) if amount is not None and remaining is not None else None
+        amount, remaining, filled = self._sizes(order)
         trigger = _nonzero(self.safe_string(order, "trigger_price"))
         flags = self.safe_list(order, "flags", []) or []
         instruction = self.safe_string(order, "instruction") or "GTC"  # the venue sends "" for GTC
@@ -292,9 +297,7 @@ class ParadexParsers:
         market = self.safe_market(self.safe_string(order, "market"), market)
         timestamp = self.safe_integer(order, "created_at")
         updated = self.safe_integer(order, "last_updated_at")
-        amount = self.safe_string(order, "size")
-        remaining = self.safe_string(order, "remaining_size")
-        filled = Precise.string_sub(amount, remaining) if amount is not None and remaining is not None else None
+        amount, remaining, filled = self._sizes(order)
         average = _nonzero(self.safe_string(order, "avg_fill_price"))
         cost = None
         if filled is not None:

@@ -2,7 +2,7 @@
 and TWAP orders (``sim/algo.py``): validation through the engine, STARK signature verification against the
 account's main key or an active subkey, batches, modifies and batch cancels."""
 from ..core import signing
-from .errors import ApiError
+from .errors import ApiError, json_object, validation_error
 
 
 def verify_order_signature(sim, acct, req: dict, modify_id=None):
@@ -11,7 +11,7 @@ def verify_order_signature(sim, acct, req: dict, modify_id=None):
         felts = signing.order_felts(req.get("signature_timestamp"), req.get("market"), req.get("side"),
                                     req.get("type"), req.get("size"), req.get("price") or None)
     except Exception as err:  # ccxt InvalidOrder / BadRequest from the shared encoder
-        raise ApiError("VALIDATION_ERROR", str(err), 400) from None
+        raise validation_error(str(err)) from None
     account = int(acct.address, 16)
     chain = sim.config["starknet_chain_id"]
     digest = (signing.modify_order_hash(chain, account, felts, modify_id) if modify_id is not None
@@ -23,8 +23,7 @@ def verify_order_signature(sim, acct, req: dict, modify_id=None):
 
 def new_order(sim, acct, req, interactive):
     """Validate and verify one order request -> an Order ready for ``engine.submit``."""
-    if not isinstance(req, dict):
-        raise ApiError("BINDING_ERROR", "order must be a JSON object", 400)
+    json_object(req, "order")
     order = sim.engine.validate(acct, req, interactive=interactive)
     verify_order_signature(sim, acct, req)
     return order
@@ -36,8 +35,7 @@ def create_batch(sim, acct, reqs, interactive) -> list:
     if not isinstance(reqs, list) or not 1 <= len(reqs) <= sim.batch_limit:
         raise ApiError("BATCH_SIZE_OUT_OF_RANGE", f"batch size must be within 1..{sim.batch_limit}", 400)
     for req in reqs:
-        if not isinstance(req, dict):
-            raise ApiError("BINDING_ERROR", "orders must be JSON objects", 400)
+        json_object(req, "each of orders")
         verify_order_signature(sim, acct, req)
     out = []
     for req in reqs:

@@ -78,6 +78,14 @@ def _snapshot(seq, market=MARKET, bid="100", ask="101", size="1"):
                                              ("SELL", str(float(ask) + 1), "2"), ("SELL", str(float(ask) + 2), "3")])
 
 
+async def _first_book(ex, client, limit=None):
+    """The first watch_order_book call, answered by a snapshot (seq 1): the market's later calls take the live path."""
+    first = asyncio.ensure_future(ex.watch_order_book(SYMBOL, limit))
+    await _parked(client)
+    ex.handle_message(client, _snapshot(1))
+    return await within(first)
+
+
 async def _parked(client, message_hash=HASH):
     """Let the watchers run until one waits on ``message_hash``."""
     for _ in range(20):
@@ -107,10 +115,7 @@ def _book_levels(ex):
 async def test_a_repeated_watch_parks_on_the_live_channel_and_sees_every_state_in_order():
     ex, client = await _live()
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        book = await within(first)
+        book = await _first_book(ex, client)
         assert book["nonce"] == 1 and book["bids"] == [[100.0, 1.0], [99.0, 2.0], [98.0, 3.0]]
         slow = _count(ex, "_watch_channels")
         seen = []
@@ -140,10 +145,7 @@ async def test_frames_handled_before_the_watcher_runs_wake_it_once_with_the_firs
     parks again are in exchange.orderbooks, and its next call waits for a newer one (no state twice)."""
     ex, client = await _live()
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        await within(first)
+        await _first_book(ex, client)
         waiter = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
         await _parked(client)
         ex.handle_message(client, _frame(2, updates=[("BUY", "100", "5")]))
@@ -162,10 +164,7 @@ async def test_frames_handled_before_the_watcher_runs_wake_it_once_with_the_firs
 async def test_a_gap_wakes_the_parked_watcher_only_with_the_resynced_book():
     ex, client = await _live(bookMaxPending=2)
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        await within(first)
+        await _first_book(ex, client)
         slow = _count(ex, "_watch_channels")
         waiter = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
         await _parked(client)
@@ -184,10 +183,7 @@ async def test_a_gap_wakes_the_parked_watcher_only_with_the_resynced_book():
 async def test_un_watch_rejects_the_parked_watcher_and_the_next_watch_subscribes_again():
     ex, client = await _live()
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        await within(first)
+        await _first_book(ex, client)
         waiter = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
         await _parked(client)
         assert await ex.un_watch_order_book(SYMBOL) is True
@@ -208,10 +204,7 @@ async def test_un_watch_rejects_the_parked_watcher_and_the_next_watch_subscribes
 
 async def test_close_ends_the_parked_watcher_with_exchange_closed_by_user():
     ex, client = await _live()
-    first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-    await _parked(client)
-    ex.handle_message(client, _snapshot(1))
-    await within(first)
+    await _first_book(ex, client)
     waiter = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
     await _parked(client)
     await ex.close()
@@ -224,10 +217,7 @@ async def test_a_network_error_with_no_reconnect_left_reaches_the_parked_watcher
     ex, client = await _live(wsMaxReconnects=0)
     ex.ws_clock = clock = _Clock()
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        await within(first)
+        await _first_book(ex, client)
         waiter = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
         await _parked(client)
         client.reject(ccxt.NetworkError("link down"))
@@ -243,10 +233,7 @@ async def test_a_refused_channel_reaching_the_parked_watcher_falls_back_to_the_s
     slow path, the watch goes on on the snapshot feed."""
     ex, client = await _live()
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        await within(first)
+        await _first_book(ex, client)
         waiter = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
         await _parked(client)
         rid = client.connection.sent[0]["id"]
@@ -267,10 +254,7 @@ async def test_a_refused_channel_reaching_the_parked_watcher_falls_back_to_the_s
 async def test_watchers_of_one_market_share_its_future_and_each_limit_cuts_its_own_copy():
     ex, client = await _live()
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        await within(first)
+        await _first_book(ex, client)
         limited = asyncio.ensure_future(ex.watch_order_book(SYMBOL, 2))  # a new call shape: planned on the slow path
         await _parked(client)
         ex.handle_message(client, _frame(2, updates=[("BUY", "100", "4")]))
@@ -294,10 +278,7 @@ async def test_watchers_of_one_market_share_its_future_and_each_limit_cuts_its_o
 async def test_a_limit_larger_than_the_views_own_takes_the_slow_path_once_then_gets_its_levels():
     ex, client = await _live()
     try:
-        first = asyncio.ensure_future(ex.watch_order_book(SYMBOL, 1))
-        await _parked(client)
-        ex.handle_message(client, _snapshot(1))
-        assert len((await within(first))["bids"]) == 1 and ex._book_limits[MARKET] == 1
+        assert len((await _first_book(ex, client, 1))["bids"]) == 1 and ex._book_limits[MARKET] == 1
         slow = _count(ex, "_watch_channels")
         wider = asyncio.ensure_future(ex.watch_order_book(SYMBOL, 3))
         await _parked(client)

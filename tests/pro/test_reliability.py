@@ -16,7 +16,6 @@ from ccxt_paradex.pro import paradex
 from ccxt_paradex.sim import Simulator
 from ccxt_paradex.sim.ws import ChannelError
 from conftest import eventually, held_channels, subscribed
-from recorder import MARKETS
 from watching import StandInClient
 
 S, M = "BTC/USD:USDC", "BTC-USD-PERP"
@@ -56,15 +55,6 @@ class StandInVenue:
         offset, size = int(params.get("cursor") or 0), int(params.get("page_size", 100))
         return {"results": items[offset:offset + size],
                 "next": str(offset + size) if offset + size < len(items) else None}
-
-
-@pytest.fixture
-async def stand_in():
-    exchange = paradex()
-    exchange.set_markets(exchange.parse_markets(MARKETS["results"]))
-    exchange._private_since_ms = 0
-    yield exchange
-    await exchange.close()
 
 
 def _venue(ex, rows, inclusive=False):

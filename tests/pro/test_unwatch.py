@@ -346,20 +346,23 @@ async def test_a_released_stream_is_not_resubscribed_nor_read_after_a_reconnect_
         await ex.close()
 
 
+class _Gate:
+    """A ws_clock whose reconnect backoff sleeps wait for the test (``sleeping`` set, until ``open``)."""
+
+    def __init__(self, real):
+        self.real, self.open, self.sleeping = real, asyncio.Event(), asyncio.Event()
+
+    def now(self):
+        return self.real.now()
+
+    async def sleep(self, seconds):
+        self.sleeping.set()
+        await self.open.wait()
+
+
 async def test_a_watcher_waiting_to_reconnect_ends_with_unsubscribe_error_when_its_stream_is_released(sim, rpc):
-    class Gate:  # reconnect backoff sleeps wait for the test
-        def __init__(self, real):
-            self.real, self.open, self.sleeping = real, asyncio.Event(), asyncio.Event()
-
-        def now(self):
-            return self.real.now()
-
-        async def sleep(self, seconds):
-            self.sleeping.set()
-            await self.open.wait()
-
     ex, account = await _exchange(sim, "68")
-    ex.ws_clock = gate = Gate(ex.ws_clock)
+    ex.ws_clock = gate = _Gate(ex.ws_clock)
     try:
         parked = await _park(ex, sim, account, ex.watch_transfers(), "transfers", "transfers")
         await sim.feed.disconnect_all()
@@ -376,19 +379,8 @@ async def test_a_watcher_waiting_to_reconnect_ends_with_unsubscribe_error_when_i
 async def test_a_book_watcher_waiting_to_reconnect_ends_when_its_book_is_un_watched(sim, rpc):
     """The public un_watch releases as the private ones do: a watch_order_book loop parked on the live path, its
     connection lost, ends instead of subscribing the book again after the backoff (it waited forever before)."""
-    class Gate:  # reconnect backoff sleeps wait for the test
-        def __init__(self, real):
-            self.real, self.open, self.sleeping = real, asyncio.Event(), asyncio.Event()
-
-        def now(self):
-            return self.real.now()
-
-        async def sleep(self, seconds):
-            self.sleeping.set()
-            await self.open.wait()
-
     ex = paradex({"urls": sim.ccxt_urls()})
-    ex.ws_clock = gate = Gate(ex.ws_clock)
+    ex.ws_clock = gate = _Gate(ex.ws_clock)
     try:
         await within(ex.watch_order_book("BTC/USD:USDC"))
         parked = asyncio.ensure_future(ex.watch_order_book("BTC/USD:USDC"))  # the live path
