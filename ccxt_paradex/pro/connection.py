@@ -322,19 +322,26 @@ class ParadexConnection:
         finally:
             self._sleepers.discard(sleeper)
 
+    def _release_hashes(self, client, hashes, error_for):
+        """``hashes`` were un-watched: their parked watchers get ``error_for(hash)`` first (no update may resolve
+        them once unwatch was called), a refusal kept for them and a parked result go, and a watcher waiting to
+        reconnect ends instead of subscribing again. ``client``: the current connection's, or None."""
+        self._released.update(hashes)
+        for h in hashes:
+            if client is not None:
+                if h in client.futures:  # (a rejection without a waiter would be kept for the next watch)
+                    client.reject(error_for(h), h)
+                client.rejections.pop(h, None)  # a refusal the next watch of the hash must not meet
+            self._unread.pop(h, None)
+
     async def _unwatch_channels(self, channels, hashes):
-        self._released.update(hashes)  # (a watcher waiting to reconnect ends instead of subscribing again)
-        url = self.get_ws_url()
-        client = self.clients.get(url) if self.clients else None
+        client = self.clients.get(self.get_ws_url()) if self.clients else None
+        named = dict(zip(hashes, channels))
+        self._release_hashes(client, hashes, lambda h: ExchangeError(self.id + " unsubscribed from " + named[h]))
         if client is None:
             return True
         session = self.ws_session(client)
-        for channel, message_hash in zip(channels, hashes):
-            # the waiter first: no update may resolve it once unwatch was called
-            # (a rejection without a waiter would be kept for the next watch)
-            if message_hash in client.futures:
-                client.reject(ExchangeError(self.id + " unsubscribed from " + channel), message_hash)
-            self._unread.pop(message_hash, None)
+        for channel in channels:
             if channel in client.subscriptions:
                 del client.subscriptions[channel]
                 await client.send(session.rpc("unsubscribe", {"channel": channel}))

@@ -297,14 +297,8 @@ class ParadexPrivateStreams(ParadexConnection):
         channels = {held.pop(h) for h in hashes if h in held}
         if stream in BUST_AWARE_STREAMS:
             channels.add(BUSTS_CHANNEL)  # (subscribed for this stream too: released once no such stream is left)
-        self._released.update(hashes)
         client = (self.clients or {}).get(self.get_ws_url())
-        for h in hashes:
-            if client is not None and h in client.futures:  # (a rejection without a waiter would be kept for the next)
-                client.reject(UnsubscribeError(self.id + " " + h), h)
-            if client is not None:  # a refusal kept for a watcher that un-watched instead of calling again
-                client.rejections.pop(h, None)
-            self._unread.pop(h, None)
+        self._release_hashes(client, hashes, lambda h: UnsubscribeError(self.id + " " + h))
         if not held and stream in PRIVATE_STREAMS:
             self._drop_stream_cache(stream)
         if stream in PRIVATE_STREAMS and not any(self._watched.get(s) for s in PRIVATE_STREAMS):

@@ -329,3 +329,20 @@ async def test_a_dropped_connection_reaches_the_parked_watcher_which_backs_off_a
             assert again["nonce"] > after["nonce"] and len(clock.slept) == 1
         finally:
             await ex.close()
+
+
+async def test_un_watch_drops_a_refusal_kept_for_the_book_so_the_next_watch_does_not_meet_it():
+    """A resync's subscribe refused while no watcher was parked is kept for the market's hash; an un-watch ends
+    the interest in it, so the next watch_order_book must subscribe afresh, not raise that old refusal."""
+    ex, client = await _live()
+    try:
+        await _first_book(ex, client)
+        client.rejections[HASH] = ccxt.ExchangeError("refused resync")
+        assert await ex.un_watch_order_book(SYMBOL) is True
+        assert HASH not in client.rejections
+        again = asyncio.ensure_future(ex.watch_order_book(SYMBOL))
+        await _parked(client)
+        ex.handle_message(client, _snapshot(2))
+        assert (await within(again))["nonce"] == 2
+    finally:
+        await ex.close()
